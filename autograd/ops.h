@@ -1,0 +1,96 @@
+// Every differentiable op of ponet.cpp, in one list. Each op `foo` has:
+//   autograd/ops/foo.cpp   this function: checks, dispatch to the device kernel, backward closure
+//   kernels/cpu/foo.{h,cpp} the CPU kernels (forward and backward, plus a naive reference where the
+//                           fast one is not obviously right)
+//   kernels/cuda/foo.{cuh,cu} the CUDA kernels (same contract as the CPU ones)
+//   tests/test_foo.cpp     naive-reference test, finite-difference gradcheck, error cases
+//
+// Conventions: float32 in and out unless stated; int64 for ids, labels, masks (0/1) and segment ids.
+// Inputs may be any layout (ops make them contiguous); outputs are new contiguous tensors, except the
+// view ops, which share storage. All inputs of an op must be on the same device.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.h"
+#include "core/tensor.h"
+
+namespace ponet {
+
+// ---- views and copies (autograd/ops/view.cpp) ---------------------------------------------------
+Tensor reshape(const Tensor& x, const Shape& shape);  // view when x is contiguous, else copies
+Tensor transpose(const Tensor& x, int64_t d0, int64_t d1);
+Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
+Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end);
+Tensor contiguous(const Tensor& x);  // transpose_copy kernel for 2-D transposes, strided copy otherwise
+Tensor to_device(const Tensor& x, Device device);
+
+// ---- elementwise with broadcasting (autograd/ops/binary.cpp, kernels/cpu/binary.cpp) ------------
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor scale(const Tensor& x, float factor);     // x * factor  (autograd/ops/scale.cpp)
+Tensor add_scalar(const Tensor& x, float value);  // x + value   (autograd/ops/scale.cpp)
+// Sums `grad` over broadcast dims so it has `shape` (used by every broadcasting backward).
+Tensor sum_to_shape(const Tensor& grad, const Shape& shape);
+
+// ---- reductions (autograd/ops/reduce.cpp, kernels/cpu/reduce.cpp) -------------------------------
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor sum_all(const Tensor& x);  // shape []
+Tensor mean_all(const Tensor& x);
+
+// ---- activations (one file each) ----------------------------------------------------------------
+Tensor gelu(const Tensor& x);  // exact: 0.5 x (1 + erf(x / sqrt 2))
+Tensor tanh(const Tensor& x);
+Tensor relu(const Tensor& x);
+
+// ---- matrix products (autograd/ops/matmul.cpp, kernels/cpu/gemm.cpp) ----------------------------
+// a [..., M, K] @ b [..., K, N]; batch dims must match, or b may be 2-D (shared by every batch).
+Tensor matmul(const Tensor& a, const Tensor& b);
+// x [..., in] W^T + bias; weight [out, in] (PyTorch layout), bias [out] or undefined.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+
+// ---- normalisation and probabilities ------------------------------------------------------------
+Tensor softmax(const Tensor& x);      // over the last dim
+Tensor log_softmax(const Tensor& x);  // over the last dim
+// LayerNorm over the last dim: (x - mean) / sqrt(var + eps) * weight + bias, biased variance.
+Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps);
+
+// ---- embeddings and losses ----------------------------------------------------------------------
+// weight [V, D], ids int64 of any shape -> [..., D]. Ids out of [0, V) throw. The row `padding_idx`
+// (if >= 0) receives no gradient from the lookup. Backward is a scatter-add into a dense [V, D].
+Tensor embedding(const Tensor& weight, const Tensor& ids, int64_t padding_idx = -1);
+// logits [N, C], targets int64 [N]; mean over targets != ignore_index. Targets out of [0, C) (other
+// than ignore_index) throw. With no scored target the loss is NaN (as in PyTorch).
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
+
+// ---- masking and regularisation -----------------------------------------------------------------
+// Inverted dropout: in training keeps each element with prob 1-p and scales it by 1/(1-p).
+Tensor dropout(const Tensor& x, float p, bool training, Rng& rng);
+// out = mask != 0 ? value : x; mask int64 broadcastable to x. Filled elements get no gradient.
+Tensor masked_fill(const Tensor& x, const Tensor& mask, float value);
+
+// ---- PoNet pooling primitives -------------------------------------------------------------------
+// x [B, L, C]: out[b,l,c] = max over m in {l-1, l, l+1} ∩ [0, L) of x[b,m,c] (window 3, stride 1,
+// same padding; outside positions take no part). Ties: the lowest position wins the gradient.
+Tensor max_pool1d(const Tensor& x);
+// x [B, L, C], segment_ids int64 [B, L] >= 0: out[b,l,c] = max over m with ids[b,m] == ids[b,l] of
+// x[b,m,c]. Backward routes each output's gradient to its segment's winner (lowest position on ties).
+Tensor segment_max(const Tensor& x, const Tensor& segment_ids);
+// x [B, L, C], mask int64 [B, L] (1 = real): out[b,c] = sum_{mask} x[b,l,c] / count. A row without
+// any real position throws.
+Tensor masked_mean(const Tensor& x, const Tensor& mask);
+
+// ---- fused PoNet token mixer (autograd/ops/ponet_mixer.cpp, kernels/cpu/ponet_mixer.cpp) --------
+// One forward and one backward kernel for everything between the five projections and the mixer
+// output: GA (masked mean of q, scores with k, masked softmax, values = k), SMP, LMP, the special-token
+// rule and PF, with padded rows zeroed. Same semantics as the composed version in nn/ponet_mixer.cpp.
+//   q, k, o, local, segment: [B, L, D]; valid: int64 [B, L] (1 = real token);
+//   segment_ids: int64 [B, L] >= 0; special: int64 [B, L] (1 = CLS/SEP) or undefined (rule off).
+Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
+                   const Tensor& segment, const Tensor& valid, const Tensor& segment_ids,
+                   const Tensor& special, int64_t num_heads);
+
+}  // namespace ponet

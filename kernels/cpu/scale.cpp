@@ -1,0 +1,10 @@
+#include "kernels/cpu/scale.h"
+
+namespace ponet::cpu {
+
+void scale_forward(float* out, const float* in, int64_t n, float factor, float offset) {
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+  for (int64_t i = 0; i < n; ++i) out[i] = in[i] * factor + offset;
+}
+
+}  // namespace ponet::cpu

@@ -1,0 +1,69 @@
+// Shared helpers for the op tests: random inputs, closeness checks that report the worst element,
+// the gradcheck assertion, and the run-time GPU skip (see STYLE.md: the marker "SKIP:" makes ctest
+// report the test as skipped).
+#pragma once
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "autograd/gradcheck.h"
+#include "autograd/ops.h"
+#include "core/error.h"
+#include "core/tensor.h"
+
+namespace ponet::testing {
+
+inline Tensor random_tensor(const Shape& shape, Rng& rng, bool requires_grad = false, float stddev = 1.f) {
+  Tensor t = Tensor::randn(shape, rng, 0.f, stddev);
+  t.set_requires_grad(requires_grad);
+  return t;
+}
+
+inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  double worst = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    double d = std::abs(static_cast<double>(a[i]) - b[i]);
+    if (std::isnan(d)) return INFINITY;
+    worst = std::max(worst, d);
+  }
+  return worst;
+}
+
+// Checks every element of `actual` against `expected` within atol + rtol * |expected|.
+inline void check_close(const Tensor& actual, const std::vector<float>& expected, double atol = 1e-5,
+                        double rtol = 1e-5) {
+  std::vector<float> a = actual.to_vector();
+  REQUIRE(a.size() == expected.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    bool ok = std::abs(static_cast<double>(a[i]) - expected[i]) <= atol + rtol * std::abs(expected[i]);
+    if (!ok) {
+      INFO("element ", i, ": got ", a[i], ", expected ", expected[i]);
+      CHECK(ok);
+      return;
+    }
+  }
+}
+
+inline void check_close(const Tensor& actual, const Tensor& expected, double atol = 1e-5, double rtol = 1e-5) {
+  REQUIRE(actual.shape() == expected.shape());
+  check_close(actual, expected.to_vector(), atol, rtol);
+}
+
+inline void check_gradients(const autograd::GradcheckFn& fn, const std::vector<Tensor>& inputs,
+                            autograd::GradcheckOptions options = {}) {
+  autograd::GradcheckResult r = autograd::gradcheck(fn, inputs, options);
+  INFO("gradcheck: ", r.message, " (max abs error ", r.max_abs_error, ")");
+  CHECK(r.ok);
+}
+
+// Returns true (and prints the skip marker) when no CUDA device can run the test.
+inline bool skip_without_gpu() {
+  if (cuda_available()) return false;
+  std::printf("SKIP: no CUDA device%s\n", cuda_compiled() ? "" : " (built without CUDA)");
+  return true;
+}
+
+}  // namespace ponet::testing
