@@ -1,0 +1,50 @@
+// The basic layers: Linear, Embedding, LayerNorm, Dropout. Parameter names follow PyTorch
+// ("weight", "bias") so that HF state dicts load by name.
+#pragma once
+#include "autograd/ops.h"
+#include "nn/module.h"
+
+namespace ponet::nn {
+
+// Initialisation used by BERT-style models: weights N(0, init_std), biases 0.
+struct Init {
+  Rng* rng = nullptr;
+  float init_std = 0.02f;
+};
+
+class Linear : public Module {
+ public:
+  Linear(int64_t in_features, int64_t out_features, const Init& init, bool with_bias = true);
+  Tensor forward(const Tensor& x) const { return linear(x, weight, bias); }
+  Tensor weight;  // [out, in]
+  Tensor bias;    // [out] (undefined without bias)
+};
+
+class Embedding : public Module {
+ public:
+  Embedding(int64_t num_embeddings, int64_t dim, const Init& init, int64_t padding_idx = -1);
+  Tensor forward(const Tensor& ids) const { return embedding(weight, ids, padding_idx); }
+  Tensor weight;  // [num_embeddings, dim]
+  int64_t padding_idx;
+};
+
+class LayerNorm : public Module {
+ public:
+  LayerNorm(int64_t dim, float eps);
+  Tensor forward(const Tensor& x) const { return layer_norm(x, weight, bias, eps); }
+  Tensor weight, bias;  // [dim]
+  float eps;
+};
+
+// Inverted dropout driven by a shared Rng (owned by the model), active only in training mode.
+class Dropout : public Module {
+ public:
+  Dropout(float p, Rng* rng) : p_(p), rng_(rng) {}
+  Tensor forward(const Tensor& x) const { return p_ > 0.f && training() ? dropout(x, p_, true, *rng_) : x; }
+
+ private:
+  float p_;
+  Rng* rng_;
+};
+
+}  // namespace ponet::nn

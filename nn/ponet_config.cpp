@@ -1,0 +1,115 @@
+#include "nn/ponet_config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace ponet::nn {
+
+using nlohmann::json;
+
+void PoNetConfig::validate() const {
+  auto positive = [](int64_t v, const char* name) {
+    PONET_CHECK(v > 0, "PoNetConfig: ", name, " must be positive, got ", v);
+  };
+  positive(vocab_size, "vocab_size");
+  positive(hidden_size, "hidden_size");
+  positive(num_hidden_layers, "num_hidden_layers");
+  positive(num_attention_heads, "num_attention_heads");
+  positive(intermediate_size, "intermediate_size");
+  positive(max_position_embeddings, "max_position_embeddings");
+  positive(type_vocab_size, "type_vocab_size");
+  positive(num_sso_labels, "num_sso_labels");
+  PONET_CHECK(hidden_size % num_attention_heads == 0, "PoNetConfig: hidden_size ", hidden_size,
+              " is not a multiple of num_attention_heads ", num_attention_heads);
+  PONET_CHECK(hidden_act == "gelu", "PoNetConfig: only hidden_act \"gelu\" is supported, got \"", hidden_act, "\"");
+  PONET_CHECK(hidden_dropout_prob >= 0.f && hidden_dropout_prob < 1.f,
+              "PoNetConfig: hidden_dropout_prob must be in [0, 1), got ", hidden_dropout_prob);
+  PONET_CHECK(initializer_range > 0.f, "PoNetConfig: initializer_range must be positive");
+  PONET_CHECK(layer_norm_eps > 0.f, "PoNetConfig: layer_norm_eps must be positive");
+  PONET_CHECK(segment_num >= 0, "PoNetConfig: segment_num must be >= 0, got ", segment_num);
+  for (auto [id, name] : {std::pair{pad_token_id, "pad_token_id"}, {cls_token_id, "cls_token_id"},
+                          {sep_token_id, "sep_token_id"}, {mask_token_id, "mask_token_id"}})
+    PONET_CHECK(id >= 0 && id < vocab_size, "PoNetConfig: ", name, " ", id, " is outside the vocabulary [0, ",
+                vocab_size, ")");
+}
+
+std::string PoNetConfig::to_json() const {
+  json j = {{"vocab_size", vocab_size},
+            {"hidden_size", hidden_size},
+            {"num_hidden_layers", num_hidden_layers},
+            {"num_attention_heads", num_attention_heads},
+            {"intermediate_size", intermediate_size},
+            {"hidden_act", hidden_act},
+            {"hidden_dropout_prob", hidden_dropout_prob},
+            {"max_position_embeddings", max_position_embeddings},
+            {"type_vocab_size", type_vocab_size},
+            {"initializer_range", initializer_range},
+            {"layer_norm_eps", layer_norm_eps},
+            {"pad_token_id", pad_token_id},
+            {"cls_token_id", cls_token_id},
+            {"sep_token_id", sep_token_id},
+            {"mask_token_id", mask_token_id},
+            {"clsgsepg", clsgsepg},
+            {"segment_num", segment_num},
+            {"num_sso_labels", num_sso_labels}};
+  return j.dump(2);
+}
+
+namespace {
+template <class T>
+void read_field(const json& j, const char* key, T& out, const std::string& where) {
+  try {
+    out = j.at(key).get<T>();
+  } catch (const json::exception&) {
+    fail(where, ": field \"", key, "\" has the wrong type (", j.at(key).dump(), ")");
+  }
+}
+}  // namespace
+
+PoNetConfig PoNetConfig::from_json(const std::string& text, const std::string& where) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    fail(where, ": not valid JSON: ", e.what());
+  }
+  PONET_CHECK(j.is_object(), where, ": expected a JSON object");
+  PoNetConfig c;
+  for (auto& [key, value] : j.items()) {
+    if (key == "vocab_size") read_field(j, "vocab_size", c.vocab_size, where);
+    else if (key == "hidden_size") read_field(j, "hidden_size", c.hidden_size, where);
+    else if (key == "num_hidden_layers") read_field(j, "num_hidden_layers", c.num_hidden_layers, where);
+    else if (key == "num_attention_heads") read_field(j, "num_attention_heads", c.num_attention_heads, where);
+    else if (key == "intermediate_size") read_field(j, "intermediate_size", c.intermediate_size, where);
+    else if (key == "hidden_act") read_field(j, "hidden_act", c.hidden_act, where);
+    else if (key == "hidden_dropout_prob") read_field(j, "hidden_dropout_prob", c.hidden_dropout_prob, where);
+    else if (key == "max_position_embeddings") read_field(j, "max_position_embeddings", c.max_position_embeddings, where);
+    else if (key == "type_vocab_size") read_field(j, "type_vocab_size", c.type_vocab_size, where);
+    else if (key == "initializer_range") read_field(j, "initializer_range", c.initializer_range, where);
+    else if (key == "layer_norm_eps") read_field(j, "layer_norm_eps", c.layer_norm_eps, where);
+    else if (key == "pad_token_id") read_field(j, "pad_token_id", c.pad_token_id, where);
+    else if (key == "cls_token_id") read_field(j, "cls_token_id", c.cls_token_id, where);
+    else if (key == "sep_token_id") read_field(j, "sep_token_id", c.sep_token_id, where);
+    else if (key == "mask_token_id") read_field(j, "mask_token_id", c.mask_token_id, where);
+    else if (key == "clsgsepg") read_field(j, "clsgsepg", c.clsgsepg, where);
+    else if (key == "segment_num") read_field(j, "segment_num", c.segment_num, where);
+    else if (key == "num_sso_labels") read_field(j, "num_sso_labels", c.num_sso_labels, where);
+    else fail(where, ": unknown field \"", key, "\"");
+    (void)value;
+  }
+  c.validate();
+  return c;
+}
+
+PoNetConfig PoNetConfig::from_file(const std::string& path) {
+  std::ifstream in(path);
+  PONET_CHECK(in.good(), "cannot open model config '", path, "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return from_json(ss.str(), path);
+}
+
+}  // namespace ponet::nn

@@ -1,0 +1,40 @@
+// PoNetConfig: the model's hyper-parameters, with the official (HF) field names so that a config.json
+// of the official model, or the `config` metadata of the reference fixtures, loads as is.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace ponet::nn {
+
+struct PoNetConfig {
+  int64_t vocab_size = 30522;
+  int64_t hidden_size = 768;
+  int64_t num_hidden_layers = 12;
+  int64_t num_attention_heads = 12;
+  int64_t intermediate_size = 3072;
+  std::string hidden_act = "gelu";  // exact erf GELU, the only one supported
+  float hidden_dropout_prob = 0.1f;
+  int64_t max_position_embeddings = 512;
+  int64_t type_vocab_size = 2;
+  float initializer_range = 0.02f;
+  float layer_norm_eps = 1e-12f;
+  int64_t pad_token_id = 0;
+  int64_t cls_token_id = 101;
+  int64_t sep_token_id = 102;
+  int64_t mask_token_id = 103;
+  bool clsgsepg = true;      // special-token rule: CLS/SEP kept out of local/segment pooling
+  int64_t segment_num = 0;   // > 0: LRA-style fixed chunks of L // segment_num + 1 tokens
+  int64_t num_sso_labels = 3;
+
+  int64_t head_size() const { return hidden_size / num_attention_heads; }
+  // Throws ponet::Error naming the first bad field.
+  void validate() const;
+
+  std::string to_json() const;  // pretty JSON, keys sorted
+  // Unknown keys are an error (a typo must not silently fall back to a default); missing keys keep
+  // their defaults. `where` names the source in error messages.
+  static PoNetConfig from_json(const std::string& text, const std::string& where = "config");
+  static PoNetConfig from_file(const std::string& path);
+};
+
+}  // namespace ponet::nn
