@@ -1,0 +1,72 @@
+// cross_entropy(logits [N, C], targets int64 [N], ignore_index): mean over the scored rows (target !=
+// ignore_index) of -log_softmax(logits)[target]. Targets are checked on the host (for CUDA targets
+// that is one small copy), which also gives the number of scored rows. The per-row losses are summed
+// by the deterministic row-sum kernel of sum_all.
+#include "kernels/cpu/cross_entropy.h"
+
+#include <cmath>
+
+#include "autograd/node.h"
+#include "autograd/ops.h"
+#include "core/dispatch.h"
+#ifdef PONET_WITH_CUDA
+#include "kernels/cuda/cross_entropy.cuh"
+#endif
+
+namespace ponet {
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index) {
+  check_dtype(logits, DType::F32, "cross_entropy", "logits");
+  check_dtype(targets, DType::I64, "cross_entropy", "targets");
+  check_dim(logits, 2, "cross_entropy", "logits");
+  const int64_t rows = logits.size(0), classes = logits.size(1);
+  check_shape(targets, {rows}, "cross_entropy", "targets");
+  check_same_device(logits, targets, "cross_entropy");
+
+  const std::vector<int64_t> host_targets = targets.to_vector_i64();
+  int64_t count = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t t = host_targets[r];
+    if (t == ignore_index) continue;
+    PONET_CHECK(t >= 0 && t < classes, "cross_entropy: target ", t, " at row ", r, " is out of range [0, ",
+                classes, ") for logits ", logits.shape_str(), " (and is not ignore_index = ", ignore_index,
+                ")");
+    ++count;
+  }
+
+  const Device device = logits.device();
+  Tensor lc = contiguous(logits.detach()), tc = contiguous(targets.detach());
+  Tensor row_loss = Tensor::empty({rows}, DType::F32, device);
+  Tensor row_max = Tensor::empty({rows}, DType::F32, device);
+  Tensor row_log_sum = Tensor::empty({rows}, DType::F32, device);
+  if (device.is_cuda()) {
+    PONET_ON_CUDA(cuda::cross_entropy_forward(row_loss.data<float>(), row_max.data<float>(),
+                                              row_log_sum.data<float>(), lc.data<float>(), tc.data<int64_t>(),
+                                              rows, classes, ignore_index));
+  } else {
+    cpu::cross_entropy_forward(row_loss.data<float>(), row_max.data<float>(), row_log_sum.data<float>(),
+                               lc.data<float>(), host_targets.data(), rows, classes, ignore_index);
+  }
+  // No scored row: the mean is 0/0, NaN as in PyTorch (the gradient below is then all zeros).
+  const float inv_count = count > 0 ? 1.f / static_cast<float>(count) : 0.f;
+  Tensor out = count > 0 ? scale(sum_all(row_loss), inv_count) : Tensor::full({}, NAN, device);
+
+  return autograd::record(
+      "cross_entropy", out, {logits},
+      [lc, tc, row_max, row_log_sum, rows, classes, ignore_index, inv_count](const Tensor& g) {
+        Tensor gc = contiguous(g);
+        Tensor dlogits = Tensor::empty({rows, classes}, DType::F32, gc.device());
+        if (gc.device().is_cuda()) {
+          PONET_ON_CUDA(cuda::cross_entropy_backward(
+              dlogits.data<float>(), gc.data<float>(), lc.data<float>(), row_max.data<float>(),
+              row_log_sum.data<float>(), tc.data<int64_t>(), rows, classes, ignore_index, inv_count));
+        } else {
+          cpu::cross_entropy_backward(dlogits.data<float>(), gc.data<float>(), lc.data<float>(),
+                                      row_max.data<float>(), row_log_sum.data<float>(), tc.data<int64_t>(),
+                                      rows, classes, ignore_index, inv_count);
+        }
+        return std::vector<Tensor>{dlogits};
+      });
+}
+
+}  // namespace ponet

@@ -1,0 +1,97 @@
+#include "kernels/cpu/layer_norm.h"
+
+#include <cmath>
+
+namespace ponet::cpu {
+
+void layer_norm_forward(float* out, float* mean, float* rstd, const float* x, const float* weight,
+                        const float* bias, int64_t rows, int64_t cols, float eps) {
+#pragma omp parallel for schedule(static) if (rows * cols > 32768)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    float* yr = out + r * cols;
+    // Two passes in double: the variance of values with a large common offset stays exact, which
+    // matters when eps is tiny (BERT uses 1e-12) and cannot hide a cancellation error.
+    double s = 0.0;
+    for (int64_t j = 0; j < cols; ++j) s += xr[j];
+    const double m = s / static_cast<double>(cols);
+    double ss = 0.0;
+    for (int64_t j = 0; j < cols; ++j) {
+      const double d = xr[j] - m;
+      ss += d * d;
+    }
+    const double rs = 1.0 / std::sqrt(ss / static_cast<double>(cols) + static_cast<double>(eps));
+    // The output is also formed in double so it is the correctly rounded value of the exact formula.
+    for (int64_t j = 0; j < cols; ++j) yr[j] = static_cast<float>((xr[j] - m) * rs * weight[j] + bias[j]);
+    mean[r] = static_cast<float>(m);
+    rstd[r] = static_cast<float>(rs);
+  }
+}
+
+namespace {
+
+// Columns per task of the dweight/dbias pass: one 64-byte cache line of floats, so each task reads
+// whole lines of every row and tasks never share a line they write.
+constexpr int64_t kColumnBlock = 16;
+
+void layer_norm_backward_dx(float* dx, const float* grad, const float* x, const float* weight,
+                            const float* mean, const float* rstd, int64_t rows, int64_t cols) {
+#pragma omp parallel for schedule(static) if (rows * cols > 32768)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    const float* gr = grad + r * cols;
+    const float m = mean[r], rs = rstd[r];
+    double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+    for (int64_t j = 0; j < cols; ++j) {
+      const float xhat = (xr[j] - m) * rs;
+      const float dxhat = gr[j] * weight[j];
+      sum_dxhat += dxhat;
+      sum_dxhat_xhat += static_cast<double>(dxhat) * xhat;
+    }
+    const float mean_dxhat = static_cast<float>(sum_dxhat / static_cast<double>(cols));
+    const float mean_dxhat_xhat = static_cast<float>(sum_dxhat_xhat / static_cast<double>(cols));
+    float* dxr = dx + r * cols;
+    for (int64_t j = 0; j < cols; ++j) {
+      const float xhat = (xr[j] - m) * rs;
+      const float dxhat = gr[j] * weight[j];
+      dxr[j] = rs * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat);
+    }
+  }
+}
+
+void layer_norm_backward_params(float* dweight, float* dbias, const float* grad, const float* x,
+                                const float* mean, const float* rstd, int64_t rows, int64_t cols) {
+  const int64_t blocks = (cols + kColumnBlock - 1) / kColumnBlock;
+  // Each task owns a block of columns and walks all rows in order: no shared outputs, fixed order.
+#pragma omp parallel for schedule(static) if (rows * cols > 32768)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t j0 = b * kColumnBlock;
+    const int64_t width = cols - j0 < kColumnBlock ? cols - j0 : kColumnBlock;
+    double acc_w[kColumnBlock] = {}, acc_b[kColumnBlock] = {};
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * cols + j0;
+      const float* gr = grad + r * cols + j0;
+      const float m = mean[r], rs = rstd[r];
+      for (int64_t k = 0; k < width; ++k) {
+        const float xhat = (xr[k] - m) * rs;
+        acc_w[k] += static_cast<double>(gr[k]) * xhat;
+        acc_b[k] += gr[k];
+      }
+    }
+    for (int64_t k = 0; k < width; ++k) {
+      dweight[j0 + k] = static_cast<float>(acc_w[k]);
+      dbias[j0 + k] = static_cast<float>(acc_b[k]);
+    }
+  }
+}
+
+}  // namespace
+
+void layer_norm_backward(float* dx, float* dweight, float* dbias, const float* grad, const float* x,
+                         const float* weight, const float* mean, const float* rstd, int64_t rows,
+                         int64_t cols) {
+  layer_norm_backward_dx(dx, grad, x, weight, mean, rstd, rows, cols);
+  layer_norm_backward_params(dweight, dbias, grad, x, mean, rstd, rows, cols);
+}
+
+}  // namespace ponet::cpu

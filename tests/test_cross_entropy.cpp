@@ -1,0 +1,183 @@
+// cross_entropy: against a double reference written here (loss and gradient), hand-computed values,
+// large logits, ignored rows, the all-ignored NaN, gradcheck, errors, CUDA vs CPU.
+#include <cmath>
+
+#include "test_util.h"
+
+using namespace ponet;
+using namespace ponet::testing;
+
+namespace {
+
+struct Reference {
+  double loss = 0.0;
+  std::vector<float> grad;  // d loss / d logits
+};
+
+// Mean over scored rows of logsumexp(row) - row[target], and its gradient (softmax - onehot) / count,
+// in double with the max subtracted.
+Reference reference_cross_entropy(const Tensor& logits, const std::vector<int64_t>& targets,
+                                  int64_t ignore_index) {
+  const int64_t rows = logits.size(0), classes = logits.size(1);
+  std::vector<float> x = logits.to_vector();
+  Reference ref;
+  ref.grad.assign(x.size(), 0.f);
+  int64_t count = 0;
+  for (int64_t t : targets) count += t != ignore_index;
+  for (int64_t r = 0; r < rows; ++r) {
+    if (targets[r] == ignore_index) continue;
+    double m = -INFINITY, s = 0.0;
+    for (int64_t c = 0; c < classes; ++c) m = std::max(m, static_cast<double>(x[r * classes + c]));
+    for (int64_t c = 0; c < classes; ++c) s += std::exp(x[r * classes + c] - m);
+    const double lse = m + std::log(s);
+    ref.loss += (lse - x[r * classes + targets[r]]) / count;
+    for (int64_t c = 0; c < classes; ++c) {
+      const double p = std::exp(x[r * classes + c] - lse);
+      ref.grad[r * classes + c] = static_cast<float>((p - (c == targets[r] ? 1.0 : 0.0)) / count);
+    }
+  }
+  if (count == 0) ref.loss = NAN;
+  return ref;
+}
+
+}  // namespace
+
+TEST_CASE("cross_entropy: hand-computed values") {
+  // Row [0, 0] with target 0: -log(1/2) = log 2.
+  Tensor a = Tensor::from_vector({0, 0}, {1, 2});
+  CHECK(cross_entropy(a, Tensor::from_vector_i64({0}, {1})).item() ==
+        doctest::Approx(std::log(2.0)).epsilon(1e-7));
+  // Row [0, 1, 2] with target 2: log(1 + e + e^2) - 2; the mean with row [0, 0] / target 1 (log 2).
+  Tensor b = Tensor::from_vector({0, 1, 2, 0, 0, -5}, {2, 3});
+  const double row0 = std::log(1 + std::exp(1.0) + std::exp(2.0)) - 2;
+  const double row1 = std::log(2 + std::exp(-5.0));
+  CHECK(cross_entropy(b, Tensor::from_vector_i64({2, 1}, {2})).item() ==
+        doctest::Approx((row0 + row1) / 2).epsilon(1e-6));
+}
+
+TEST_CASE("cross_entropy matches the double reference, with ignored rows") {
+  Rng rng(6);
+  const int64_t rows = 9, classes = 5;
+  Tensor logits = random_tensor({rows, classes}, rng, true, 2.f);
+  const std::vector<int64_t> t = {4, -100, 0, 2, 2, -100, 1, 3, 0};
+  Tensor loss = cross_entropy(logits, Tensor::from_vector_i64(t, {rows}));
+  CHECK(loss.shape() == Shape{});
+  Reference ref = reference_cross_entropy(logits, t, -100);
+  CHECK(loss.item() == doctest::Approx(ref.loss).epsilon(1e-6));
+
+  scale(loss, 2.5f).backward();  // a non-unit upstream gradient
+  std::vector<float> expected = ref.grad;
+  for (float& v : expected) v *= 2.5f;
+  check_close(logits.grad(), expected, 1e-6, 1e-5);
+  std::vector<float> g = logits.grad().to_vector();
+  for (int64_t c = 0; c < classes; ++c) CHECK(g[1 * classes + c] == 0.f);  // ignored row 1
+}
+
+TEST_CASE("cross_entropy: a custom ignore_index inside [0, C) ignores that class as a target") {
+  Rng rng(12);
+  Tensor logits = random_tensor({6, 4}, rng);
+  const std::vector<int64_t> t = {0, 3, 1, 3, 2, -100};  // with ignore_index 3, -100 is an error
+  CHECK_THROWS_WITH_AS(cross_entropy(logits, Tensor::from_vector_i64(t, {6}), 3),
+                       doctest::Contains("target -100"), Error);
+  const std::vector<int64_t> t2 = {0, 3, 1, 3, 2, 2};
+  CHECK(cross_entropy(logits, Tensor::from_vector_i64(t2, {6}), 3).item() ==
+        doctest::Approx(reference_cross_entropy(logits, t2, 3).loss).epsilon(1e-6));
+}
+
+TEST_CASE("cross_entropy is stable for large logits") {
+  // exp(1000) overflows float and double: only a max-subtracted logsumexp gets this right.
+  Tensor logits = Tensor::from_vector({1000, 1001, 1002, -1000, 0, 1000}, {2, 3});
+  const std::vector<int64_t> t = {0, 1};
+  Tensor x = logits.detach().set_requires_grad(true);
+  Tensor loss = cross_entropy(x, Tensor::from_vector_i64(t, {2}));
+  Reference ref = reference_cross_entropy(logits, t, -100);
+  // By hand: row 0 = logsumexp(1000, 1001, 1002) - 1000 = 2 + log(1 + e^-1 + e^-2);
+  // row 1 = logsumexp(-1000, 0, 1000) - 0 = 1000 (the other terms are below float resolution).
+  const double by_hand = (2 + std::log(1 + std::exp(-1.0) + std::exp(-2.0)) + 1000) / 2;
+  CHECK(loss.item() == doctest::Approx(by_hand).epsilon(1e-6));
+  CHECK(loss.item() == doctest::Approx(ref.loss).epsilon(1e-6));
+  loss.backward();
+  check_close(x.grad(), ref.grad, 1e-6, 1e-5);
+}
+
+TEST_CASE("cross_entropy with every target ignored is NaN and has a zero gradient") {
+  Rng rng(1);
+  Tensor logits = random_tensor({3, 4}, rng, true);
+  Tensor loss = cross_entropy(logits, Tensor::from_vector_i64({-100, -100, -100}, {3}));
+  CHECK(std::isnan(loss.item()));
+  loss.backward();
+  check_close(logits.grad(), std::vector<float>(12, 0.f), 0, 0);
+  CHECK(std::isnan(cross_entropy(Tensor::zeros({0, 4}), Tensor::zeros({0}, DType::I64)).item()));
+}
+
+TEST_CASE("cross_entropy: gradcheck with some ignored targets") {
+  Rng rng(4);
+  Tensor logits = random_tensor({5, 4}, rng, true);
+  Tensor targets = Tensor::from_vector_i64({1, -100, 3, 0, -100}, {5});
+  check_gradients([](const std::vector<Tensor>& in) { return cross_entropy(in[0], in[1]); },
+                  {logits, targets});
+}
+
+TEST_CASE("cross_entropy: many rows (parallel path) match the reference") {
+  Rng rng(10);
+  const int64_t rows = 300, classes = 130;
+  Tensor logits = random_tensor({rows, classes}, rng, true, 3.f);
+  std::vector<int64_t> t(rows);
+  for (int64_t r = 0; r < rows; ++r) t[r] = r % 7 == 0 ? -100 : (r * 37) % classes;
+  Tensor loss = cross_entropy(logits, Tensor::from_vector_i64(t, {rows}));
+  Reference ref = reference_cross_entropy(logits, t, -100);
+  CHECK(loss.item() == doctest::Approx(ref.loss).epsilon(1e-6));
+  loss.backward();
+  check_close(logits.grad(), ref.grad, 1e-7, 1e-4);
+}
+
+TEST_CASE("cross_entropy works on non-contiguous logits") {
+  Rng rng(3);
+  Tensor base = random_tensor({4, 3}, rng);
+  Tensor logits = base.transpose(0, 1);  // [3, 4] view
+  const std::vector<int64_t> t = {3, 0, 2};
+  CHECK(cross_entropy(logits, Tensor::from_vector_i64(t, {3})).item() ==
+        doctest::Approx(reference_cross_entropy(contiguous(logits), t, -100).loss).epsilon(1e-6));
+}
+
+TEST_CASE("cross_entropy rejects bad targets and shapes with a clear message") {
+  Tensor logits = Tensor::zeros({3, 5});
+  CHECK_THROWS_WITH_AS(cross_entropy(logits, Tensor::from_vector_i64({0, 5, 1}, {3})),
+                       doctest::Contains("target 5 at row 1 is out of range [0, 5)"), Error);
+  CHECK_THROWS_WITH_AS(cross_entropy(logits, Tensor::from_vector_i64({0, 1, -1}, {3})),
+                       doctest::Contains("target -1 at row 2"), Error);
+  CHECK_THROWS_WITH_AS(cross_entropy(logits, Tensor::from_vector_i64({0, 1}, {2})),
+                       doctest::Contains("targets must have shape [3]"), Error);
+  CHECK_THROWS_WITH_AS(cross_entropy(logits, Tensor::from_vector_i64({0, 1, 2}, {3, 1})),
+                       doctest::Contains("targets must have shape [3]"), Error);
+  CHECK_THROWS_WITH_AS(cross_entropy(Tensor::zeros({15}), Tensor::from_vector_i64({0, 1, 2}, {3})),
+                       doctest::Contains("logits must have 2 dims"), Error);
+  CHECK_THROWS_WITH_AS(cross_entropy(logits, Tensor::zeros({3})), doctest::Contains("targets must be int64"),
+                       Error);
+  CHECK_THROWS_WITH_AS(cross_entropy(Tensor::zeros({3, 5}, DType::I64), Tensor::zeros({3}, DType::I64)),
+                       doctest::Contains("logits must be float32"), Error);
+}
+
+TEST_CASE("cross_entropy: CUDA matches CPU" * doctest::test_suite("gpu")) {
+  if (skip_without_gpu()) return;
+  Rng rng(19);
+  const std::vector<std::pair<int64_t, int64_t>> sizes = {{5, 3}, {257, 1000}, {64, 30522}};
+  for (auto [rows, classes] : sizes) {
+    INFO("rows ", rows, " classes ", classes);
+    Tensor logits = random_tensor({rows, classes}, rng, true, 4.f);
+    std::vector<int64_t> t(rows);
+    for (int64_t r = 0; r < rows; ++r) t[r] = r % 5 == 1 ? -100 : (r * 7919) % classes;
+    Tensor targets = Tensor::from_vector_i64(t, {rows});
+    Tensor lg = logits.detach().to(Device::cuda()).set_requires_grad(true);
+
+    Tensor loss = cross_entropy(logits, targets), loss_g = cross_entropy(lg, targets.to(Device::cuda()));
+    CHECK(loss_g.item() == doctest::Approx(loss.item()).epsilon(1e-6));
+    scale(loss, 3.f).backward();
+    scale(loss_g, 3.f).backward();
+    check_close(lg.grad(), logits.grad(), 1e-7, 1e-4);
+  }
+  Tensor lg = Tensor::zeros({2, 4}, DType::F32, Device::cuda());
+  CHECK_THROWS_WITH_AS(cross_entropy(lg, Tensor::from_vector_i64({1, 4}, {2}, Device::cuda())),
+                       doctest::Contains("target 4 at row 1 is out of range [0, 4)"), Error);
+  CHECK(std::isnan(cross_entropy(lg, Tensor::from_vector_i64({-100, -100}, {2}, Device::cuda())).item()));
+}

@@ -1,0 +1,219 @@
+// layer_norm: against a double-precision reference written here (forward and, by finite differences
+// in double, backward), a hand-computed example with BERT's eps 1e-12, gradcheck, errors, CUDA vs CPU.
+#include <cmath>
+
+#include "test_util.h"
+
+using namespace ponet;
+using namespace ponet::testing;
+
+namespace {
+
+// out = (x - mean) / sqrt(var + eps) * w + b per row of length cols, all in double.
+std::vector<double> reference_layer_norm(const std::vector<double>& x, const std::vector<double>& w,
+                                         const std::vector<double>& b, size_t cols, double eps) {
+  std::vector<double> out(x.size());
+  for (size_t r = 0; r < x.size() / cols; ++r) {
+    double mean = 0.0, var = 0.0;
+    for (size_t j = 0; j < cols; ++j) mean += x[r * cols + j];
+    mean /= static_cast<double>(cols);
+    for (size_t j = 0; j < cols; ++j) var += (x[r * cols + j] - mean) * (x[r * cols + j] - mean);
+    var /= static_cast<double>(cols);
+    for (size_t j = 0; j < cols; ++j)
+      out[r * cols + j] = (x[r * cols + j] - mean) / std::sqrt(var + eps) * w[j] + b[j];
+  }
+  return out;
+}
+
+std::vector<double> to_double(const Tensor& t) {
+  std::vector<float> v = t.to_vector();
+  return std::vector<double>(v.begin(), v.end());
+}
+
+std::vector<float> to_float(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
+
+// Gradient of s = sum(seed * layer_norm(x, w, b)) with respect to `which` (0: x, 1: w, 2: b) by central
+// differences on the double reference (step 1e-6: truncation and rounding both far below 1e-6).
+std::vector<double> reference_gradient(std::vector<double> x, std::vector<double> w, std::vector<double> b,
+                                       const std::vector<double>& seed, size_t cols, double eps, int which) {
+  std::vector<double>& v = which == 0 ? x : which == 1 ? w : b;
+  auto s = [&]() {
+    std::vector<double> y = reference_layer_norm(x, w, b, cols, eps);
+    double acc = 0.0;
+    for (size_t i = 0; i < y.size(); ++i) acc += seed[i] * y[i];
+    return acc;
+  };
+  std::vector<double> grad(v.size());
+  const double h = 1e-6;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const double saved = v[i];
+    v[i] = saved + h;
+    const double up = s();
+    v[i] = saved - h;
+    const double down = s();
+    v[i] = saved;
+    grad[i] = (up - down) / (2 * h);
+  }
+  return grad;
+}
+
+}  // namespace
+
+TEST_CASE("layer_norm matches the double reference, forward and backward") {
+  Rng rng(11);
+  const int64_t cols = 6;
+  Tensor x = add_scalar(random_tensor({2, 2, cols}, rng, false, 2.f), 3.f).detach().set_requires_grad(true);
+  Tensor w = add_scalar(random_tensor({cols}, rng, false, 0.5f), 1.f).detach().set_requires_grad(true);
+  Tensor b = random_tensor({cols}, rng, true);
+  Tensor seed = random_tensor({2, 2, cols}, rng);
+  const double eps = 1e-5;
+
+  Tensor y = layer_norm(x, w, b, static_cast<float>(eps));
+  REQUIRE(y.shape() == x.shape());
+  check_close(y, to_float(reference_layer_norm(to_double(x), to_double(w), to_double(b), cols, eps)), 1e-6,
+              1e-6);
+
+  y.backward(seed);
+  for (int which = 0; which < 3; ++which) {
+    INFO("gradient of input ", which);
+    std::vector<double> expected =
+        reference_gradient(to_double(x), to_double(w), to_double(b), to_double(seed), cols, eps, which);
+    check_close(which == 0 ? x.grad() : which == 1 ? w.grad() : b.grad(), to_float(expected), 2e-5, 2e-5);
+  }
+}
+
+TEST_CASE("layer_norm with eps 1e-12: hand-computed example") {
+  // Row 0 = [1, 2, 3, 4]: mean 2.5, biased variance (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25, so
+  // xhat = (x - 2.5) / sqrt(1.25) = [-3, -1, 1, 3] / sqrt(5) (eps 1e-12 is far below float resolution).
+  // Row 1 is constant: variance 0, xhat 0, so the output is exactly the bias (a one-pass E[x^2] - E[x]^2
+  // in float could go negative here and give NaN).
+  Tensor x = Tensor::from_vector({1, 2, 3, 4, 7, 7, 7, 7}, {2, 4});
+  Tensor w = Tensor::from_vector({2, -1, 0.5f, 1}, {4});
+  Tensor b = Tensor::from_vector({0.5f, 0, -1, 0.25f}, {4});
+  const double s5 = std::sqrt(5.0);
+  std::vector<float> expected = {static_cast<float>(2 * (-3 / s5) + 0.5),
+                                 static_cast<float>(-1 * (-1 / s5)),
+                                 static_cast<float>(0.5 * (1 / s5) - 1),
+                                 static_cast<float>(3 / s5 + 0.25),
+                                 0.5f,
+                                 0.f,
+                                 -1.f,
+                                 0.25f};
+  check_close(layer_norm(x, w, b, 1e-12f), expected, 1e-6, 1e-6);
+}
+
+TEST_CASE("layer_norm with eps 1e-12 stays accurate on rows with a large offset") {
+  // Values 1000 + N(0, 1): a float one-pass variance would lose most digits here.
+  Rng rng(5);
+  const int64_t cols = 32;
+  Tensor x = add_scalar(random_tensor({8, cols}, rng), 1000.f);
+  Tensor w = random_tensor({cols}, rng), b = random_tensor({cols}, rng);
+  Tensor y = layer_norm(x, w, b, 1e-12f);
+  check_close(y, to_float(reference_layer_norm(to_double(x), to_double(w), to_double(b), cols, 1e-12)), 1e-6,
+              1e-6);
+}
+
+TEST_CASE("layer_norm: gradcheck with random weight and bias") {
+  Rng rng(3);
+  Tensor x = random_tensor({2, 3, 5}, rng, true);
+  Tensor w = add_scalar(random_tensor({5}, rng, false, 0.5f), 1.f).detach().set_requires_grad(true);
+  Tensor b = random_tensor({5}, rng, true);
+  check_gradients([](const std::vector<Tensor>& in) { return layer_norm(in[0], in[1], in[2], 1e-5f); },
+                  {x, w, b});
+}
+
+TEST_CASE("layer_norm: many rows (parallel path) match the reference and are reproducible") {
+  Rng rng(9);
+  const int64_t rows = 512, cols = 80;  // above the kernels' parallel threshold
+  Tensor x = random_tensor({rows, cols}, rng, true);
+  Tensor w = random_tensor({cols}, rng, true), b = random_tensor({cols}, rng, true);
+  Tensor seed = random_tensor({rows, cols}, rng);
+  Tensor y = layer_norm(x, w, b, 1e-5f);
+  std::vector<double> xd = to_double(x), wd = to_double(w), bd = to_double(b), gd = to_double(seed);
+  check_close(y, to_float(reference_layer_norm(xd, wd, bd, cols, 1e-5)), 1e-5, 1e-5);
+
+  y.backward(seed);
+  // dweight[j] = sum_r g[r, j] * xhat[r, j], dbias[j] = sum_r g[r, j]; xhat from the reference with
+  // w = 1, b = 0.
+  std::vector<double> xhat =
+      reference_layer_norm(xd, std::vector<double>(cols, 1.0), std::vector<double>(cols, 0.0), cols, 1e-5);
+  std::vector<float> dw(cols), db(cols);
+  for (int64_t j = 0; j < cols; ++j) {
+    double sw = 0.0, sb = 0.0;
+    for (int64_t r = 0; r < rows; ++r) {
+      sw += gd[r * cols + j] * xhat[r * cols + j];
+      sb += gd[r * cols + j];
+    }
+    dw[j] = static_cast<float>(sw);
+    db[j] = static_cast<float>(sb);
+  }
+  check_close(w.grad(), dw, 1e-4, 1e-5);
+  check_close(b.grad(), db, 1e-4, 1e-5);
+
+  // A second run gives bitwise the same gradients (fixed summation order).
+  std::vector<float> dx1 = x.grad().to_vector(), dw1 = w.grad().to_vector();
+  x.zero_grad();
+  w.zero_grad();
+  layer_norm(x, w, b, 1e-5f).backward(seed);
+  CHECK(x.grad().to_vector() == dx1);
+  CHECK(w.grad().to_vector() == dw1);
+}
+
+TEST_CASE("layer_norm works on a non-contiguous input") {
+  Rng rng(4);
+  Tensor base = random_tensor({5, 3}, rng);
+  Tensor xt = base.transpose(0, 1);  // [3, 5] view
+  Tensor w = Tensor::ones({5}), b = Tensor::zeros({5});
+  std::vector<double> xd = to_double(contiguous(xt));
+  check_close(
+      layer_norm(xt, w, b, 1e-5f),
+      to_float(reference_layer_norm(xd, std::vector<double>(5, 1.0), std::vector<double>(5, 0.0), 5, 1e-5)),
+      1e-6, 1e-6);
+}
+
+TEST_CASE("layer_norm rejects bad input with a clear message") {
+  Tensor x = Tensor::zeros({2, 4}), w = Tensor::ones({4}), b = Tensor::zeros({4});
+  CHECK_THROWS_WITH_AS(layer_norm(x, Tensor::ones({3}), b, 1e-5f),
+                       doctest::Contains("weight must have shape [4]"), Error);
+  CHECK_THROWS_WITH_AS(layer_norm(x, w, Tensor::zeros({2, 4}), 1e-5f),
+                       doctest::Contains("bias must have shape [4]"), Error);
+  CHECK_THROWS_WITH_AS(layer_norm(Tensor::zeros({2, 4}, DType::I64), w, b, 1e-5f),
+                       doctest::Contains("x must be float32"), Error);
+  CHECK_THROWS_WITH_AS(layer_norm(Tensor::scalar(1.f), Tensor::ones({1}), Tensor::zeros({1}), 1e-5f),
+                       doctest::Contains("at least 1 dim"), Error);
+  CHECK_THROWS_WITH_AS(layer_norm(Tensor::zeros({2, 0}), Tensor::ones({0}), Tensor::zeros({0}), 1e-5f),
+                       doctest::Contains("non-empty"), Error);
+  CHECK_THROWS_WITH_AS(layer_norm(x, w, b, -1.f), doctest::Contains("eps must be"), Error);
+  CHECK_THROWS_WITH_AS(layer_norm(x, Tensor(), b, 1e-5f), doctest::Contains("weight is undefined"), Error);
+}
+
+TEST_CASE("layer_norm: CUDA matches CPU" * doctest::test_suite("gpu")) {
+  if (skip_without_gpu()) return;
+  Rng rng(21);
+  const std::vector<std::pair<int64_t, int64_t>> sizes = {{7, 5}, {300, 768}, {130, 1000}};
+  for (auto [rows, cols] : sizes) {
+    INFO("rows ", rows, " cols ", cols);
+    Tensor x = add_scalar(random_tensor({rows, cols}, rng), 2.f).detach().set_requires_grad(true);
+    Tensor w = random_tensor({cols}, rng, true), b = random_tensor({cols}, rng, true);
+    Tensor seed = random_tensor({rows, cols}, rng);
+    Tensor xg = x.detach().to(Device::cuda()).set_requires_grad(true);
+    Tensor wg = w.detach().to(Device::cuda()).set_requires_grad(true);
+    Tensor bg = b.detach().to(Device::cuda()).set_requires_grad(true);
+
+    Tensor y = layer_norm(x, w, b, 1e-12f), yg = layer_norm(xg, wg, bg, 1e-12f);
+    check_close(yg, y, 1e-5, 1e-5);
+    y.backward(seed);
+    yg.backward(seed.to(Device::cuda()));
+    check_close(xg.grad(), x.grad(), 1e-4, 1e-4);
+    check_close(wg.grad(), w.grad(), 1e-3, 1e-4);
+    check_close(bg.grad(), b.grad(), 1e-3, 1e-4);
+
+    // Deterministic on the device too: a second backward gives the same bits.
+    std::vector<float> dw1 = wg.grad().to_vector(), dx1 = xg.grad().to_vector();
+    xg.zero_grad();
+    wg.zero_grad();
+    layer_norm(xg, wg, bg, 1e-12f).backward(seed.to(Device::cuda()));
+    CHECK(wg.grad().to_vector() == dw1);
+    CHECK(xg.grad().to_vector() == dx1);
+  }
+}
