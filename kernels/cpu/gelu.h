@@ -1,0 +1,11 @@
+// GELU, exact erf form: gelu(x) = 0.5 x (1 + erf(x / sqrt 2)); gelu'(x) = Phi(x) + x phi(x).
+// Forward: out[i] = f(x[i]). Backward: dx[i] = f'(x[i]) * dout[i] (needs x; y = out is passed too).
+#pragma once
+#include <cstdint>
+
+namespace ponet::cpu {
+
+void gelu_forward(float* out, const float* x, int64_t n);
+void gelu_backward(float* dx, const float* x, const float* y, const float* dout, int64_t n);
+
+}  // namespace ponet::cpu

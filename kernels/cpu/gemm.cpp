@@ -1,0 +1,99 @@
+// Cache-blocked GEMM. Panels of op(A) (MC x KC) and op(B) (KC x NC) are packed into contiguous,
+// micro-tile-ordered buffers, so the micro-kernel streams both with unit stride whatever the
+// transposes were; the micro-kernel keeps an MR x NR tile of C in registers (the compiler vectorises
+// the NR loop). Threads split the M dimension (tall-skinny model shapes have huge M).
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/cpu/gemm.h"
+
+namespace ponet::cpu {
+
+namespace {
+
+constexpr int64_t MR = 6, NR = 16;                // register tile: 6 x 16 floats = 12 AVX registers
+constexpr int64_t MC = 96, KC = 256, NC = 2048;   // cache blocks: A panel in L2, B panel in L3
+
+inline float load_a(const float* A, int64_t lda, bool t, int64_t i, int64_t k) { return t ? A[k * lda + i] : A[i * lda + k]; }
+inline float load_b(const float* B, int64_t ldb, bool t, int64_t k, int64_t j) { return t ? B[j * ldb + k] : B[k * ldb + j]; }
+
+// Packs op(A)[i0:i0+mc, k0:k0+kc] as consecutive MR-row slivers: sliver s holds, for each k, MR values.
+void pack_a(float* dst, const float* A, int64_t lda, bool t, int64_t i0, int64_t mc, int64_t k0, int64_t kc) {
+  for (int64_t s = 0; s < mc; s += MR)
+    for (int64_t k = 0; k < kc; ++k)
+      for (int64_t r = 0; r < MR; ++r)
+        *dst++ = s + r < mc ? load_a(A, lda, t, i0 + s + r, k0 + k) : 0.f;
+}
+
+// Packs op(B)[k0:k0+kc, j0:j0+nc] as NR-column slivers: sliver s holds, for each k, NR values.
+void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t kc, int64_t j0, int64_t nc) {
+  for (int64_t s = 0; s < nc; s += NR)
+    for (int64_t k = 0; k < kc; ++k) {
+      if (!t && s + NR <= nc) {
+        std::memcpy(dst, B + (k0 + k) * ldb + j0 + s, NR * sizeof(float));
+        dst += NR;
+      } else {
+        for (int64_t c = 0; c < NR; ++c) *dst++ = s + c < nc ? load_b(B, ldb, t, k0 + k, j0 + s + c) : 0.f;
+      }
+    }
+}
+
+// acc[MR][NR] = sum_k a[k][r] * b[k][c] over packed slivers; then C tile += alpha * acc.
+void micro_kernel(int64_t kc, const float* a, const float* b, float* C, int64_t ldc, int64_t m, int64_t n,
+                  float alpha) {
+  float acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* bk = b + k * NR;
+    const float* ak = a + k * MR;
+    for (int64_t r = 0; r < MR; ++r) {
+      const float ar = ak[r];
+#pragma omp simd
+      for (int64_t c = 0; c < NR; ++c) acc[r][c] += ar * bk[c];
+    }
+  }
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) C[r * ldc + c] += alpha * acc[r][c];
+}
+
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  // C = beta * C first; the blocks below only accumulate.
+#pragma omp parallel for schedule(static) if (M * N > 65536)
+  for (int64_t i = 0; i < M; ++i) {
+    float* row = C + i * ldc;
+    if (beta == 0.f) std::fill(row, row + N, 0.f);
+    else if (beta != 1.f)
+      for (int64_t j = 0; j < N; ++j) row[j] *= beta;
+  }
+  if (K <= 0 || alpha == 0.f) return;
+
+  for (int64_t j0 = 0; j0 < N; j0 += NC) {
+    const int64_t nc = std::min(NC, N - j0);
+    const int64_t nc_padded = (nc + NR - 1) / NR * NR;
+    for (int64_t k0 = 0; k0 < K; k0 += KC) {
+      const int64_t kc = std::min(KC, K - k0);
+      std::vector<float> bpack(static_cast<size_t>(kc * nc_padded));
+      pack_b(bpack.data(), B, ldb, trans_b, k0, kc, j0, nc);
+      const int64_t m_blocks = (M + MC - 1) / MC;
+#pragma omp parallel if (M * nc * kc > 1 << 18)
+      {
+        std::vector<float> apack(static_cast<size_t>(MC * kc));
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t mb = 0; mb < m_blocks; ++mb) {
+          const int64_t i0 = mb * MC, mc = std::min(MC, M - i0);
+          pack_a(apack.data(), A, lda, trans_a, i0, mc, k0, kc);
+          for (int64_t js = 0; js < nc; js += NR)
+            for (int64_t is = 0; is < mc; is += MR)
+              micro_kernel(kc, apack.data() + is * kc, bpack.data() + js * kc,
+                           C + (i0 + is) * ldc + j0 + js, ldc, std::min(MR, mc - is), std::min(NR, nc - js), alpha);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace ponet::cpu
