@@ -1,0 +1,53 @@
+// `ponet eval`: held-out loss and accuracies of a run's checkpoint, on the run's own held-out split.
+#include <cstdio>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "apps/run_dir.h"
+#include "core/error.h"
+#include "train/pretraining_data.h"
+#include "train/trainer.h"
+
+namespace ponet::app {
+
+int cmd_eval(int argc, char** argv) {
+  Args a("eval", "Evaluate a run's checkpoint (MLM + SSO loss and accuracy) on held-out data.");
+  a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain`");
+  a.option("corpus", "", "evaluate on this corpus instead (all its documents)");
+  a.option("batches", "16", "batches to evaluate");
+  a.option("seed", "12345", "seed for the masking and pairing of the evaluation batches");
+  a.option("device", "cpu", "cpu or cuda");
+  if (!a.parse(argc, argv)) return 0;
+  const Device device = Device::parse(a.str("device"));
+  LoadedRun run = load_run(a.str("run"), device);
+  const bool own_corpus = !a.str("corpus").empty();
+  std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());
+  if (corpus_path.empty()) corpus_path = ensure_default_corpus();
+  train::Corpus corpus = train::read_corpus(corpus_path);
+  std::vector<size_t> docs;
+  if (own_corpus) {
+    for (size_t i = 0; i < corpus.documents.size(); ++i) docs.push_back(i);
+  } else {
+    docs = train::split_documents(corpus.documents.size(), run.options.value("held_out", 0.02),
+                                  run.options.value("seed", uint64_t{0})).second;
+  }
+  train::PretrainingOptions data_opt;
+  data_opt.max_len = run.options.value("max_len", int64_t{128});
+  data_opt.batch_size = run.options.value("batch_size", int64_t{32});
+  train::PretrainingData data(corpus, run.tokenizer, data_opt, docs);
+  PONET_CHECK(a.integer("batches") > 0, "--batches must be positive");
+  std::vector<train::Batch> batches;
+  Rng rng(static_cast<uint64_t>(a.integer("seed")));
+  for (int64_t i = 0; i < a.integer("batches"); ++i) batches.push_back(data.next_batch(rng));
+  train::TrainerOptions to;
+  to.out_dir = a.str("run");
+  to.quiet = true;
+  train::Trainer trainer(*run.model, data, batches, to, 0);
+  train::EvalResult e = trainer.evaluate();
+  std::printf("loss %.4f (MLM %.4f + SSO %.4f) | MLM accuracy %.2f%% over %lld tokens | SSO accuracy %.2f%% over %lld pairs\n",
+              e.loss, e.mlm_loss, e.sso_loss, 100 * e.mlm_accuracy, static_cast<long long>(e.mlm_count),
+              100 * e.sso_accuracy, static_cast<long long>(e.sso_count));
+  return 0;
+}
+
+}  // namespace ponet::app

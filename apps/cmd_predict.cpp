@@ -1,0 +1,22 @@
+// `ponet predict`: fill [MASK] tokens with a trained run's model and print the top-k candidates.
+#include <cstdio>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "apps/run_dir.h"
+
+namespace ponet::app {
+
+int cmd_predict(int argc, char** argv) {
+  Args a("predict", "Fill the [MASK] tokens of a sentence, e.g. ponet predict \"The LORD is my [MASK].\"");
+  a.positional("text", "the sentence, with one or more [MASK]");
+  a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain`");
+  a.option("top-k", "5", "candidates to print per [MASK]");
+  a.option("device", "cpu", "cpu or cuda");
+  if (!a.parse(argc, argv)) return 0;
+  LoadedRun run = load_run(a.str("run"), Device::parse(a.str("device")));
+  print_predictions(a.str("text"), predict_masks(*run.model, run.tokenizer, a.str("text"), a.integer("top-k")));
+  return 0;
+}
+
+}  // namespace ponet::app

@@ -1,0 +1,10 @@
+// The `ponet` subcommands. Each takes the arguments after its name and returns the exit code.
+#pragma once
+
+namespace ponet::app {
+
+int cmd_pretrain(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_predict(int argc, char** argv);
+
+}  // namespace ponet::app

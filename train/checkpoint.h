@@ -1,0 +1,29 @@
+// Checkpoints: one safetensors file holding everything needed to continue a run exactly.
+//   <HF parameter name>                 model parameters (the file also loads as a plain state dict)
+//   optimizer.exp_avg.<name>, optimizer.exp_avg_sq.<name>   AdamW moments
+//   metadata: step, optimizer_steps, data_rng, dropout_rng, config (model JSON), format
+// Written atomically (temporary file, then rename), so an interrupt never leaves a torn checkpoint.
+#pragma once
+#include <map>
+#include <string>
+
+#include "nn/ponet.h"
+#include "train/optimizer.h"
+
+namespace ponet::train {
+
+struct CheckpointState {
+  int64_t step = 0;  // optimizer steps completed
+  std::string data_rng, dropout_rng;
+  std::map<std::string, std::string> extra;  // anything else the caller wants kept (e.g. train options)
+};
+
+void save_checkpoint(const std::string& path, const nn::PoNetForPreTraining& model, const AdamW* optimizer,
+                     const CheckpointState& state);
+// Loads parameters (and the optimizer state if `optimizer` is given) and returns the saved state.
+// Errors name the file and what is missing or mismatched.
+CheckpointState load_checkpoint(const std::string& path, nn::PoNetForPreTraining& model, AdamW* optimizer);
+// The model config stored in a checkpoint (so `ponet eval/predict` can rebuild the model).
+nn::PoNetConfig checkpoint_config(const std::string& path);
+
+}  // namespace ponet::train
