@@ -1,0 +1,45 @@
+// Inverted dropout: statistics, scaling, eval identity, gradient = mask, reproducibility.
+#include "test_util.h"
+
+using namespace ponet;
+using namespace ponet::testing;
+
+TEST_CASE("dropout keeps about 1 - p of the elements and scales them by 1 / (1 - p)") {
+  Rng rng(51);
+  const int64_t n = 100000;
+  Tensor x = Tensor::ones({n});
+  Tensor y = dropout(x, 0.25f, true, rng);
+  int64_t kept = 0;
+  for (float v : y.to_vector()) {
+    CHECK((v == 0.f || std::abs(v - 1.f / 0.75f) < 1e-6));
+    kept += v != 0.f;
+  }
+  CHECK(static_cast<double>(kept) / n == doctest::Approx(0.75).epsilon(0.01));
+}
+
+TEST_CASE("dropout in eval mode or with p = 0 returns its input; bad p throws") {
+  Rng rng(52);
+  Tensor x = random_tensor({5}, rng);
+  CHECK(dropout(x, 0.5f, false, rng).impl() == x.impl());
+  CHECK(dropout(x, 0.f, true, rng).impl() == x.impl());
+  CHECK_THROWS_WITH_AS(dropout(x, 1.f, true, rng), doctest::Contains("[0, 1)"), Error);
+  CHECK_THROWS_WITH_AS(dropout(x, -0.1f, true, rng), doctest::Contains("[0, 1)"), Error);
+}
+
+TEST_CASE("dropout: gradient equals the mask, same seed same mask") {
+  Rng data(53);
+  Tensor x = random_tensor({4, 6}, data, true);
+  Rng a(7), b(7);
+  Tensor y = dropout(x, 0.5f, true, a);
+  Tensor y2 = dropout(x.detach(), 0.5f, true, b);
+  CHECK(y.to_vector() == y2.to_vector());
+  sum_all(y).backward();
+  std::vector<float> xs = x.to_vector(), ys = y.to_vector(), g = x.grad().to_vector();
+  for (int i = 0; i < 24; ++i) CHECK(g[i] == doctest::Approx(ys[i] / xs[i]));
+  Rng c(9);
+  check_gradients([&](const std::vector<Tensor>& in) {
+    Rng same(11);  // every evaluation draws the same mask
+    return dropout(in[0], 0.3f, true, same);
+  }, {x});
+  (void)c;
+}
