@@ -1,0 +1,91 @@
+// The fused PoNet token mixer op (contract in autograd/ops.h, kernels in kernels/{cpu,cuda}/ponet_mixer).
+// nn/ponet_mixer.cpp holds the same computation composed of ops; tests check the two agree.
+#include "autograd/node.h"
+#include "autograd/ops.h"
+#include "autograd/ops/pooling_checks.h"
+#include "autograd/ops/segment_layout_tensors.h"
+#include "core/dispatch.h"
+#include "kernels/cpu/ponet_mixer.h"
+#ifdef PONET_WITH_CUDA
+#include "kernels/cuda/ponet_mixer.cuh"
+#endif
+
+namespace ponet {
+
+namespace {
+
+struct MixerState {
+  Tensor prob, value, query, smp, seg_arg, loc_arg;
+  cpu::MixerSaved saved() const {
+    return {prob.data<float>(),  value.data<float>(),     query.data<float>(),
+            smp.data<float>(),   seg_arg.data<int64_t>(), loc_arg.data<int64_t>()};
+  }
+};
+
+}  // namespace
+
+Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, const Tensor& local_in,
+                   const Tensor& segment_in, const Tensor& valid_in, const Tensor& segment_ids,
+                   const Tensor& special_in, int64_t num_heads) {
+  const char* op = "ponet_mixer";
+  detail::check_blc(q_in, op, "q");
+  const Shape shape = q_in.shape();
+  const int64_t B = shape[0], L = shape[1], D = shape[2];
+  for (auto [t, name] : {std::pair{&k_in, "k"}, {&o_in, "o"}, {&local_in, "local"}, {&segment_in, "segment"}}) {
+    check_dtype(*t, DType::F32, op, name);
+    check_shape(*t, shape, op, name);
+    check_same_device(*t, q_in, op);
+  }
+  PONET_CHECK(num_heads > 0 && D % num_heads == 0, op, ": hidden size ", D, " is not a multiple of num_heads ",
+              num_heads);
+  detail::check_row_ids(valid_in, q_in, op, "valid");
+  detail::check_row_ids(segment_ids, q_in, op, "segment_ids");
+  if (special_in.defined()) detail::check_row_ids(special_in, q_in, op, "special");
+  Tensor valid = contiguous(valid_in.detach());
+  detail::check_rows_have_real(valid.to_vector_i64(), B, L, op);
+  Tensor special = special_in.defined() ? contiguous(special_in.detach()) : Tensor();
+  auto layout = detail::make_segment_layout(segment_ids, q_in.device());
+
+  const Device dev = q_in.device();
+  Tensor q = contiguous(q_in.detach()), k = contiguous(k_in.detach()), o = contiguous(o_in.detach());
+  Tensor local = contiguous(local_in.detach()), segment = contiguous(segment_in.detach());
+  auto st = std::make_shared<MixerState>();
+  st->prob = Tensor::empty({B, num_heads, L}, DType::F32, dev);
+  st->value = Tensor::empty({B, D}, DType::F32, dev);
+  st->query = Tensor::empty({B, D}, DType::F32, dev);
+  st->smp = Tensor::empty(shape, DType::F32, dev);
+  st->seg_arg = Tensor::empty(shape, DType::I64, dev);
+  st->loc_arg = Tensor::empty(shape, DType::I64, dev);
+  const cpu::MixerDims dims{B, L, D, num_heads};
+  const cpu::MixerInputs in{q.data<float>(),       k.data<float>(),     o.data<float>(), local.data<float>(),
+                            segment.data<float>(), valid.data<int64_t>(),
+                            special.defined() ? special.data<int64_t>() : nullptr};
+  Tensor y = Tensor::empty(shape, DType::F32, dev);
+  if (dev.is_cuda()) {
+    PONET_ON_CUDA(cuda::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->device_view(), dims));
+  } else {
+    cpu::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->host, dims);
+  }
+
+  return autograd::record(op, y, {q_in, k_in, o_in, local_in, segment_in},
+                          [st, in, layout, dims, shape, q, k, o, local, segment, valid, special](const Tensor& g_in) {
+    Tensor g = contiguous(g_in);
+    const Device dev = g.device();
+    std::vector<Tensor> grads;
+    for (int i = 0; i < 5; ++i) grads.push_back(Tensor::empty(shape, DType::F32, dev));
+    float* p[5];
+    for (int i = 0; i < 5; ++i) p[i] = grads[i].data<float>();
+    if (dev.is_cuda()) {
+      PONET_ON_CUDA({
+        Tensor work = Tensor::empty({cuda::ponet_mixer_backward_workspace(dims)}, DType::F32, dev);
+        cuda::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in,
+                                   layout->device_view(), dims, work.data<float>());
+      });
+    } else {
+      cpu::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in, layout->host, dims);
+    }
+    return grads;
+  });
+}
+
+}  // namespace ponet

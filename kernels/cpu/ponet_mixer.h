@@ -1,0 +1,49 @@
+// The fused PoNet token mixer: everything between the five projections and the mixer output in one
+// forward and one backward kernel (semantics: shared/reference/README.md, "One layer", steps 1-5).
+//
+// Layouts: q, k, o, local, segment, y and their gradients are (B, L, D) contiguous; D = H heads * d.
+// valid (B, L): 1 = real token. special (B, L) or nullptr: 1 = CLS/SEP (the special-token rule).
+// Segments come as a SegmentLayout (kernels/cpu/segment_layout.h).
+//
+// Forward saves for backward:
+//   prob (B, H, L)  GA softmax over positions        value (B, D)  GA output v = sum_l p k (V is K)
+//   query (B, D)    GA global query g (mean of q)    smp (B, L, D) segment pool after the special zeroing
+//   seg_arg, loc_arg (B, L, D)  winning positions of the segment and window pools
+#pragma once
+#include <cstdint>
+
+#include "kernels/cpu/segment_layout.h"
+
+namespace ponet::cpu {
+
+struct MixerDims {
+  int64_t B, L, D, H;
+};
+
+struct MixerSaved {
+  float* prob;
+  float* value;
+  float* query;
+  float* smp;
+  int64_t* seg_arg;
+  int64_t* loc_arg;
+};
+
+struct MixerInputs {
+  const float *q, *k, *o, *local, *segment;
+  const int64_t* valid;
+  const int64_t* special;  // may be nullptr
+};
+
+void ponet_mixer_forward(float* y, const MixerSaved& saved, const MixerInputs& in, const SegmentLayout& seg,
+                         const MixerDims& dims);
+
+// Overwrites dq, dk, d_o, dlocal, dsegment.
+void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float* dsegment, const float* dy,
+                          const MixerSaved& saved, const MixerInputs& in, const SegmentLayout& seg,
+                          const MixerDims& dims);
+
+// The value written where a pool candidate must never win (padding; CLS/SEP in local windows).
+constexpr float kMixerNegFill = -10000.f;
+
+}  // namespace ponet::cpu

@@ -1,0 +1,250 @@
+#include "kernels/cuda/block_reduce.cuh"
+#include "kernels/cuda/cuda_check.cuh"
+#include "kernels/cuda/ponet_mixer.cuh"
+
+namespace ponet::cuda {
+
+namespace {
+
+using cpu::MixerDims;
+using cpu::MixerInputs;
+using cpu::MixerSaved;
+constexpr float kFill = cpu::kMixerNegFill;
+
+#define GRID_STRIDE(i, n) \
+  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
+
+__device__ bool is_special(const MixerInputs& in, long long row) { return in.special && in.special[row]; }
+__device__ float segment_source(const MixerInputs& in, long long row, long long idx) {
+  return in.valid[row] ? in.segment[idx] : kFill;
+}
+__device__ float local_source(const MixerInputs& in, long long row, long long idx) {
+  return in.valid[row] && !is_special(in, row) ? in.local[idx] : kFill;
+}
+
+// g[b, c] = mean of q over the real rows; one thread per (b, c), rows in order.
+__global__ void ga_query_kernel(MixerInputs in, MixerSaved s, MixerDims dm) {
+  GRID_STRIDE(i, dm.B * dm.D) {
+    const long long b = i / dm.D, c = i % dm.D;
+    double acc = 0.0;
+    long long n = 0;
+    for (long long l = 0; l < dm.L; ++l)
+      if (in.valid[b * dm.L + l]) {
+        acc += in.q[(b * dm.L + l) * dm.D + c];
+        ++n;
+      }
+    s.query[i] = static_cast<float>(acc / n);
+  }
+}
+
+// One block per (b, h): scores, masked softmax into prob, then v = sum_l p k.
+__global__ void ga_softmax_value_kernel(MixerInputs in, MixerSaved s, MixerDims dm) {
+  const long long b = blockIdx.x / dm.H, h = blockIdx.x % dm.H, d = dm.D / dm.H, L = dm.L, D = dm.D;
+  const float scale = rsqrtf(static_cast<float>(d));
+  float* p = s.prob + blockIdx.x * L;
+  const float* g = s.query + b * D + h * d;
+  float mx = -INFINITY;
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) {
+    const float* kl = in.k + (b * L + l) * D + h * d;
+    float dot = 0.f;
+    for (long long j = 0; j < d; ++j) dot += g[j] * kl[j];
+    p[l] = dot * scale + (in.valid[b * L + l] ? 0.f : kFill);
+    mx = fmaxf(mx, p[l]);
+  }
+  mx = block_reduce(mx, MaxOp{}, -INFINITY);
+  double z = 0.0;
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) z += (p[l] = expf(p[l] - mx));
+  const float inv_z = static_cast<float>(1.0 / block_reduce(z, SumOp{}, 0.0));
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) p[l] *= inv_z;
+  __syncthreads();
+  for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+    double v = 0.0;
+    for (long long l = 0; l < L; ++l) v += p[l] * in.k[(b * L + l) * D + h * d + j];
+    s.value[b * D + h * d + j] = static_cast<float>(v);
+  }
+}
+
+// SMP winners: one thread per (b, segment, channel).
+__global__ void segment_pool_kernel(MixerInputs in, MixerSaved s, SegmentLayoutView seg, MixerDims dm) {
+  GRID_STRIDE(i, dm.B * seg.K * dm.D) {
+    const long long c = i % dm.D, k = (i / dm.D) % seg.K, b = i / (dm.D * seg.K);
+    const int64_t* start = seg.start + b * (seg.K + 1);
+    const int64_t* order = seg.order + b * dm.L;
+    if (start[k] == start[k + 1]) continue;
+    long long winner = order[start[k]];
+    float best = segment_source(in, b * dm.L + winner, (b * dm.L + winner) * dm.D + c);
+    for (long long j = start[k] + 1; j < start[k + 1]; ++j) {
+      const long long m = order[j];
+      const float v = segment_source(in, b * dm.L + m, (b * dm.L + m) * dm.D + c);
+      if (v > best) best = v, winner = m;
+    }
+    for (long long j = start[k]; j < start[k + 1]; ++j) {
+      const long long idx = (b * dm.L + order[j]) * dm.D + c;
+      s.seg_arg[idx] = winner;
+      s.smp[idx] = best;
+    }
+  }
+}
+
+// LMP, the special-token rule and PF: one thread per (b, l, c).
+__global__ void mix_output_kernel(float* y, MixerInputs in, MixerSaved s, MixerDims dm) {
+  GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
+    const long long c = idx % dm.D, row = idx / dm.D, l = row % dm.L, b = row / dm.L;
+    const long long lo = l > 0 ? l - 1 : 0, hi = l + 1 < dm.L ? l + 1 : dm.L - 1;
+    long long arg = lo;
+    float lmp = local_source(in, b * dm.L + lo, (b * dm.L + lo) * dm.D + c);
+    for (long long m = lo + 1; m <= hi; ++m) {
+      const float v = local_source(in, b * dm.L + m, (b * dm.L + m) * dm.D + c);
+      if (v > lmp) lmp = v, arg = m;
+    }
+    s.loc_arg[idx] = arg;
+    if (is_special(in, row)) {
+      s.smp[idx] = 0.f;
+      lmp = 0.f;
+    }
+    y[idx] = in.valid[row] ? (s.value[b * dm.D + c] + s.smp[idx]) * in.o[idx] + lmp : 0.f;
+  }
+}
+
+__device__ float grad_y(const float* dy, const MixerInputs& in, long long row, long long idx) {
+  return in.valid[row] ? dy[idx] : 0.f;
+}
+__device__ float grad_pool(const float* dy, const MixerInputs& in, long long row, long long idx, float factor) {
+  return is_special(in, row) ? 0.f : grad_y(dy, in, row, idx) * factor;
+}
+
+// d_o and the per-row dv = sum_l gy * o (one thread per (b, c) for dv; rows in order).
+__global__ void pf_backward_kernel(float* d_o, const float* dy, MixerInputs in, MixerSaved s, MixerDims dm) {
+  GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
+    const long long c = idx % dm.D, row = idx / dm.D, b = row / dm.L;
+    d_o[idx] = grad_y(dy, in, row, idx) * (s.value[b * dm.D + c] + s.smp[idx]);
+  }
+}
+__global__ void value_grad_kernel(float* dv, const float* dy, MixerInputs in, MixerDims dm) {
+  GRID_STRIDE(i, dm.B * dm.D) {
+    const long long b = i / dm.D, c = i % dm.D;
+    double acc = 0.0;
+    for (long long l = 0; l < dm.L; ++l) {
+      const long long row = b * dm.L + l, idx = row * dm.D + c;
+      acc += grad_y(dy, in, row, idx) * in.o[idx];
+    }
+    dv[i] = static_cast<float>(acc);
+  }
+}
+
+__global__ void segment_pool_backward_kernel(float* dsegment, const float* dy, MixerInputs in, MixerSaved s,
+                                             SegmentLayoutView seg, MixerDims dm) {
+  GRID_STRIDE(i, dm.B * seg.K * dm.D) {
+    const long long c = i % dm.D, k = (i / dm.D) % seg.K, b = i / (dm.D * seg.K);
+    const int64_t* start = seg.start + b * (seg.K + 1);
+    const int64_t* order = seg.order + b * dm.L;
+    if (start[k] == start[k + 1]) continue;
+    double total = 0.0;
+    for (long long j = start[k]; j < start[k + 1]; ++j) {
+      const long long row = b * dm.L + order[j], idx = row * dm.D + c;
+      total += grad_pool(dy, in, row, idx, in.o[idx]);
+    }
+    const long long w = s.seg_arg[(b * dm.L + order[start[k]]) * dm.D + c];
+    if (in.valid[b * dm.L + w]) dsegment[(b * dm.L + w) * dm.D + c] = static_cast<float>(total);
+  }
+}
+
+__global__ void local_pool_backward_kernel(float* dlocal, const float* dy, MixerInputs in, MixerSaved s, MixerDims dm) {
+  GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
+    const long long c = idx % dm.D, row = idx / dm.D, m = row % dm.L, b = row / dm.L;
+    float acc = 0.f;
+    if (in.valid[row] && !is_special(in, row)) {
+      const long long lo = m > 0 ? m - 1 : 0, hi = m + 1 < dm.L ? m + 1 : dm.L - 1;
+      for (long long l = lo; l <= hi; ++l) {
+        const long long i2 = (b * dm.L + l) * dm.D + c;
+        if (s.loc_arg[i2] == m) acc += grad_pool(dy, in, b * dm.L + l, i2, 1.f);
+      }
+    }
+    dlocal[idx] = acc;
+  }
+}
+
+// One block per (b, h): dp, the softmax backward into ds (scratch), dg and dk.
+__global__ void ga_backward_kernel(float* dk, float* dg, float* ds, const float* dv, MixerInputs in, MixerSaved s,
+                                   MixerDims dm) {
+  const long long b = blockIdx.x / dm.H, h = blockIdx.x % dm.H, d = dm.D / dm.H, L = dm.L, D = dm.D;
+  const float scale = rsqrtf(static_cast<float>(d));
+  const float* p = s.prob + blockIdx.x * L;
+  const float* dvh = dv + b * D + h * d;
+  float* dsh = ds + blockIdx.x * L;
+  double p_dot_dp = 0.0;
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) {
+    float acc = 0.f;
+    for (long long j = 0; j < d; ++j) acc += dvh[j] * in.k[(b * L + l) * D + h * d + j];
+    dsh[l] = acc;
+    p_dot_dp += static_cast<double>(p[l]) * acc;
+  }
+  const float pdp = static_cast<float>(block_reduce(p_dot_dp, SumOp{}, 0.0));
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) dsh[l] = p[l] * (dsh[l] - pdp) * scale;
+  __syncthreads();
+  for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+    double acc = 0.0;
+    for (long long l = 0; l < L; ++l) acc += dsh[l] * in.k[(b * L + l) * D + h * d + j];
+    dg[b * D + h * d + j] = static_cast<float>(acc);
+  }
+  const float* g = s.query + b * D + h * d;
+  for (long long i = threadIdx.x; i < L * d; i += blockDim.x) {
+    const long long l = i / d, j = i % d;
+    dk[(b * L + l) * D + h * d + j] = p[l] * dvh[j] + dsh[l] * g[j];
+  }
+}
+
+__global__ void query_grad_kernel(float* dq, const float* dg, MixerInputs in, MixerDims dm) {
+  // one block per row b: count the real rows, then spread dg / n over them
+  const long long b = blockIdx.x;
+  long long local = 0;
+  for (long long l = threadIdx.x; l < dm.L; l += blockDim.x) local += in.valid[b * dm.L + l] != 0;
+  const float inv = 1.f / static_cast<float>(block_reduce(local, SumOp{}, 0LL));
+  for (long long i = threadIdx.x; i < dm.L * dm.D; i += blockDim.x) {
+    const long long l = i / dm.D, c = i % dm.D;
+    dq[b * dm.L * dm.D + i] = in.valid[b * dm.L + l] ? dg[b * dm.D + c] * inv : 0.f;
+  }
+}
+
+}  // namespace
+
+void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, const SegmentLayoutView& seg,
+                         const MixerDims& dm) {
+  const long long n = dm.B * dm.L * dm.D;
+  if (n == 0) return;
+  ga_query_kernel<<<blocks_for(dm.B * dm.D), 256>>>(in, s, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  ga_softmax_value_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(in, s, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  if (seg.K > 0) segment_pool_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(in, s, seg, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  mix_output_kernel<<<blocks_for(n), 256>>>(y, in, s, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+}
+
+int64_t ponet_mixer_backward_workspace(const MixerDims& dm) { return 2 * dm.B * dm.D + dm.B * dm.H * dm.L; }
+
+void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float* dsegment, const float* dy,
+                          const MixerSaved& s, const MixerInputs& in, const SegmentLayoutView& seg,
+                          const MixerDims& dm, float* workspace) {
+  const long long n = dm.B * dm.L * dm.D;
+  if (n == 0) return;
+  float* dv = workspace;
+  float* dg = dv + dm.B * dm.D;
+  float* ds = dg + dm.B * dm.D;
+  pf_backward_kernel<<<blocks_for(n), 256>>>(d_o, dy, in, s, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  value_grad_kernel<<<blocks_for(dm.B * dm.D), 256>>>(dv, dy, in, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  PONET_CUDA_CHECK(cudaMemset(dsegment, 0, sizeof(float) * n));
+  if (seg.K > 0) segment_pool_backward_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(dsegment, dy, in, s, seg, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  local_pool_backward_kernel<<<blocks_for(n), 256>>>(dlocal, dy, in, s, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  ga_backward_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(dk, dg, ds, dv, in, s, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+  query_grad_kernel<<<static_cast<unsigned>(dm.B), 256>>>(dq, dg, in, dm);
+  PONET_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace ponet::cuda
