@@ -2,7 +2,9 @@
 // `--flag`, and positional words. Every option is declared with its help text, so `--help` is generated
 // and an unknown option or a malformed number is a clear error (exit code 2), never a silent default.
 #pragma once
+#include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
