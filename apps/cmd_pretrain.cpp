@@ -47,6 +47,7 @@ void declare(Args& a) {
   a.option("device", "cpu", "cpu or cuda");
   a.option("threads", "0", "OpenMP threads (0: all cores)");
   a.option("time-limit", "0", "minutes after which training stops with a checkpoint (0: none)");
+  a.option("stop-after", "0", "stop (with a checkpoint) after this many steps of this invocation (0: run to the end)");
   a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
   a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel");
   a.flag("quiet", "no progress output");
@@ -156,6 +157,7 @@ int cmd_pretrain(int argc, char** argv) {
   to.checkpoint_every = get<int64_t>(opt, "checkpoint_every", where);
   to.fused_mixer = !get<bool>(opt, "composed", where);
   to.time_limit_minutes = a.number("time-limit");
+  to.stop_after = a.integer("stop-after");
   to.quiet = a.is_set("quiet");
   train::Trainer trainer(model, train_data, eval_batches, to, seed);
   if (resume) {

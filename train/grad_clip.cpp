@@ -8,20 +8,38 @@
 
 namespace ponet::train {
 
+namespace {
+double squared_norm(const Tensor& g) {
+  if (g.device().is_cpu()) {
+    Tensor gc = contiguous(g);
+    const float* p = gc.data<float>();
+    double s = 0.0;
+    for (int64_t i = 0; i < gc.numel(); ++i) s += static_cast<double>(p[i]) * p[i];
+    return s;
+  }
+  // On the GPU: reduce there and copy back one number, not the whole gradient.
+  return static_cast<double>(sum_all(mul(g, g)).item());
+}
+}  // namespace
+
 double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
-  PONET_CHECK(max_norm > 0, "clip_grad_norm: max_norm must be positive");
+  PONET_CHECK(std::isfinite(max_norm) && max_norm > 0, "clip_grad_norm: max_norm must be finite and > 0, got ",
+              max_norm);
   NoGrad no_grad;
   double total = 0.0;
   for (const Tensor& p : params) {
+    PONET_CHECK(p.defined(), "clip_grad_norm: a parameter is undefined");
     Tensor g = p.grad();
     if (!g.defined()) continue;
-    for (float v : g.to_vector()) total += static_cast<double>(v) * v;
+    check_dtype(g, DType::F32, "clip_grad_norm", "gradient");
+    total += squared_norm(g);
   }
   const double norm = std::sqrt(total);
-  if (norm > max_norm) {
-    const float factor = static_cast<float>(max_norm / (norm + 1e-6));
-    for (const Tensor& p : params)
-      if (p.grad().defined()) p.set_grad(scale(p.grad(), factor));
+  if (!std::isfinite(norm) || norm <= max_norm) return norm;
+  const float factor = static_cast<float>(max_norm / (norm + 1e-6));
+  for (const Tensor& p : params) {
+    Tensor g = p.grad();
+    if (g.defined()) p.set_grad(scale(g, factor));
   }
   return norm;
 }

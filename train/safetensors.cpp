@@ -2,130 +2,258 @@
 
 #include <algorithm>
 #include <cstring>
-#include <nlohmann/json.hpp>
+#include <limits>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "train/atomic_file.h"
+
+// Tensor bytes are copied straight between the file and memory, which is right only on little-endian
+// hosts (x86-64, aarch64: everything ponet targets).
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors I/O assumes a little-endian host");
 
 namespace ponet::train {
 
 namespace {
 
-using nlohmann::json;
+// ordered_json keeps the header's key order, which becomes names_in_order.
+using Json = nlohmann::ordered_json;
 
-static_assert(sizeof(float) == 4, "float must be 32-bit");
+constexpr const char* kMetadataKey = "__metadata__";
 
-bool host_is_little_endian() {
-  const uint16_t one = 1;
-  uint8_t first;
-  std::memcpy(&first, &one, 1);
-  return first == 1;
+[[noreturn]] void bad_file(const std::string& source, const std::string& what) {
+  fail("safetensors '", source, "': ", what);
 }
 
-// nlohmann keeps the last of duplicate keys silently; this callback rejects them while parsing.
-json parse_header(const std::string& text, const std::string& name) {
-  std::vector<std::set<std::string>> keys_per_object;
-  auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
-    (void)depth;
-    if (event == json::parse_event_t::object_start) keys_per_object.emplace_back();
-    else if (event == json::parse_event_t::object_end) keys_per_object.pop_back();
-    else if (event == json::parse_event_t::key) {
-      const std::string key = parsed.get<std::string>();
-      PONET_CHECK(keys_per_object.back().insert(key).second, name, ": duplicate key \"", key, "\" in the header");
+// One tensor as the header describes it (offsets relative to the start of the data region).
+struct Entry {
+  std::string name;
+  DType dtype = DType::F32;
+  Shape shape;
+  uint64_t begin = 0, end = 0;
+};
+
+uint64_t read_u64_le(const char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+void append_u64_le(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// A JSON integer >= 0 (nlohmann stores those as unsigned; negatives as signed; 3.0 as float).
+bool as_unsigned(const Json& j, uint64_t& out) {
+  if (j.is_number_unsigned()) {
+    out = j.get<uint64_t>();
+    return true;
+  }
+  if (j.is_number_integer() && j.get<int64_t>() >= 0) {
+    out = static_cast<uint64_t>(j.get<int64_t>());
+    return true;
+  }
+  return false;
+}
+
+// Parses the header text. nlohmann silently keeps the last of duplicate keys, so a parser callback
+// tracks the keys of every open object and reports the first repeat.
+Json parse_header(const std::string& text, const std::string& source) {
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  bool has_duplicate = false;
+  auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Json::parse_event_t::object_end) {
+      if (!open_objects.empty()) open_objects.pop_back();
+    } else if (event == Json::parse_event_t::key && !open_objects.empty() && parsed.is_string()) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (!open_objects.back().insert(key).second && !has_duplicate) {
+        has_duplicate = true;
+        duplicate = key;
+      }
     }
     return true;
   };
+  Json header;
   try {
-    return json::parse(text, callback);
-  } catch (const json::exception& e) {
-    fail(name, ": the header is not valid JSON (", e.what(), ")");
+    header = Json::parse(text.begin(), text.end(), callback);
+  } catch (const nlohmann::json::exception& e) {
+    bad_file(source, std::string("header is not valid JSON (") + e.what() + ")");
   }
+  if (has_duplicate) bad_file(source, "header repeats the key '" + duplicate + "'");
+  return header;
 }
 
-struct Entry {
-  std::string name;
-  DType dtype;
-  Shape shape;
-  uint64_t begin, end;
-};
+std::map<std::string, std::string> parse_metadata(const Json& j, const std::string& source) {
+  if (!j.is_object()) bad_file(source, "\"__metadata__\" must be an object of strings");
+  std::map<std::string, std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!it.value().is_string())
+      bad_file(source, "\"__metadata__\" entry '" + it.key() + "' must be a string, got " +
+                           it.value().type_name());
+    out[it.key()] = it.value().get<std::string>();
+  }
+  return out;
+}
 
-Entry read_entry(const std::string& key, const json& v, const std::string& file) {
-  PONET_CHECK(v.is_object(), file, ": header entry \"", key, "\" is not an object");
+Entry parse_entry(const std::string& name, const Json& j, uint64_t data_size, const std::string& source) {
+  const std::string where = "tensor '" + name + "': ";
+  if (!j.is_object()) bad_file(source, where + "entry must be an object, got " + j.type_name());
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it.key() != "dtype" && it.key() != "shape" && it.key() != "data_offsets")
+      bad_file(source, where + "unexpected field '" + it.key() + "'");
   for (const char* field : {"dtype", "shape", "data_offsets"})
-    PONET_CHECK(v.contains(field), file, ": tensor \"", key, "\" has no \"", field, "\"");
+    if (!j.contains(field)) bad_file(source, where + "missing field '" + field + "'");
+
   Entry e;
-  e.name = key;
-  PONET_CHECK(v["dtype"].is_string(), file, ": tensor \"", key, "\": dtype is not a string");
-  const std::string dt = v["dtype"].get<std::string>();
-  if (dt == "F32") e.dtype = DType::F32;
-  else if (dt == "I64") e.dtype = DType::I64;
-  else fail(file, ": tensor \"", key, "\" has dtype ", dt, " (only F32 and I64 are supported)");
-  PONET_CHECK(v["shape"].is_array(), file, ": tensor \"", key, "\": shape is not an array");
-  uint64_t numel = 1;
-  for (const json& s : v["shape"]) {
-    PONET_CHECK(s.is_number_unsigned(), file, ": tensor \"", key, "\": shape entries must be non-negative integers");
-    const uint64_t dim = s.get<uint64_t>();
-    PONET_CHECK(dim < (1ULL << 40) && (dim == 0 || numel <= (1ULL << 40) / dim), file, ": tensor \"", key,
-                "\": shape is absurdly large");
-    numel *= dim;
+  e.name = name;
+  const Json& dtype = j.at("dtype");
+  if (!dtype.is_string()) bad_file(source, where + "dtype must be a string");
+  if (dtype == "F32") {
+    e.dtype = DType::F32;
+  } else if (dtype == "I64") {
+    e.dtype = DType::I64;
+  } else {
+    bad_file(source, where + "unsupported dtype " + dtype.dump() + " (ponet reads F32 and I64)");
+  }
+
+  // The shape: non-negative integers whose product (ignoring zeros) fits in int64, so that no later
+  // size computation can overflow.
+  const Json& shape = j.at("shape");
+  if (!shape.is_array()) bad_file(source, where + "shape must be an array");
+  uint64_t product = 1;
+  bool has_zero = false;
+  for (const Json& d : shape) {
+    uint64_t dim = 0;
+    if (!as_unsigned(d, dim)) bad_file(source, where + "shape " + shape.dump() + " must hold integers >= 0");
+    if (dim == 0) {
+      has_zero = true;
+    } else if (__builtin_mul_overflow(product, dim, &product) ||
+               product > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      bad_file(source, where + "shape " + shape.dump() + " is too large");
+    }
     e.shape.push_back(static_cast<int64_t>(dim));
   }
-  const json& off = v["data_offsets"];
-  PONET_CHECK(off.is_array() && off.size() == 2 && off[0].is_number_unsigned() && off[1].is_number_unsigned(), file,
-              ": tensor \"", key, "\": data_offsets must be two non-negative integers");
-  e.begin = off[0].get<uint64_t>();
-  e.end = off[1].get<uint64_t>();
-  PONET_CHECK(e.begin <= e.end, file, ": tensor \"", key, "\": data_offsets are reversed");
-  PONET_CHECK(e.end - e.begin == numel * dtype_size(e.dtype), file, ": tensor \"", key, "\" spans ", e.end - e.begin,
-              " bytes, its shape and dtype need ", numel * dtype_size(e.dtype));
+  const uint64_t numel = has_zero ? 0 : product;
+  uint64_t nbytes = 0;
+  if (__builtin_mul_overflow(numel, static_cast<uint64_t>(dtype_size(e.dtype)), &nbytes))
+    bad_file(source, where + "shape " + shape.dump() + " is too large");
+
+  const Json& offsets = j.at("data_offsets");
+  if (!offsets.is_array() || offsets.size() != 2 || !as_unsigned(offsets[0], e.begin) ||
+      !as_unsigned(offsets[1], e.end))
+    bad_file(source, where + "data_offsets must be [begin, end] with integers >= 0, got " + offsets.dump());
+  if (e.begin > e.end || e.end > data_size)
+    bad_file(source, where + "data_offsets " + offsets.dump() + " fall outside the data region of " +
+                         std::to_string(data_size) + " bytes");
+  if (e.end - e.begin != nbytes)
+    bad_file(source, where + "data_offsets " + offsets.dump() + " span " + std::to_string(e.end - e.begin) +
+                         " bytes but " + dtype.get<std::string>() + " " + shape.dump() + " needs " +
+                         std::to_string(nbytes));
   return e;
+}
+
+// The ranges must tile [0, data_size) exactly: no overlap, no hole, nothing after the last tensor.
+void check_tiling(std::vector<const Entry*> entries, uint64_t data_size, const std::string& source) {
+  std::sort(entries.begin(), entries.end(), [](const Entry* a, const Entry* b) {
+    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+  });
+  uint64_t cursor = 0;
+  const Entry* previous = nullptr;
+  for (const Entry* e : entries) {
+    if (e->begin < cursor)
+      bad_file(source, "tensors '" + previous->name + "' and '" + e->name + "' overlap in the data region");
+    if (e->begin > cursor)
+      bad_file(source, "bytes [" + std::to_string(cursor) + ", " + std::to_string(e->begin) +
+                           ") of the data region belong to no tensor");
+    cursor = e->end;
+    previous = e;
+  }
+  if (cursor != data_size)
+    bad_file(source, "the data region has " + std::to_string(data_size - cursor) +
+                         " bytes after the last tensor");
+}
+
+std::string serialize(const std::vector<std::pair<std::string, Tensor>>& tensors,
+                      const std::map<std::string, std::string>& metadata, const std::string& target) {
+  Json header = Json::object();
+  if (!metadata.empty()) {
+    Json m = Json::object();
+    for (const auto& [key, value] : metadata) m[key] = value;
+    header[kMetadataKey] = m;
+  }
+  std::string data;
+  std::set<std::string> seen;
+  for (const auto& [name, t] : tensors) {
+    PONET_CHECK(name != kMetadataKey, "save_safetensors '", target, "': a tensor may not be named ", kMetadataKey);
+    PONET_CHECK(seen.insert(name).second, "save_safetensors '", target, "': duplicate tensor name '", name, "'");
+    PONET_CHECK(t.defined(), "save_safetensors '", target, "': tensor '", name, "' is undefined");
+    const uint64_t begin = data.size();
+    // to_vector*() gathers any layout on any device into row-major host memory.
+    if (t.dtype() == DType::F32) {
+      std::vector<float> v = t.to_vector();
+      data.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+    } else {
+      std::vector<int64_t> v = t.to_vector_i64();
+      data.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int64_t));
+    }
+    Json entry = Json::object();
+    entry["dtype"] = t.dtype() == DType::F32 ? "F32" : "I64";
+    entry["shape"] = t.shape();
+    entry["data_offsets"] = Json::array({begin, static_cast<uint64_t>(data.size())});
+    header[name] = entry;
+  }
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const nlohmann::json::exception& e) {  // e.g. a name or metadata value that is not UTF-8
+    fail("save_safetensors '", target, "': cannot encode the header (", e.what(), ")");
+  }
+  text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data region 8-byte aligned in the file
+  std::string out;
+  out.reserve(8 + text.size() + data.size());
+  append_u64_le(out, text.size());
+  out += text;
+  out += data;
+  return out;
 }
 
 }  // namespace
 
-SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& name) {
-  PONET_CHECK(host_is_little_endian(), "safetensors: big-endian hosts are not supported");
-  PONET_CHECK(bytes.size() >= 8, name, ": too short for a safetensors file (", bytes.size(), " bytes)");
-  uint64_t header_len = 0;
-  std::memcpy(&header_len, bytes.data(), 8);
-  PONET_CHECK(header_len <= bytes.size() - 8, name, ": header length ", header_len, " exceeds the file size ",
-              bytes.size());
-  const std::string header_text = bytes.substr(8, header_len);
-  PONET_CHECK(!header_text.empty() && header_text[0] == '{', name, ": the header does not start with '{'");
-  json header = parse_header(header_text, name);
-  PONET_CHECK(header.is_object(), name, ": the header is not a JSON object");
+SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& source) {
+  if (bytes.size() < 8)
+    bad_file(source, "file has " + std::to_string(bytes.size()) + " bytes, too short for the 8-byte header length");
+  const uint64_t header_size = read_u64_le(bytes.data());
+  if (header_size > bytes.size() - 8)
+    bad_file(source, "header length " + std::to_string(header_size) + " exceeds the " +
+                         std::to_string(bytes.size() - 8) + " bytes after it");
+  const std::string text = bytes.substr(8, header_size);
+  if (text.empty() || text[0] != '{') bad_file(source, "header must start with '{'");
+  const Json header = parse_header(text, source);
+  if (!header.is_object()) bad_file(source, "header must be a JSON object");
 
+  const uint64_t data_start = 8 + header_size;
+  const uint64_t data_size = bytes.size() - data_start;
   SafetensorsFile file;
   std::vector<Entry> entries;
-  for (auto& [key, value] : header.items()) {
-    if (key == "__metadata__") {
-      PONET_CHECK(value.is_object(), name, ": __metadata__ is not an object");
-      for (auto& [mk, mv] : value.items()) {
-        PONET_CHECK(mv.is_string(), name, ": __metadata__ value of \"", mk, "\" is not a string");
-        file.metadata[mk] = mv.get<std::string>();
-      }
-      continue;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == kMetadataKey) {
+      file.metadata = parse_metadata(it.value(), source);
+    } else {
+      entries.push_back(parse_entry(it.key(), it.value(), data_size, source));
     }
-    entries.push_back(read_entry(key, value, name));
   }
-  // The data section must be covered exactly: sorted by offset, no overlap, no hole, nothing left over.
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
-  const uint64_t data_size = bytes.size() - 8 - header_len;
-  uint64_t expected = 0;
-  for (const Entry& e : entries) {
-    PONET_CHECK(e.begin >= expected, name, ": tensor \"", e.name, "\" overlaps the previous tensor");
-    PONET_CHECK(e.begin == expected, name, ": a hole of ", e.begin - expected, " bytes before tensor \"", e.name, "\"");
-    PONET_CHECK(e.end <= data_size, name, ": tensor \"", e.name, "\" ends at byte ", e.end,
-                " but the data section has only ", data_size);
-    expected = e.end;
-  }
-  PONET_CHECK(expected == data_size, name, ": ", data_size - expected, " unused bytes after the last tensor");
+  std::vector<const Entry*> pointers;
+  for (const Entry& e : entries) pointers.push_back(&e);
+  check_tiling(pointers, data_size, source);
 
-  const char* data = bytes.data() + 8 + header_len;
   for (const Entry& e : entries) {
     Tensor t = Tensor::empty(e.shape, e.dtype);
-    if (e.end > e.begin) std::memcpy(t.raw_data(), data + e.begin, e.end - e.begin);
+    if (e.end > e.begin) std::memcpy(t.raw_data(), bytes.data() + data_start + e.begin, e.end - e.begin);
     file.tensors[e.name] = t;
     file.names_in_order.push_back(e.name);
   }
@@ -136,37 +264,12 @@ SafetensorsFile load_safetensors(const std::string& path) { return parse_safeten
 
 std::string serialize_safetensors(const std::vector<std::pair<std::string, Tensor>>& tensors,
                                   const std::map<std::string, std::string>& metadata) {
-  json header = json::object();
-  if (!metadata.empty()) header["__metadata__"] = metadata;
-  std::string data;
-  std::set<std::string> seen;
-  for (auto& [name, t] : tensors) {
-    PONET_CHECK(name != "__metadata__" && seen.insert(name).second, "save_safetensors: duplicate or reserved name \"",
-                name, "\"");
-    PONET_CHECK(t.defined(), "save_safetensors: tensor \"", name, "\" is undefined");
-    const size_t begin = data.size();
-    if (t.dtype() == DType::F32) {
-      std::vector<float> v = t.to_vector();
-      data.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
-    } else {
-      std::vector<int64_t> v = t.to_vector_i64();
-      data.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int64_t));
-    }
-    header[name] = {{"dtype", t.dtype() == DType::F32 ? "F32" : "I64"},
-                    {"shape", t.shape()},
-                    {"data_offsets", {begin, data.size()}}};
-  }
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned
-  const uint64_t n = text.size();
-  std::string out(8, '\0');
-  std::memcpy(&out[0], &n, 8);
-  return out + text + data;
+  return serialize(tensors, metadata, "<memory>");
 }
 
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                       const std::map<std::string, std::string>& metadata) {
-  write_file_atomically(path, serialize_safetensors(tensors, metadata));
+  write_file_atomically(path, serialize(tensors, metadata, path));
 }
 
 }  // namespace ponet::train

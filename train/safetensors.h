@@ -1,9 +1,17 @@
-// safetensors files (the format of HF checkpoints and of the reference fixtures), F32 and I64 only.
-//   u64 little-endian N | N bytes of JSON header (space padded) | raw little-endian data
-// The header maps names to {"dtype", "shape", "data_offsets": [begin, end]} (offsets relative to the data
-// start) plus an optional "__metadata__" string -> string map.
-// Loading checks everything before touching the data (sizes, offsets, overlap, holes, duplicate keys),
-// so a malformed file is a ponet::Error naming the file, never a crash. Saving is atomic.
+// Reading and writing the safetensors format (https://github.com/huggingface/safetensors), the file
+// format of the fixtures, the checkpoints and the optimizer state.
+//
+// Layout of a file:
+//   u64 little-endian N | N bytes of JSON header (may be padded with trailing spaces) | data
+// The header maps each tensor name to {"dtype": "F32"|"I64", "shape": [...], "data_offsets": [b, e]}
+// with byte offsets relative to the start of the data; the optional "__metadata__" entry is a
+// string -> string map. Only F32 and I64 are supported (the only dtypes ponet uses).
+//
+// Loading trusts nothing in the file: every size, offset and JSON type is checked, the data ranges must
+// tile the data region exactly (no overlap, no hole, nothing left over) and duplicate JSON keys are
+// rejected. Any problem throws ponet::Error naming the file and what was wrong; nothing crashes.
+// Saving builds the whole file in memory and writes it atomically (train/atomic_file.h), so an
+// interrupted save never leaves a truncated checkpoint behind.
 #pragma once
 #include <map>
 #include <string>
@@ -15,18 +23,22 @@
 namespace ponet::train {
 
 struct SafetensorsFile {
-  std::map<std::string, Tensor> tensors;  // CPU tensors
+  std::map<std::string, Tensor> tensors;  // contiguous CPU tensors
   std::map<std::string, std::string> metadata;
-  std::vector<std::string> names_in_order;  // in data order
+  std::vector<std::string> names_in_order;  // tensor names in the order the header lists them
 };
 
 SafetensorsFile load_safetensors(const std::string& path);
-// Parses an in-memory file; `name` is used in error messages.
-SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& name);
 
+// Parses the bytes of a whole safetensors file; `source` names it in error messages.
+SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& source);
+
+// Tensors may be on any device and in any layout; names must be unique and not "__metadata__".
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
+
+// The bytes save_safetensors writes (the header is padded with spaces to a multiple of 8 bytes).
 std::string serialize_safetensors(const std::vector<std::pair<std::string, Tensor>>& tensors,
-                                  const std::map<std::string, std::string>& metadata);
+                                  const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace ponet::train

@@ -219,7 +219,8 @@ TrainSummary Trainer::run() {
 
     const double elapsed = seconds_since(t0);
     const bool last = step_ == options_.steps;
-    const bool out_of_time = options_.time_limit_minutes > 0 && elapsed >= options_.time_limit_minutes * 60;
+    const bool out_of_time = (options_.time_limit_minutes > 0 && elapsed >= options_.time_limit_minutes * 60) ||
+                             (options_.stop_after > 0 && summary.steps_done >= options_.stop_after);
     if (step_ % options_.log_every == 0 || last || out_of_time || g_stop) {
       const double dt = seconds_since(window_start);
       const double tok_s = dt > 0 ? window_tokens / dt : 0;
@@ -265,7 +266,7 @@ TrainSummary Trainer::run() {
       summary.interrupted = true;
       if (!options_.quiet)
         std::fprintf(stderr, "%sstopped at step %lld (%s); resume with --resume\n", tty ? "\n" : "",
-                     static_cast<long long>(step_), g_stop ? "interrupted" : "time limit");
+                     static_cast<long long>(step_), g_stop ? "interrupted" : "time or step limit");
       break;
     }
   }

@@ -23,6 +23,7 @@ struct TrainerOptions {
   int64_t eval_batches = 8;
   int64_t checkpoint_every = 250;
   double time_limit_minutes = 0;  // > 0: stop (with a checkpoint) once this much time has passed
+  int64_t stop_after = 0;         // > 0: stop (with a checkpoint) after this many steps in this call
   bool fused_mixer = true;
   bool quiet = false;
 };

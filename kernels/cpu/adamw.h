@@ -1,6 +1,10 @@
-// One AdamW update over n contiguous elements (p, g, m, v all the same length):
-//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
-//   p -= lr * wd * p;  p -= lr * (m / bc1) / (sqrt(v / bc2) + eps)      bc = 1 - beta^t
+// One AdamW step on a contiguous float buffer of n elements (PyTorch's torch.optim.AdamW order):
+//   p -= lr * weight_decay * p                         (decoupled decay, before the Adam update)
+//   m  = beta1 * m + (1 - beta1) * g
+//   v  = beta2 * v + (1 - beta2) * g * g
+//   p -= lr / bias_correction1 * m / (sqrt(v) / sqrt(bias_correction2) + eps)
+// bias_correction1 = 1 - beta1^t and bias_correction2 = 1 - beta2^t for step t (1-based). p, m, v are
+// updated in place; g is read only. Pass weight_decay = 0 for parameters that are not decayed.
 #pragma once
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-// CUDA twin of kernels/cpu/adamw.h.
+// CUDA twin of kernels/cpu/adamw.h: one AdamW step on device buffers, same formulas and argument order.
 #pragma once
 #include <cstdint>
 
