@@ -73,7 +73,7 @@ TEST_CASE("cross_entropy matches the double reference, with ignored rows") {
   for (int64_t c = 0; c < classes; ++c) CHECK(g[1 * classes + c] == 0.f);  // ignored row 1
 }
 
-TEST_CASE("cross_entropy: a custom ignore_index inside [0, C) ignores that class as a target") {
+TEST_CASE("cross_entropy: a custom ignore_index inside 0..C-1 ignores that class as a target") {
   Rng rng(12);
   Tensor logits = random_tensor({6, 4}, rng);
   const std::vector<int64_t> t = {0, 3, 1, 3, 2, -100};  // with ignore_index 3, -100 is an error

@@ -4,7 +4,7 @@
 using namespace ponet;
 using namespace ponet::testing;
 
-TEST_CASE("masked_fill with a broadcast [B, L, 1] mask") {
+TEST_CASE("masked_fill with a broadcast (B, L, 1) mask") {
   Rng rng(41);
   Tensor x = random_tensor({2, 3, 4}, rng, true);
   Tensor mask = Tensor::from_vector_i64({1, 0, 0, 0, 1, 0}, {2, 3, 1});

@@ -25,7 +25,7 @@ TEST_CASE("basic tokenization: lowercase, punctuation split, control characters,
   CHECK(utf8_chars("\xc3") == std::vector<std::string>{"\xc3"});  // truncated sequence: one byte
 }
 
-TEST_CASE("WordPiece: greedy longest match with ## continuations, [UNK] for what cannot be split") {
+TEST_CASE("WordPiece: greedy longest match with ## continuations, UNK for what cannot be split") {
   WordPieceTokenizer t = hand_vocab();
   CHECK(t.wordpiece("unaffable") == std::vector<std::string>{"un", "##aff", "##able"});
   CHECK(t.wordpiece("lords") == std::vector<std::string>{"lord", "##s"});
