@@ -175,3 +175,35 @@ TEST_CASE("PoNet rejects bad inputs with clear errors") {
   CHECK_THROWS_WITH_AS(PoNetConfig::from_json("{\"hiden_size\": 10}"), doctest::Contains("unknown field"), Error);
   CHECK_THROWS_WITH_AS(PoNetConfig::from_json("{nope"), doctest::Contains("not valid JSON"), Error);
 }
+
+TEST_CASE("PoNet on CUDA matches the reference fixtures and the CPU run" * doctest::test_suite("gpu")) {
+  if (skip_without_gpu()) return;
+  for (const char* file : kFixtures) {
+    CAPTURE(file);
+    Fixture fx = load_fixture(file);
+    PoNetConfig config = PoNetConfig::from_json(fx.metadata.at("config"), file);
+    PoNetForPreTraining model(config, 0);
+    std::map<std::string, Tensor> params;
+    for (auto& [name, t] : model.named_parameters()) params[name] = fx.at(name);
+    model.to(Device::cuda());
+    model.load_state_dict(params);
+    model.eval();
+    PoNetInputs in;
+    in.input_ids = fx.at("input.input_ids");
+    in.attention_mask = fx.at("input.attention_mask");
+    in.token_type_ids = fx.at("input.token_type_ids");
+    in.segment_ids = fx.optional("input.segment_ids");
+    in.labels = fx.at("input.labels");
+    in.next_sentence_label = fx.at("input.next_sentence_label");
+    PoNetOutputs out = model.forward(in);
+    out.loss.backward();
+    CHECK(out.last_hidden_state.device().is_cuda());
+    CHECK(max_abs_diff(out.prediction_logits.to_vector(), fx.at("output.prediction_logits").to_vector()) <= 1e-4);
+    CHECK(max_abs_diff(out.loss.to_vector(), fx.at("output.loss").to_vector()) <= 1e-4);
+    for (auto& [name, param] : model.named_parameters()) {
+      const Tensor& ref = fx.at("grad." + name);
+      Tensor g = param.grad().defined() ? param.grad() : Tensor::zeros(param.shape());
+      CHECK_MESSAGE(max_abs_diff(g.to_vector(), ref.to_vector()) <= 1e-4 * max_abs(ref) + 1e-8, name);
+    }
+  }
+}

@@ -7,8 +7,10 @@
 #include "core/dispatch.h"
 #include "core/error.h"
 #include "kernels/cpu/strided_copy.h"
+#include "kernels/cpu/transpose.h"
 #ifdef PONET_WITH_CUDA
 #include "kernels/cuda/strided_copy.cuh"
+#include "kernels/cuda/transpose.cuh"
 #endif
 
 namespace ponet {
@@ -38,10 +40,34 @@ Shape infer_shape(const Shape& requested, int64_t numel, const Shape& from) {
   return s;
 }
 
+// True when the float view x (..., M, N) reads a contiguous (..., N, M) buffer: its last two dims are
+// swapped and nothing else. Then materialising it is a batched 2-D transpose.
+bool is_last_two_transposed(const Tensor& x) {
+  const int64_t n = x.dim();
+  if (x.dtype() != DType::F32 || n < 2) return false;
+  const int64_t M = x.shape()[n - 2], N = x.shape()[n - 1];
+  if (M < 2 || N < 2 || x.strides()[n - 2] != 1 || x.strides()[n - 1] != M) return false;
+  int64_t expected = M * N;
+  for (int64_t d = n - 3; d >= 0; --d) {
+    if (x.shape()[d] != 1 && x.strides()[d] != expected) return false;
+    expected *= x.shape()[d];
+  }
+  return true;
+}
+
 // A contiguous copy of any view, on the view's device.
 Tensor materialise(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   if (x.numel() == 0) return out;
+  if (is_last_two_transposed(x)) {
+    const int64_t M = x.size(-2), N = x.size(-1), batches = x.numel() / (M * N);
+    if (x.device().is_cuda()) {
+      PONET_ON_CUDA(cuda::transpose_copy(out.data<float>(), x.data<float>(), batches, N, M));
+    } else {
+      cpu::transpose_copy(out.data<float>(), x.data<float>(), batches, N, M);
+    }
+    return out;
+  }
   if (x.device().is_cuda()) {
     PONET_ON_CUDA(cuda::strided_copy(out.raw_data(), x.raw_data(), dtype_size(x.dtype()), x.shape(), x.strides()));
   } else if (x.dtype() == DType::F32) {
