@@ -1,7 +1,5 @@
 // ReLU: max(x, 0); the gradient at 0 is taken as 0.
-#include "autograd/node.h"
-#include "autograd/ops.h"
-#include "core/dispatch.h"
+#include "autograd/ops/unary.h"
 #include "kernels/cpu/relu.h"
 #ifdef PONET_WITH_CUDA
 #include "kernels/cuda/relu.cuh"
@@ -9,27 +7,14 @@
 
 namespace ponet {
 
-Tensor relu(const Tensor& x_in) {
-  check_dtype(x_in, DType::F32, "relu", "x");
-  Tensor x = contiguous(x_in.detach());
-  Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
-  const int64_t n = x.numel();
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::relu_forward(out.data<float>(), x.data<float>(), n));
-  } else {
-    cpu::relu_forward(out.data<float>(), x.data<float>(), n);
-  }
-  Tensor y = out.detach();
-  return autograd::record("relu", out, {x_in}, [x, y, n](const Tensor& g_in) {
-    Tensor g = contiguous(g_in);
-    Tensor dx = Tensor::empty(x.shape(), DType::F32, g.device());
-    if (g.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::relu_backward(dx.data<float>(), x.data<float>(), y.data<float>(), g.data<float>(), n));
-    } else {
-      cpu::relu_backward(dx.data<float>(), x.data<float>(), y.data<float>(), g.data<float>(), n);
-    }
-    return std::vector<Tensor>{dx};
-  });
+Tensor relu(const Tensor& x) {
+#ifdef PONET_WITH_CUDA
+  static const detail::UnaryKernels kernels{cpu::relu_forward, cuda::relu_forward, cpu::relu_backward,
+                                            cuda::relu_backward};
+#else
+  static const detail::UnaryKernels kernels{cpu::relu_forward, nullptr, cpu::relu_backward, nullptr};
+#endif
+  return detail::unary_op("relu", x, kernels);
 }
 
 }  // namespace ponet

@@ -1,25 +1,15 @@
 #include "kernels/cpu/relu.h"
 
-#include <cmath>
+#include "kernels/cpu/unary.h"
 
 namespace ponet::cpu {
 
-void relu_forward(float* out, const float* x_ptr, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    const float x = x_ptr[i];
-    out[i] = (x > 0.f ? x : 0.f);
-  }
+void relu_forward(float* out, const float* x, int64_t n) {
+  unary_map(out, x, n, [](float v) { return v > 0.f ? v : 0.f; });
 }
 
-void relu_backward(float* dx, const float* x_ptr, const float* y_ptr, const float* dout, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    const float x = x_ptr[i], y = y_ptr[i], g = dout[i];
-    (void)x;
-    (void)y;
-    dx[i] = (x > 0.f ? g : 0.f);
-  }
+void relu_backward(float* dx, const float* x, const float* y, const float* dout, int64_t n) {
+  unary_grad_map(dx, x, y, dout, n, [](float v, float, float g) { return v > 0.f ? g : 0.f; });
 }
 
 }  // namespace ponet::cpu

@@ -2,24 +2,16 @@
 
 #include <cmath>
 
+#include "kernels/cpu/unary.h"
+
 namespace ponet::cpu {
 
-void tanh_forward(float* out, const float* x_ptr, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    const float x = x_ptr[i];
-    out[i] = tanhf(x);
-  }
+void tanh_forward(float* out, const float* x, int64_t n) {
+  unary_map(out, x, n, [](float v) { return std::tanh(v); });
 }
 
-void tanh_backward(float* dx, const float* x_ptr, const float* y_ptr, const float* dout, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    const float x = x_ptr[i], y = y_ptr[i], g = dout[i];
-    (void)x;
-    (void)y;
-    dx[i] = g * (1.f - y * y);
-  }
+void tanh_backward(float* dx, const float* x, const float* y, const float* dout, int64_t n) {
+  unary_grad_map(dx, x, y, dout, n, [](float, float out, float g) { return g * (1.f - out * out); });
 }
 
 }  // namespace ponet::cpu

@@ -1,35 +1,21 @@
 #include "kernels/cuda/gelu.cuh"
-#include "kernels/cuda/cuda_check.cuh"
+#include "kernels/cuda/unary.cuh"
 
 namespace ponet::cuda {
 
 namespace {
-__global__ void gelu_forward_kernel(float* out, const float* x_ptr, long long n) {
-  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-    const float x = x_ptr[i];
-    out[i] = 0.5f * x * (1.f + erff(x * 0.70710678118654752f));
-  }
-}
-__global__ void gelu_backward_kernel(float* dx, const float* x_ptr, const float* y_ptr, const float* dout, long long n) {
-  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-    const float x = x_ptr[i], y = y_ptr[i], g = dout[i];
-    (void)x;
-    (void)y;
-    dx[i] = g * (0.5f * (1.f + erff(x * 0.70710678118654752f)) + x * 0.39894228040143268f * expf(-0.5f * x * x));
-  }
-}
+struct Forward {
+  __device__ float operator()(float v) const { return 0.5f * v * (1.f + erff(v * 0.70710678118654752f)); }
+};
+struct Backward {
+  __device__ float operator()(float v, float, float g) const { return g * (0.5f * (1.f + erff(v * 0.70710678118654752f)) + v * 0.39894228040143268f * expf(-0.5f * v * v)); }
+};
 }  // namespace
 
-void gelu_forward(float* out, const float* x, int64_t n) {
-  if (n == 0) return;
-  gelu_forward_kernel<<<blocks_for(n), 256>>>(out, x, n);
-  PONET_CUDA_CHECK_LAUNCH();
-}
+void gelu_forward(float* out, const float* x, int64_t n) { unary_map(out, x, n, Forward{}); }
 
 void gelu_backward(float* dx, const float* x, const float* y, const float* dout, int64_t n) {
-  if (n == 0) return;
-  gelu_backward_kernel<<<blocks_for(n), 256>>>(dx, x, y, dout, n);
-  PONET_CUDA_CHECK_LAUNCH();
+  unary_grad_map(dx, x, y, dout, n, Backward{});
 }
 
 }  // namespace ponet::cuda
