@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <iterator>
+#include <sstream>
 
 #include "apps/args.h"
 #include "apps/commands.h"
@@ -26,6 +28,23 @@ const char* kSampleSentences[] = {
     "The LORD is my [MASK]; I shall not want.",
 };
 
+// Sentences to fill after training: fixed verses for the default corpus, else the first sentence of a few
+// held-out documents with their middle word masked.
+std::vector<std::string> sample_sentences(const train::Corpus& corpus, const std::vector<size_t>& held, bool kjv) {
+  if (kjv) return {std::begin(kSampleSentences), std::end(kSampleSentences)};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < held.size() && out.size() < 3; ++i) {
+    std::istringstream words(corpus.documents[held[i]].front());
+    std::vector<std::string> w{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+    if (w.size() < 3) continue;
+    w[w.size() / 2] = "[MASK]";
+    std::string text;
+    for (const std::string& x : w) text += (text.empty() ? "" : " ") + x;
+    out.push_back(text);
+  }
+  return out;
+}
+
 void declare(Args& a) {
   a.option("corpus", "", "corpus in BERT format (one sentence per line, blank line between documents); default: the King James Bible");
   a.option("out", "runs/kjv-tiny", "run directory (created; holds vocab, config, checkpoint, log, chart)");
@@ -39,7 +58,7 @@ void declare(Args& a) {
   a.option("weight-decay", "0.01", "decoupled weight decay (not on biases and LayerNorm)");
   a.option("clip", "1.0", "global gradient-norm clip");
   a.option("eval-every", "200", "steps between held-out evaluations");
-  a.option("eval-batches", "8", "held-out batches per evaluation");
+  a.option("eval-batches", "16", "held-out batches per evaluation");
   a.option("log-every", "10", "steps between progress lines / log records");
   a.option("checkpoint-every", "200", "steps between checkpoints");
   a.option("held-out", "0.02", "fraction of documents held out for evaluation");
@@ -106,6 +125,11 @@ int cmd_pretrain(int argc, char** argv) {
     PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
     PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
                 "' already holds a run: pass --resume to continue it or choose another --out");
+    // read and check the model config before the (slower) vocabulary training
+    const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : train::read_file(a.str("config"));
+    config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
+    PONET_CHECK(a.integer("max-len") >= 8 && a.integer("max-len") <= config.max_position_embeddings, "--max-len ",
+                a.integer("max-len"), " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
     std::vector<std::string> texts;
     for (auto& doc : corpus.documents)
       for (auto& s : doc) texts.push_back(s);
@@ -113,16 +137,12 @@ int cmd_pretrain(int argc, char** argv) {
                  static_cast<long long>(a.integer("vocab-size")), texts.size());
     tok = train::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
     tok.save_vocab(out + "/vocab.txt");
-    const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : train::read_file(a.str("config"));
-    config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
     config.vocab_size = tok.vocab_size();
     config.pad_token_id = tok.pad_id();
     config.cls_token_id = tok.cls_id();
     config.sep_token_id = tok.sep_id();
     config.mask_token_id = tok.mask_id();
     config.validate();
-    PONET_CHECK(a.integer("max-len") >= 8 && a.integer("max-len") <= config.max_position_embeddings, "--max-len ",
-                a.integer("max-len"), " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
     train::write_file_atomically(out + "/config.json", config.to_json() + "\n");
     train::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
   }
@@ -169,7 +189,13 @@ int cmd_pretrain(int argc, char** argv) {
               static_cast<long long>(s.steps_done), s.seconds, s.final_eval.loss, 100 * s.final_eval.mlm_accuracy,
               100 * s.final_eval.sso_accuracy);
   std::printf("run directory: %s (checkpoint.safetensors, log.jsonl, curves.svg)\n\n", out.c_str());
-  for (const char* text : kSampleSentences) print_predictions(text, predict_masks(model, tok, text, 5));
+  for (const std::string& text : sample_sentences(corpus, held_docs, corpus_arg.empty())) {
+    try {
+      print_predictions(text, predict_masks(model, tok, text, 5));
+    } catch (const Error& e) {  // e.g. a sentence longer than the model's positions: skip it
+      std::printf("%s\n  (no prediction: %s)\n", text.c_str(), e.what());
+    }
+  }
   return s.interrupted ? 130 : 0;
 }
 

@@ -88,7 +88,8 @@ TEST_CASE("a stopped and resumed run reproduces the uninterrupted loss curve") {
   REQUIRE(straight.losses.size() == 8);
   const std::string dir = fresh_dir("resumed");
   TrainSummary first = train_steps(s, dir, 3, false);
-  CHECK(first.interrupted);
+  CHECK(first.stopped_early);
+  CHECK_FALSE(first.interrupted);
   REQUIRE(first.losses.size() == 3);
   TrainSummary rest = train_steps(s, dir, 0, true);
   REQUIRE(rest.losses.size() == 5);

@@ -263,7 +263,8 @@ TrainSummary Trainer::run() {
     }
     if (step_ % options_.checkpoint_every == 0 || last || out_of_time || g_stop) save(checkpoint_path());
     if (out_of_time || g_stop) {
-      summary.interrupted = true;
+      summary.interrupted = g_stop;
+      summary.stopped_early = !g_stop;
       if (!options_.quiet)
         std::fprintf(stderr, "%sstopped at step %lld (%s); resume with --resume\n", tty ? "\n" : "",
                      static_cast<long long>(step_), g_stop ? "interrupted" : "time or step limit");

@@ -37,7 +37,8 @@ struct TrainSummary {
   int64_t steps_done = 0;
   double seconds = 0;
   EvalResult final_eval;
-  bool interrupted = false;
+  bool interrupted = false;   // stopped by SIGINT/SIGTERM (a checkpoint was written)
+  bool stopped_early = false;  // stopped by the time or step limit (a checkpoint was written)
   std::vector<double> losses;  // training loss of every step run in this call (for resume tests)
 };
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# End-to-end check of the `ponet` CLI on a tiny generated corpus: pretrain (stopped, then resumed),
+# eval, predict, and the exit codes of bad invocations. Run by ctest as `cli_smoke`.
+set -euo pipefail
+ponet="$1"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+words=(light dark water earth heaven king people land house day night son)
+for d in $(seq 0 9); do
+  for s in $(seq 0 7); do
+    line=""
+    for w in $(seq 0 6); do line+="${words[$(( (d * 5 + s * 3 + w * 7) % 12 ))]} "; done
+    echo "$line."
+  done
+  echo
+done > "$dir/corpus.txt"
+cat > "$dir/model.json" <<'JSON'
+{"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32,
+ "max_position_embeddings": 32, "hidden_dropout_prob": 0.1}
+JSON
+common=(--corpus "$dir/corpus.txt" --config "$dir/model.json" --vocab-size 60 --max-len 32 --batch-size 4
+        --warmup 2 --eval-every 5 --eval-batches 2 --checkpoint-every 5 --held-out 0.2 --quiet)
+
+"$ponet" pretrain "${common[@]}" --out "$dir/run" --steps 12 --stop-after 6 > "$dir/first.txt"
+"$ponet" pretrain --out "$dir/run" --resume --quiet > "$dir/second.txt"
+grep -q "trained 6 steps" "$dir/second.txt" || { echo "resume did not run the remaining 6 steps"; cat "$dir/second.txt"; exit 1; }
+grep -q "\[MASK\] #1:" "$dir/second.txt" || { echo "no sample predictions printed"; exit 1; }
+test -s "$dir/run/curves.svg" && test -s "$dir/run/log.jsonl" && test -s "$dir/run/vocab.txt"
+"$ponet" eval --run "$dir/run" --batches 2 | grep -q "MLM accuracy"
+"$ponet" predict --run "$dir/run" "the king [MASK] the land" --top-k 3 | grep -q "\[MASK\] #1:"
+
+expect_fail() {  # expected exit code, then the command
+  local want=$1 got=0
+  shift
+  "$@" > /dev/null 2> "$dir/err.txt" || got=$?
+  [ "$got" -eq "$want" ] || { echo "expected exit $want from: $*; got $got"; cat "$dir/err.txt"; exit 1; }
+  [ -s "$dir/err.txt" ] || { echo "no error message from: $*"; exit 1; }
+}
+expect_fail 2 "$ponet" pretrain --steps abc
+expect_fail 2 "$ponet" pretrain --no-such-option
+expect_fail 2 "$ponet" no-such-command
+expect_fail 1 "$ponet" pretrain "${common[@]}" --out "$dir/run"          # already holds a run
+expect_fail 1 "$ponet" pretrain --corpus "$dir/missing.txt" --out "$dir/other"
+expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
+echo "garbage" > "$dir/run/checkpoint.safetensors"
+expect_fail 1 "$ponet" eval --run "$dir/run"
+echo "cli_smoke: all checks passed"
