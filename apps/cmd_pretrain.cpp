@@ -57,6 +57,8 @@ void declare(Args& a) {
   a.option("lr", "0.003", "peak learning rate (AdamW)");
   a.option("weight-decay", "0.01", "decoupled weight decay (not on biases and LayerNorm)");
   a.option("clip", "1.0", "global gradient-norm clip");
+  a.option("mlm-weight", "1", "weight of the MLM loss in the training loss (0: SSO only, for ablations)");
+  a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)");
   a.option("eval-every", "250", "steps between held-out evaluations");
   a.option("eval-batches", "16", "held-out batches per evaluation");
   a.option("log-every", "10", "steps between progress lines / log records");
@@ -78,6 +80,7 @@ nlohmann::json options_json(const Args& a) {
           {"batch_size", a.integer("batch-size")}, {"steps", a.integer("steps")},
           {"warmup", a.integer("warmup")},     {"lr", a.number("lr")},
           {"weight_decay", a.number("weight-decay")}, {"clip", a.number("clip")},
+          {"mlm_weight", a.number("mlm-weight")}, {"sso_weight", a.number("sso-weight")},
           {"eval_every", a.integer("eval-every")}, {"eval_batches", a.integer("eval-batches")},
           {"log_every", a.integer("log-every")}, {"checkpoint_every", a.integer("checkpoint-every")},
           {"held_out", a.number("held-out")},  {"seed", a.integer("seed")},
@@ -171,6 +174,9 @@ int cmd_pretrain(int argc, char** argv) {
   to.lr = static_cast<float>(get<double>(opt, "lr", where));
   to.weight_decay = static_cast<float>(get<double>(opt, "weight_decay", where));
   to.max_grad_norm = static_cast<float>(get<double>(opt, "clip", where));
+  // run.json files from before these options existed train with the plain sum
+  to.mlm_weight = static_cast<float>(opt.value("mlm_weight", 1.0));
+  to.sso_weight = static_cast<float>(opt.value("sso_weight", 1.0));
   to.eval_every = get<int64_t>(opt, "eval_every", where);
   to.eval_batches = get<int64_t>(opt, "eval_batches", where);
   to.log_every = get<int64_t>(opt, "log_every", where);

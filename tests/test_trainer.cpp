@@ -61,6 +61,38 @@ std::string fresh_dir(const char* name) {
   return dir;
 }
 
+// One training step with the given loss weights; returns the two heads' biases before and after.
+struct HeadBiases {
+  std::vector<float> mlm_before, mlm_after, sso_before, sso_after;
+};
+HeadBiases one_weighted_step(Setup& s, float mlm_weight, float sso_weight) {
+  std::vector<size_t> docs = {0, 1, 2, 3, 4, 5};
+  PretrainingData data(s.corpus, s.tok, s.data_opt, docs);
+  Rng eval_rng(99);
+  nn::PoNetForPreTraining model(s.config, 5);
+  auto bias = [&](const std::string& name) {
+    for (auto& [n, p] : model.named_parameters())
+      if (n == name) return p.to_vector();
+    FAIL("no parameter ", name);
+    return std::vector<float>{};
+  };
+  HeadBiases h;
+  h.mlm_before = bias("cls.predictions.bias");
+  h.sso_before = bias("cls.seq_relationship.bias");
+  TrainerOptions opt;
+  opt.out_dir = fresh_dir("weights");
+  opt.steps = 1;
+  opt.warmup_steps = 0;
+  opt.quiet = true;
+  opt.mlm_weight = mlm_weight;
+  opt.sso_weight = sso_weight;
+  Trainer trainer(model, data, {data.next_batch(eval_rng)}, opt, 11);
+  trainer.run();
+  h.mlm_after = bias("cls.predictions.bias");
+  h.sso_after = bias("cls.seq_relationship.bias");
+  return h;
+}
+
 TrainSummary train_steps(Setup& s, const std::string& dir, int64_t stop_after, bool resume) {
   std::vector<size_t> docs = {0, 1, 2, 3, 4, 5};
   PretrainingData data(s.corpus, s.tok, s.data_opt, docs);
@@ -102,6 +134,21 @@ TEST_CASE("a stopped and resumed run reproduces the uninterrupted loss curve") {
   CHECK(rest.final_eval.loss == straight.final_eval.loss);
   // the loss went down on this tiny corpus
   CHECK(straight.losses.back() < straight.losses.front());
+}
+
+TEST_CASE("loss weights: a head whose loss has weight 0 gets no update, the other one does") {
+  Setup s;
+  HeadBiases both = one_weighted_step(s, 1.f, 1.f);
+  CHECK(both.mlm_after != both.mlm_before);
+  CHECK(both.sso_after != both.sso_before);
+  HeadBiases sso_only = one_weighted_step(s, 0.f, 1.f);
+  CHECK(sso_only.mlm_after == sso_only.mlm_before);  // biases have no weight decay: untouched
+  CHECK(sso_only.sso_after != sso_only.sso_before);
+  HeadBiases mlm_only = one_weighted_step(s, 1.f, 0.f);
+  CHECK(mlm_only.mlm_after != mlm_only.mlm_before);
+  CHECK(mlm_only.sso_after == mlm_only.sso_before);
+  CHECK_THROWS_WITH_AS(one_weighted_step(s, 0.f, 0.f), doctest::Contains("loss weights"), Error);
+  CHECK_THROWS_WITH_AS(one_weighted_step(s, -1.f, 1.f), doctest::Contains("loss weights"), Error);
 }
 
 TEST_CASE("checkpoint round trip: parameters, optimizer moments, step and RNG states") {

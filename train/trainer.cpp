@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "autograd/grad_mode.h"
+#include "autograd/ops.h"
 #include "core/error.h"
 #include "train/checkpoint.h"
 #include "train/grad_clip.h"
@@ -78,6 +79,9 @@ Trainer::Trainer(nn::PoNetForPreTraining& model, PretrainingData& train_data, st
               "trainer: warmup_steps must be in [0, steps]");
   PONET_CHECK(options_.log_every > 0 && options_.eval_every > 0 && options_.checkpoint_every > 0,
               "trainer: log_every, eval_every and checkpoint_every must be positive");
+  PONET_CHECK(options_.mlm_weight >= 0 && options_.sso_weight >= 0 && options_.mlm_weight + options_.sso_weight > 0,
+              "trainer: the MLM and SSO loss weights must be >= 0 and not both 0, got ", options_.mlm_weight, " and ",
+              options_.sso_weight);
   PONET_CHECK(!options_.out_dir.empty(), "trainer: out_dir is required");
 }
 
@@ -195,10 +199,13 @@ TrainSummary Trainer::run() {
     fo.fused_mixer = options_.fused_mixer;
     fo.logits_for_labels_only = true;
     nn::PoNetOutputs out = model_.forward(to_inputs(batch), fo);
+    const Tensor objective = options_.mlm_weight == 1.0f && options_.sso_weight == 1.0f
+                                 ? out.loss
+                                 : add(scale(out.mlm_loss, options_.mlm_weight), scale(out.sso_loss, options_.sso_weight));
     const float loss = out.loss.item();
     PONET_CHECK(std::isfinite(loss), "trainer: loss became ", loss, " at step ", step_ + 1,
                 " (try a lower --lr or check the data)");
-    out.loss.backward();
+    objective.backward();
     const double grad_norm = clip_grad_norm(model_.parameters(), options_.max_grad_norm);
     const float lr = linear_warmup_decay(step_, options_.warmup_steps, options_.steps, options_.lr);
     optimizer_.step(lr);

@@ -18,6 +18,8 @@ struct TrainerOptions {
   float lr = 1e-3f;
   float weight_decay = 0.01f;
   float max_grad_norm = 1.0f;
+  float mlm_weight = 1.0f;        // training loss = mlm_weight * MLM + sso_weight * SSO (1, 1: the model's loss)
+  float sso_weight = 1.0f;
   int64_t log_every = 10;         // progress line + JSONL record
   int64_t eval_every = 250;
   int64_t eval_batches = 8;
