@@ -1,4 +1,5 @@
 #include "kernels/cuda/cross_entropy.cuh"
+#include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.cuh"
 
 namespace ponet::cuda {
@@ -7,32 +8,6 @@ namespace {
 
 constexpr int kThreads = 256;
 constexpr unsigned kMaxGrid = 65535u * 16;
-
-// Block-wide max and sum, returned to every thread (warp shuffles, then one warp over the warp results;
-// a fixed order, so runs agree bitwise).
-__device__ float block_max(float v) {
-  __shared__ float warp_vals[kThreads / 32];
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  if (lane == 0) warp_vals[warp] = v;
-  __syncthreads();
-  v = lane < kThreads / 32 ? warp_vals[lane] : -INFINITY;
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  __syncthreads();
-  return v;
-}
-
-__device__ double block_sum(double v) {
-  __shared__ double warp_vals[kThreads / 32];
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  if (lane == 0) warp_vals[warp] = v;
-  __syncthreads();
-  v = lane < kThreads / 32 ? warp_vals[lane] : 0.0;
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  __syncthreads();
-  return v;
-}
 
 // One block per row: the max, then the sum of exp(x - max) in double.
 __global__ void forward_kernel(float* row_loss, float* row_max, float* row_log_sum, const float* logits,
@@ -47,10 +22,10 @@ __global__ void forward_kernel(float* row_loss, float* row_max, float* row_log_s
     const float* x = logits + r * classes;
     float m = -INFINITY;
     for (long long c = threadIdx.x; c < classes; c += kThreads) m = fmaxf(m, x[c]);
-    m = block_max(m);
+    m = block_reduce(m, MaxOp{}, -INFINITY);
     double s = 0.0;
     for (long long c = threadIdx.x; c < classes; c += kThreads) s += expf(x[c] - m);
-    const double log_sum = log(block_sum(s));
+    const double log_sum = log(block_reduce(s, SumOp{}, 0.0));
     if (threadIdx.x == 0) {
       row_max[r] = m;
       row_log_sum[r] = static_cast<float>(log_sum);

@@ -1,3 +1,4 @@
+#include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.cuh"
 #include "kernels/cuda/layer_norm.cuh"
 
@@ -9,20 +10,6 @@ constexpr int kThreads = 256;          // per row in the row kernels
 constexpr int64_t kRowsPerChunk = 64;  // rows summed by one thread in stage 1 of dweight/dbias
 constexpr unsigned kMaxGrid = 65535;
 
-// Sum of v over the whole block, returned to every thread. Warp shuffles, then one warp combines the
-// per-warp partials: a fixed order, so the result does not vary between runs.
-__device__ double block_sum(double v) {
-  __shared__ double warp_sums[kThreads / 32];
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  if (lane == 0) warp_sums[warp] = v;
-  __syncthreads();
-  v = lane < kThreads / 32 ? warp_sums[lane] : 0.0;
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  __syncthreads();  // warp_sums is reused by the next call
-  return v;
-}
-
 // One block per row: mean, then the variance around it (two passes in double), then the output.
 __global__ void forward_kernel(float* out, float* mean, float* rstd, const float* x, const float* weight,
                                const float* bias, long long rows, long long cols, float eps) {
@@ -30,13 +17,13 @@ __global__ void forward_kernel(float* out, float* mean, float* rstd, const float
     const float* xr = x + r * cols;
     double s = 0.0;
     for (long long j = threadIdx.x; j < cols; j += kThreads) s += xr[j];
-    const double m = block_sum(s) / static_cast<double>(cols);
+    const double m = block_reduce(s, SumOp{}, 0.0) / static_cast<double>(cols);
     double ss = 0.0;
     for (long long j = threadIdx.x; j < cols; j += kThreads) {
       const double d = xr[j] - m;
       ss += d * d;
     }
-    const double rs = 1.0 / sqrt(block_sum(ss) / static_cast<double>(cols) + static_cast<double>(eps));
+    const double rs = 1.0 / sqrt(block_reduce(ss, SumOp{}, 0.0) / static_cast<double>(cols) + static_cast<double>(eps));
     float* yr = out + r * cols;
     for (long long j = threadIdx.x; j < cols; j += kThreads)
       yr[j] = static_cast<float>((xr[j] - m) * rs * weight[j] + bias[j]);
@@ -61,8 +48,8 @@ __global__ void backward_dx_kernel(float* dx, const float* grad, const float* x,
       s1 += dxhat;
       s2 += static_cast<double>(dxhat) * xhat;
     }
-    const float mean_dxhat = static_cast<float>(block_sum(s1) / static_cast<double>(cols));
-    const float mean_dxhat_xhat = static_cast<float>(block_sum(s2) / static_cast<double>(cols));
+    const float mean_dxhat = static_cast<float>(block_reduce(s1, SumOp{}, 0.0) / static_cast<double>(cols));
+    const float mean_dxhat_xhat = static_cast<float>(block_reduce(s2, SumOp{}, 0.0) / static_cast<double>(cols));
     float* dxr = dx + r * cols;
     for (long long j = threadIdx.x; j < cols; j += kThreads) {
       const float xhat = (xr[j] - m) * rs;
