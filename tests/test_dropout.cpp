@@ -17,7 +17,7 @@ TEST_CASE("dropout keeps about 1 - p of the elements and scales them by 1 / (1 -
   CHECK(static_cast<double>(kept) / n == doctest::Approx(0.75).epsilon(0.01));
 }
 
-TEST_CASE("dropout in eval mode or with p = 0 returns its input; bad p throws") {
+TEST_CASE("dropout in eval mode or with p = 0 returns its input, bad p throws") {
   Rng rng(52);
   Tensor x = random_tensor({5}, rng);
   CHECK(dropout(x, 0.5f, false, rng).impl() == x.impl());

@@ -44,7 +44,7 @@ std::vector<size_t> all_docs(size_t n) {
 
 }  // namespace
 
-TEST_CASE("corpus: documents split by blank lines; bad corpora are clear errors") {
+TEST_CASE("corpus: documents split by blank lines, bad corpora are clear errors") {
   Corpus c = parse_corpus("a b\nc d\n\n\ne f\r\n", "mem");
   REQUIRE(c.documents.size() == 2);
   CHECK(c.documents[0] == std::vector<std::string>{"a b", "c d"});
@@ -106,7 +106,7 @@ TEST_CASE("examples: layout, token types, segment numbering, lengths") {
   }
 }
 
-TEST_CASE("SSO labels: balanced; 0 keeps order, 1 swaps, 2 takes B from another document") {
+TEST_CASE("SSO labels: balanced, 0 keeps order, 1 swaps, 2 takes B from another document") {
   Corpus corpus = synthetic_corpus(8, 10, 3);
   WordPieceTokenizer tok = word_vocab(8, 10);
   PretrainingOptions opt;
@@ -131,7 +131,7 @@ TEST_CASE("SSO labels: balanced; 0 keeps order, 1 swaps, 2 takes B from another 
   for (int c : counts) CHECK(std::abs(c / double(n) - 1.0 / 3) < 0.03);
 }
 
-TEST_CASE("MLM masking: 15% of ordinary tokens, split 80/10/10; specials never masked") {
+TEST_CASE("MLM masking: 15% of ordinary tokens, split 80/10/10, specials never masked") {
   Corpus corpus = synthetic_corpus(6, 12, 12);
   WordPieceTokenizer tok = word_vocab(6, 12);
   PretrainingOptions opt;

@@ -40,7 +40,7 @@ TEST_CASE("WordPiece: greedy longest match with ## continuations, UNK for what c
   CHECK_THROWS_WITH_AS(t.id_to_token(99), doctest::Contains("outside the vocabulary"), Error);
 }
 
-TEST_CASE("vocab.txt: save and load round trip; bad files are clear errors") {
+TEST_CASE("vocab.txt: save and load round trip, bad files are clear errors") {
   WordPieceTokenizer t = hand_vocab();
   const std::string path = temp_path("vocab.txt");
   t.save_vocab(path);

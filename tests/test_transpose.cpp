@@ -16,7 +16,7 @@ TEST_CASE("transpose_copy matches the plain loop across tile edges") {
   }
 }
 
-TEST_CASE("contiguous() of a last-two-dims transpose equals the element-wise definition; gradcheck") {
+TEST_CASE("contiguous() of a last-two-dims transpose equals the element-wise definition, gradcheck") {
   Rng rng(92);
   Tensor x = random_tensor({2, 3, 5, 7}, rng, true);
   Tensor t = x.transpose(-1, -2).contiguous();
