@@ -99,6 +99,30 @@ T get(const nlohmann::json& j, const char* key, const std::string& where) {
   }
 }
 
+// Trainer options from the run options (run.json) and this invocation's limits.
+train::TrainerOptions trainer_options(const nlohmann::json& opt, const Args& a, const std::string& out,
+                                      const std::string& where) {
+  train::TrainerOptions to;
+  to.out_dir = out;
+  to.steps = get<int64_t>(opt, "steps", where);
+  to.warmup_steps = get<int64_t>(opt, "warmup", where);
+  to.lr = static_cast<float>(get<double>(opt, "lr", where));
+  to.weight_decay = static_cast<float>(get<double>(opt, "weight_decay", where));
+  to.max_grad_norm = static_cast<float>(get<double>(opt, "clip", where));
+  // run.json files from before these options existed train with the plain sum
+  to.mlm_weight = static_cast<float>(opt.value("mlm_weight", 1.0));
+  to.sso_weight = static_cast<float>(opt.value("sso_weight", 1.0));
+  to.eval_every = get<int64_t>(opt, "eval_every", where);
+  to.eval_batches = get<int64_t>(opt, "eval_batches", where);
+  to.log_every = get<int64_t>(opt, "log_every", where);
+  to.checkpoint_every = get<int64_t>(opt, "checkpoint_every", where);
+  to.fused_mixer = !get<bool>(opt, "composed", where);
+  to.time_limit_minutes = a.number("time-limit");
+  to.stop_after = a.integer("stop-after");
+  to.quiet = a.is_set("quiet");
+  return to;
+}
+
 }  // namespace
 
 int cmd_pretrain(int argc, char** argv) {
@@ -114,6 +138,8 @@ int cmd_pretrain(int argc, char** argv) {
 
   nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
   const std::string where = out + "/run.json";
+  const train::TrainerOptions to = trainer_options(opt, a, out, where);
+  train::check_options(to);  // before the corpus, vocabulary and model are built
   const std::string corpus_arg = get<std::string>(opt, "corpus", where);
   const std::string corpus_path = corpus_arg.empty() ? ensure_default_corpus() : corpus_arg;
   train::Corpus corpus = train::read_corpus(corpus_path);
@@ -170,24 +196,6 @@ int cmd_pretrain(int argc, char** argv) {
                static_cast<long long>(config.num_hidden_layers), static_cast<long long>(config.num_attention_heads),
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
 
-  train::TrainerOptions to;
-  to.out_dir = out;
-  to.steps = get<int64_t>(opt, "steps", where);
-  to.warmup_steps = get<int64_t>(opt, "warmup", where);
-  to.lr = static_cast<float>(get<double>(opt, "lr", where));
-  to.weight_decay = static_cast<float>(get<double>(opt, "weight_decay", where));
-  to.max_grad_norm = static_cast<float>(get<double>(opt, "clip", where));
-  // run.json files from before these options existed train with the plain sum
-  to.mlm_weight = static_cast<float>(opt.value("mlm_weight", 1.0));
-  to.sso_weight = static_cast<float>(opt.value("sso_weight", 1.0));
-  to.eval_every = get<int64_t>(opt, "eval_every", where);
-  to.eval_batches = get<int64_t>(opt, "eval_batches", where);
-  to.log_every = get<int64_t>(opt, "log_every", where);
-  to.checkpoint_every = get<int64_t>(opt, "checkpoint_every", where);
-  to.fused_mixer = !get<bool>(opt, "composed", where);
-  to.time_limit_minutes = a.number("time-limit");
-  to.stop_after = a.integer("stop-after");
-  to.quiet = a.is_set("quiet");
   train::Trainer trainer(model, train_data, eval_batches, to, seed);
   if (resume) {
     trainer.resume(trainer.checkpoint_path());

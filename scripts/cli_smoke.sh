@@ -42,6 +42,9 @@ expect_fail 2 "$ponet" pretrain --no-such-option
 expect_fail 2 "$ponet" no-such-command
 expect_fail 1 "$ponet" pretrain "${common[@]}" --out "$dir/run"          # already holds a run
 expect_fail 1 "$ponet" pretrain --corpus "$dir/missing.txt" --out "$dir/other"
+expect_fail 1 "$ponet" pretrain --mlm-weight 0 --sso-weight 0 --out "$dir/other"   # bad loss weights
+expect_fail 1 "$ponet" pretrain --warmup 50 --steps 10 --out "$dir/other"
+[ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
 echo "garbage" > "$dir/run/checkpoint.safetensors"
 expect_fail 1 "$ponet" eval --run "$dir/run"

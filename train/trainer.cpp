@@ -74,15 +74,22 @@ Trainer::Trainer(nn::PoNetForPreTraining& model, PretrainingData& train_data, st
       options_(std::move(options)),
       optimizer_(model.named_parameters(), AdamWOptions{options_.lr, 0.9f, 0.999f, 1e-8f, options_.weight_decay}),
       data_rng_(seed) {
-  PONET_CHECK(options_.steps > 0, "trainer: steps must be positive");
-  PONET_CHECK(options_.warmup_steps >= 0 && options_.warmup_steps <= options_.steps,
-              "trainer: warmup_steps must be in [0, steps]");
-  PONET_CHECK(options_.log_every > 0 && options_.eval_every > 0 && options_.checkpoint_every > 0,
+  check_options(options_);
+}
+
+void check_options(const TrainerOptions& o) {
+  PONET_CHECK(o.steps > 0, "trainer: steps must be positive, got ", o.steps);
+  PONET_CHECK(o.warmup_steps >= 0 && o.warmup_steps <= o.steps, "trainer: warmup steps must be in [0, steps = ",
+              o.steps, "], got ", o.warmup_steps);
+  PONET_CHECK(o.lr > 0 && o.weight_decay >= 0 && o.max_grad_norm > 0,
+              "trainer: lr and clip must be positive and weight decay >= 0, got lr ", o.lr, ", clip ", o.max_grad_norm,
+              ", weight decay ", o.weight_decay);
+  PONET_CHECK(o.log_every > 0 && o.eval_every > 0 && o.checkpoint_every > 0,
               "trainer: log_every, eval_every and checkpoint_every must be positive");
-  PONET_CHECK(options_.mlm_weight >= 0 && options_.sso_weight >= 0 && options_.mlm_weight + options_.sso_weight > 0,
-              "trainer: the MLM and SSO loss weights must be >= 0 and not both 0, got ", options_.mlm_weight, " and ",
-              options_.sso_weight);
-  PONET_CHECK(!options_.out_dir.empty(), "trainer: out_dir is required");
+  PONET_CHECK(o.mlm_weight >= 0 && o.sso_weight >= 0 && o.mlm_weight + o.sso_weight > 0,
+              "trainer: the MLM and SSO loss weights must be >= 0 and not both 0, got ", o.mlm_weight, " and ",
+              o.sso_weight);
+  PONET_CHECK(!o.out_dir.empty(), "trainer: out_dir is required");
 }
 
 std::string Trainer::checkpoint_path() const { return options_.out_dir + "/checkpoint.safetensors"; }

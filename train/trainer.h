@@ -69,6 +69,10 @@ class Trainer {
   int64_t step_ = 0;
 };
 
+// Throws a clear error for options the trainer cannot run with (the Trainer checks them too; the CLI
+// calls this before its slower setup).
+void check_options(const TrainerOptions& options);
+
 // Turns a data batch into model inputs on `device`.
 nn::PoNetInputs to_inputs(const Batch& batch);
 
