@@ -1,0 +1,34 @@
+// Counter-based dropout draws, shared by the CPU and CUDA kernels.
+//
+// Element i of a dropout call with seed s is kept iff uniform(s, i) >= p, where uniform is a
+// splitmix64 finaliser applied to the counter. Nothing is stored: forward and backward recompute the
+// same mask from (seed, i), so a dropout costs no memory for its mask, draws in parallel, runs on the
+// device without a host round trip, and gives the same mask on CPU and CUDA for the same seed.
+// The op draws one fresh 64-bit seed per call from the model's Rng (so checkpoints that save the Rng
+// state resume the exact same masks).
+#pragma once
+#include <cstdint>
+
+#ifdef __CUDACC__
+#define PONET_HOST_DEVICE __host__ __device__
+#else
+#define PONET_HOST_DEVICE
+#endif
+
+namespace ponet {
+
+// Uniform in [0, 1) with 24 random bits, from (seed, index).
+PONET_HOST_DEVICE inline float dropout_uniform(uint64_t seed, uint64_t index) {
+  uint64_t x = seed + (index + 1) * 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return static_cast<float>(x >> 40) * (1.0f / 16777216.0f);
+}
+
+// The factor element `index` is multiplied by: 0 (dropped, probability p) or 1 / (1 - p) (kept).
+PONET_HOST_DEVICE inline float dropout_scale(uint64_t seed, uint64_t index, float p) {
+  return dropout_uniform(seed, index) < p ? 0.0f : 1.0f / (1.0f - p);
+}
+
+}  // namespace ponet
