@@ -10,6 +10,7 @@
 // view ops, which share storage. All inputs of an op must be on the same device.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/rng.h"
@@ -92,5 +93,13 @@ Tensor masked_mean(const Tensor& x, const Tensor& mask);
 Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
                    const Tensor& segment, const Tensor& valid, const Tensor& segment_ids,
                    const Tensor& special, int64_t num_heads);
+// The same with the per-batch part prepared once (see autograd/ops/ponet_mixer_batch.h): a model builds
+// it once per forward and hands it to every layer, so no layer re-checks masks or re-uploads segments.
+// valid, segment_ids, special: as above, on any device; the batch lives on `device`.
+struct PoNetMixerBatch;
+std::shared_ptr<const PoNetMixerBatch> make_ponet_mixer_batch(const Tensor& valid, const Tensor& segment_ids,
+                                                              const Tensor& special, Device device);
+Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
+                   const Tensor& segment, const PoNetMixerBatch& batch, int64_t num_heads);
 
 }  // namespace ponet

@@ -1,5 +1,7 @@
 #include "nn/layers.h"
 
+#include <cmath>
+
 #include "core/error.h"
 
 namespace ponet::nn {
@@ -14,6 +16,13 @@ Tensor init_normal(const Shape& shape, const Init& init) {
 Linear::Linear(int64_t in_features, int64_t out_features, const Init& init, bool with_bias) {
   PONET_CHECK(in_features > 0 && out_features > 0, "Linear: sizes must be positive, got ", in_features, " -> ",
               out_features);
+  if (init.scheme == Init::Scheme::torch) {
+    PONET_CHECK(init.rng != nullptr, "nn: layer initialisation needs an Rng");
+    const float bound = 1.f / std::sqrt(static_cast<float>(in_features));
+    weight = register_parameter("weight", Tensor::uniform({out_features, in_features}, *init.rng, -bound, bound));
+    if (with_bias) bias = register_parameter("bias", Tensor::uniform({out_features}, *init.rng, -bound, bound));
+    return;
+  }
   weight = register_parameter("weight", init_normal({out_features, in_features}, init));
   if (with_bias) bias = register_parameter("bias", Tensor::zeros({out_features}));
 }

@@ -6,10 +6,16 @@
 
 namespace ponet::nn {
 
-// Initialisation used by BERT-style models: weights N(0, init_std), biases 0.
+// How a model initialises its layers.
+//   bert:  Linear and Embedding weights N(0, init_std), biases 0 (the HF PoNet / BERT family)
+//   torch: Linear weight and bias U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's nn.Linear default, which the
+//          official LRA code keeps); Embedding weights N(0, init_std)
+// LayerNorm always starts at weight 1, bias 0.
 struct Init {
+  enum class Scheme { bert, torch };
   Rng* rng = nullptr;
   float init_std = 0.02f;
+  Scheme scheme = Scheme::bert;
 };
 
 class Linear : public Module {

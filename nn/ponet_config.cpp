@@ -5,10 +5,19 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "nn/token_mixer.h"
 
 namespace ponet::nn {
 
 using nlohmann::json;
+
+namespace {
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+}  // namespace
 
 void PoNetConfig::validate() const {
   auto positive = [](int64_t v, const char* name) {
@@ -30,6 +39,11 @@ void PoNetConfig::validate() const {
   PONET_CHECK(initializer_range > 0.f, "PoNetConfig: initializer_range must be positive");
   PONET_CHECK(layer_norm_eps > 0.f, "PoNetConfig: layer_norm_eps must be positive");
   PONET_CHECK(segment_num >= 0, "PoNetConfig: segment_num must be >= 0, got ", segment_num);
+  PONET_CHECK(is_token_mixer(mixer), "PoNetConfig: unknown mixer \"", mixer, "\" (known: ", join(token_mixer_names()),
+              ")");
+  PONET_CHECK(attention_probs_dropout_prob >= 0.f && attention_probs_dropout_prob < 1.f,
+              "PoNetConfig: attention_probs_dropout_prob must be in [0, 1), got ", attention_probs_dropout_prob);
+  PONET_CHECK(num_labels >= 1, "PoNetConfig: num_labels must be >= 1 (1 = regression), got ", num_labels);
   for (auto [id, name] : {std::pair{pad_token_id, "pad_token_id"}, {cls_token_id, "cls_token_id"},
                           {sep_token_id, "sep_token_id"}, {mask_token_id, "mask_token_id"}})
     PONET_CHECK(id >= 0 && id < vocab_size, "PoNetConfig: ", name, " ", id, " is outside the vocabulary [0, ",
@@ -54,7 +68,11 @@ std::string PoNetConfig::to_json() const {
             {"mask_token_id", mask_token_id},
             {"clsgsepg", clsgsepg},
             {"segment_num", segment_num},
-            {"num_sso_labels", num_sso_labels}};
+            {"num_sso_labels", num_sso_labels},
+            {"mixer", mixer},
+            {"attention_probs_dropout_prob", attention_probs_dropout_prob},
+            {"num_labels", num_labels},
+            {"family", "ponet"}};
   return j.dump(2);
 }
 
@@ -97,7 +115,14 @@ PoNetConfig PoNetConfig::from_json(const std::string& text, const std::string& w
     else if (key == "clsgsepg") read_field(j, "clsgsepg", c.clsgsepg, where);
     else if (key == "segment_num") read_field(j, "segment_num", c.segment_num, where);
     else if (key == "num_sso_labels") read_field(j, "num_sso_labels", c.num_sso_labels, where);
-    else fail(where, ": unknown field \"", key, "\"");
+    else if (key == "mixer") read_field(j, "mixer", c.mixer, where);
+    else if (key == "attention_probs_dropout_prob") read_field(j, "attention_probs_dropout_prob", c.attention_probs_dropout_prob, where);
+    else if (key == "num_labels") read_field(j, "num_labels", c.num_labels, where);
+    else if (key == "family") {
+      std::string family;
+      read_field(j, "family", family, where);
+      PONET_CHECK(family == "ponet", where, ": a PoNetConfig has \"family\": \"ponet\", got \"", family, "\"");
+    } else fail(where, ": unknown field \"", key, "\"");
     (void)value;
   }
   c.validate();

@@ -1,5 +1,6 @@
-// PoNetConfig: the model's hyper-parameters, with the official (HF) field names so that a config.json
-// of the official model, or the `config` metadata of the reference fixtures, loads as is.
+// PoNetConfig: the HF PoNet family's hyper-parameters, with the official (HF) field names so that a
+// config.json of the official model, or the `config` metadata of the reference fixtures, loads as is.
+// Its JSON may carry "family": "ponet" (the default family; see nn/model_factory.h).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -25,6 +26,9 @@ struct PoNetConfig {
   bool clsgsepg = true;      // special-token rule: CLS/SEP kept out of local/segment pooling
   int64_t segment_num = 0;   // > 0: LRA-style fixed chunks of L // segment_num + 1 tokens
   int64_t num_sso_labels = 3;
+  std::string mixer = "ponet";               // token mixer of every layer (nn/token_mixers.cpp)
+  float attention_probs_dropout_prob = 0.1f;  // used by mixers with attention probabilities (softmax)
+  int64_t num_labels = 2;                     // PoNetForSequenceClassification: classes (1 = regression)
 
   int64_t head_size() const { return hidden_size / num_attention_heads; }
   // Throws ponet::Error naming the first bad field.

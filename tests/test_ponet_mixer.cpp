@@ -2,7 +2,7 @@
 // semantics, (b) the composed op-by-op version in nn/ponet_mixer.cpp; gradcheck on all five inputs.
 #include <cmath>
 
-#include "nn/ponet_mixer.h"
+#include "nn/mixers/ponet.h"
 #include "nn/segment_index.h"
 #include "test_util.h"
 

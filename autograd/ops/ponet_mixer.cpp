@@ -3,6 +3,7 @@
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "autograd/ops/pooling_checks.h"
+#include "autograd/ops/ponet_mixer_batch.h"
 #include "autograd/ops/segment_layout_tensors.h"
 #include "core/dispatch.h"
 #include "kernels/cpu/ponet_mixer.h"
@@ -24,9 +25,40 @@ struct MixerState {
 
 }  // namespace
 
+std::shared_ptr<const PoNetMixerBatch> make_ponet_mixer_batch(const Tensor& valid_in, const Tensor& segment_ids,
+                                                              const Tensor& special_in, Device device) {
+  const char* op = "ponet_mixer";
+  check_dtype(valid_in, DType::I64, op, "valid");
+  check_dim(valid_in, 2, op, "valid");
+  const int64_t B = valid_in.size(0), L = valid_in.size(1);
+  for (auto [t, name] : {std::pair{&segment_ids, "segment_ids"}, {&special_in, "special"}}) {
+    if (!t->defined() && t == &special_in) continue;
+    check_dtype(*t, DType::I64, op, name);
+    check_shape(*t, {B, L}, op, name);
+  }
+  auto batch = std::make_shared<PoNetMixerBatch>();
+  batch->B = B;
+  batch->L = L;
+  Tensor valid_host = contiguous(valid_in.detach()).to(Device::cpu());
+  detail::check_rows_have_real(valid_host.to_vector_i64(), B, L, op);
+  batch->valid = valid_host.to(device);
+  if (special_in.defined()) batch->special = contiguous(special_in.detach()).to(device);
+  batch->segments = detail::make_segment_layout(segment_ids, device);
+  return batch;
+}
+
+Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local, const Tensor& segment,
+                   const Tensor& valid, const Tensor& segment_ids, const Tensor& special, int64_t num_heads) {
+  detail::check_blc(q, "ponet_mixer", "q");
+  detail::check_row_ids(valid, q, "ponet_mixer", "valid");
+  detail::check_row_ids(segment_ids, q, "ponet_mixer", "segment_ids");
+  if (special.defined()) detail::check_row_ids(special, q, "ponet_mixer", "special");
+  return ponet_mixer(q, k, o, local, segment, *make_ponet_mixer_batch(valid, segment_ids, special, q.device()),
+                     num_heads);
+}
+
 Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, const Tensor& local_in,
-                   const Tensor& segment_in, const Tensor& valid_in, const Tensor& segment_ids,
-                   const Tensor& special_in, int64_t num_heads) {
+                   const Tensor& segment_in, const PoNetMixerBatch& batch, int64_t num_heads) {
   const char* op = "ponet_mixer";
   detail::check_blc(q_in, op, "q");
   const Shape shape = q_in.shape();
@@ -38,13 +70,13 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
   }
   PONET_CHECK(num_heads > 0 && D % num_heads == 0, op, ": hidden size ", D, " is not a multiple of num_heads ",
               num_heads);
-  detail::check_row_ids(valid_in, q_in, op, "valid");
-  detail::check_row_ids(segment_ids, q_in, op, "segment_ids");
-  if (special_in.defined()) detail::check_row_ids(special_in, q_in, op, "special");
-  Tensor valid = contiguous(valid_in.detach());
-  detail::check_rows_have_real(valid.to_vector_i64(), B, L, op);
-  Tensor special = special_in.defined() ? contiguous(special_in.detach()) : Tensor();
-  auto layout = detail::make_segment_layout(segment_ids, q_in.device());
+  PONET_CHECK(batch.B == B && batch.L == L, op, ": the batch masks are [", batch.B, ", ", batch.L,
+              "], the activations ", q_in.shape_str());
+  PONET_CHECK(batch.valid.device() == q_in.device(), op, ": the batch masks are on ", batch.valid.device().str(),
+              ", the activations on ", q_in.device().str());
+  const Tensor& valid = batch.valid;
+  const Tensor& special = batch.special;
+  auto layout = batch.segments;
 
   const Device dev = q_in.device();
   Tensor q = contiguous(q_in.detach()), k = contiguous(k_in.detach()), o = contiguous(o_in.detach());

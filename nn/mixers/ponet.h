@@ -1,11 +1,10 @@
-// The PoNet token mixer (HF name: attention.self): five projections of the layer input, then
-// GA + SMP + LMP fused by PF. Two implementations with one contract:
+// The PoNet token mixer (HF name "attention.self", LRA name "mha"): five projections of the layer input,
+// then GA + SMP + LMP fused by PF. Two implementations with one contract:
 //   ponet_mixer_composed  built from autograd ops, one step per line (the readable one)
 //   ponet_mixer           (autograd/ops.h) one fused forward and one fused backward kernel
 // tests/test_ponet_model.cpp checks they agree.
 #pragma once
-#include "nn/layers.h"
-#include "nn/ponet_config.h"
+#include "nn/token_mixer.h"
 
 namespace ponet::nn {
 
@@ -23,24 +22,21 @@ Tensor ponet_mixer_composed(const Tensor& q, const Tensor& k, const Tensor& o, c
                             const Tensor& segment, const Tensor& valid, const Tensor& segment_ids,
                             const Tensor& special, int64_t num_heads, MixerTrace* trace = nullptr);
 
-// What every layer of one forward pass shares: masks and segment ids, already on the model's device.
-struct MixerContext {
-  Tensor valid;        // int64 [B, L]
-  Tensor segment_ids;  // int64 [B, L]
-  Tensor special;      // int64 [B, L], or undefined when the special-token rule is off
-  bool fused = true;   // fused kernel or composed ops
-  MixerTrace* trace = nullptr;  // only honoured by the composed path
-};
-
-class PoNetMixer : public Module {
+class PoNetMixer : public TokenMixer {
  public:
-  PoNetMixer(const PoNetConfig& config, const Init& init);
-  Tensor forward(const Tensor& x, const MixerContext& ctx) const;
+  explicit PoNetMixer(const MixerOptions& options);
+  Tensor forward(const Tensor& x, const BatchContext& ctx) const override;
+  int64_t output_dim() const override { return dim_; }
+  bool needs_segments() const override { return true; }
 
-  std::shared_ptr<Linear> dense_local, dense_segment, dense_q, dense_k, dense_o;
+  // HF names dense_q, dense_k, dense_o, dense_local, dense_segment; LRA names W_q, W_k, W_v (= O),
+  // W_local, W_segment. Registered in the official state-dict order of each family.
+  std::shared_ptr<Linear> q, k, o, local, segment;
 
  private:
-  int64_t num_heads_;
+  int64_t dim_, num_heads_;
 };
+
+std::shared_ptr<TokenMixer> make_ponet_mixer(const MixerOptions& options);
 
 }  // namespace ponet::nn

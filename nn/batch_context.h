@@ -1,0 +1,29 @@
+// BatchContext: what every layer of one forward pass shares about the batch. A model builds it once per
+// forward from the checked host-side inputs (nn::make_batch_context), uploads it to the model's device
+// once, and hands the same object to every layer's token mixer.
+#pragma once
+#include <memory>
+
+#include "autograd/ops.h"
+
+namespace ponet::nn {
+
+struct MixerTrace;  // nn/mixers/ponet.h
+
+struct BatchContext {
+  int64_t B = 0, L = 0;
+  Tensor valid;        // int64 [B, L], 1 = real token
+  Tensor pad_rows;     // int64 [B, L, 1], 1 = padded row (the fills of the composed PoNet mixer)
+  Tensor key_bias;     // float32 [B, 1, L], 0 on real keys and -10000 on padded ones (composed GA softmax)
+  Tensor segment_ids;  // int64 [B, L], the SMP segment of every token; undefined when no layer needs it
+  Tensor special;      // int64 [B, L], 1 = CLS/SEP under the special-token rule; undefined when it is off
+  std::shared_ptr<const PoNetMixerBatch> ponet;  // the fused PoNet kernel's view (when segment_ids is set)
+  bool fused = true;             // fused kernels where a mixer has them, else composed ops
+  MixerTrace* trace = nullptr;   // per-layer debug intermediates (set by the model for each layer)
+};
+
+// valid, segment_ids (may be undefined), special (may be undefined): host int64 [B, L], already checked
+// (every row has a real token, ids >= 0). Everything in the result lives on `device`.
+BatchContext make_batch_context(const Tensor& valid, const Tensor& segment_ids, const Tensor& special, Device device);
+
+}  // namespace ponet::nn

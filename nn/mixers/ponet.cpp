@@ -1,0 +1,95 @@
+#include "nn/mixers/ponet.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace ponet::nn {
+
+namespace {
+
+constexpr float kNegFill = -10000.f;  // large finite negative, as in the official model
+
+// [B, L] int64 -> [B, L, 1] int64 so it broadcasts over channels.
+Tensor per_row(const Tensor& mask) { return mask.reshape({mask.size(0), mask.size(1), 1}); }
+
+// The composed mixer given the per-batch masks: pad [B, L, 1] (1 = padded row) and the additive GA
+// softmax mask key_bias [B, 1, L].
+Tensor composed_with_masks(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
+                           const Tensor& segment, const Tensor& valid, const Tensor& pad, const Tensor& key_bias,
+                           const Tensor& segment_ids, const Tensor& special, int64_t num_heads, MixerTrace* trace) {
+  check_dim(q, 3, "ponet_mixer_composed", "q");
+  const int64_t B = q.size(0), L = q.size(1), D = q.size(2);
+  PONET_CHECK(num_heads > 0 && D % num_heads == 0, "ponet_mixer_composed: D ", D,
+              " is not a multiple of num_heads ", num_heads);
+  const int64_t h = num_heads, d = D / h;
+
+  // GA: one query per head = mean of Q over real tokens; scores against every key; masked softmax;
+  // the weighted sum of the KEYS is the value (PoNet has no separate V projection).
+  Tensor g = masked_mean(q, valid).reshape({B, h, d, 1});
+  Tensor kh = k.reshape({B, L, h, d}).permute({0, 2, 1, 3});                       // [B, h, L, d]
+  Tensor scores = scale(matmul(kh, g).reshape({B, h, L}), 1.f / std::sqrt(static_cast<float>(d)));
+  Tensor prob = softmax(add(scores, key_bias));                                     // [B, h, L]
+  Tensor value = matmul(prob.reshape({B, h, 1, L}), kh).reshape({B, h, d});        // [B, h, d]
+  Tensor ga = value.reshape({B, 1, D});
+
+  // SMP and LMP: padding never wins a max; under the special-token rule CLS/SEP are kept out of
+  // the local windows and their pooled features are zeroed afterwards.
+  Tensor smp = segment_max(masked_fill(segment, pad, kNegFill), segment_ids);
+  Tensor local_src = masked_fill(local, pad, kNegFill);
+  if (special.defined()) local_src = masked_fill(local_src, per_row(special), kNegFill);
+  Tensor lmp = max_pool1d(local_src);
+  if (special.defined()) {
+    smp = masked_fill(smp, per_row(special), 0.f);
+    lmp = masked_fill(lmp, per_row(special), 0.f);
+  }
+
+  // PF: (GA + SMP) * O + LMP, padded rows zeroed.
+  Tensor out = masked_fill(add(mul(add(ga, smp), o), lmp), pad, 0.f);
+  if (trace) *trace = {prob, value, smp, lmp, out};
+  return out;
+}
+
+}  // namespace
+
+Tensor ponet_mixer_composed(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
+                            const Tensor& segment, const Tensor& valid, const Tensor& segment_ids,
+                            const Tensor& special, int64_t num_heads, MixerTrace* trace) {
+  check_dim(valid, 2, "ponet_mixer_composed", "valid");
+  const BatchContext masks = make_batch_context(valid.to(Device::cpu()), Tensor(), Tensor(), valid.device());
+  return composed_with_masks(q, k, o, local, segment, valid, masks.pad_rows, masks.key_bias, segment_ids, special,
+                             num_heads, trace);
+}
+
+PoNetMixer::PoNetMixer(const MixerOptions& m) : dim_(m.dim), num_heads_(m.num_heads) {
+  PONET_CHECK(m.num_heads * m.head_dim == m.dim, "PoNet mixer: num_heads ", m.num_heads, " x head_dim ", m.head_dim,
+              " must equal the model width ", m.dim);
+  const int64_t D = m.dim;
+  auto linear = [&](const char* name) { return register_module(name, std::make_shared<Linear>(D, D, m.init)); };
+  if (m.names == ParamNames::hf) {
+    local = linear("dense_local");
+    segment = linear("dense_segment");
+    q = linear("dense_q");
+    k = linear("dense_k");
+    o = linear("dense_o");
+  } else {
+    q = linear("W_q");
+    k = linear("W_k");
+    o = linear("W_v");  // the official LRA code keeps the V name for PoNet's O projection
+    local = linear("W_local");
+    segment = linear("W_segment");
+  }
+}
+
+Tensor PoNetMixer::forward(const Tensor& x, const BatchContext& ctx) const {
+  PONET_CHECK(ctx.ponet != nullptr, "PoNet mixer: the batch has no segment index (an LRA config needs segment_num > 0)");
+  Tensor qx = q->forward(x), kx = k->forward(x), ox = o->forward(x);
+  Tensor lx = local->forward(x), sx = segment->forward(x);
+  if (ctx.fused && !ctx.trace) return ponet_mixer(qx, kx, ox, lx, sx, *ctx.ponet, num_heads_);
+  return composed_with_masks(qx, kx, ox, lx, sx, ctx.valid, ctx.pad_rows, ctx.key_bias, ctx.segment_ids, ctx.special,
+                             num_heads_, ctx.trace);
+}
+
+std::shared_ptr<TokenMixer> make_ponet_mixer(const MixerOptions& options) { return std::make_shared<PoNetMixer>(options); }
+
+}  // namespace ponet::nn

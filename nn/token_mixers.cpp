@@ -1,0 +1,39 @@
+// The token-mixer registry: one line per mixer.
+#include "core/error.h"
+#include "nn/mixers/ponet.h"
+#include "nn/token_mixer.h"
+
+namespace ponet::nn {
+
+namespace {
+
+const std::vector<std::pair<std::string, MixerFactory>>& registry() {
+  static const std::vector<std::pair<std::string, MixerFactory>> mixers = {
+      {"ponet", make_ponet_mixer},             // GA + SMP + LMP fused by PF (the paper's mixer)
+  };
+  return mixers;
+}
+
+}  // namespace
+
+std::vector<std::string> token_mixer_names() {
+  std::vector<std::string> names;
+  for (auto& [name, factory] : registry()) names.push_back(name);
+  return names;
+}
+
+bool is_token_mixer(const std::string& name) {
+  for (auto& [known, factory] : registry())
+    if (known == name) return true;
+  return false;
+}
+
+std::shared_ptr<TokenMixer> make_token_mixer(const std::string& name, const MixerOptions& options) {
+  for (auto& [known, factory] : registry())
+    if (known == name) return factory(options);
+  std::string known;
+  for (auto& n : token_mixer_names()) known += (known.empty() ? "" : ", ") + n;
+  fail("unknown token mixer \"", name, "\" (known: ", known, ")");
+}
+
+}  // namespace ponet::nn
