@@ -13,6 +13,7 @@ struct MixerTrace;  // nn/mixers/ponet.h
 struct BatchContext {
   int64_t B = 0, L = 0;
   Tensor valid;        // int64 [B, L], 1 = real token
+  Tensor valid_rows;   // float32 [B, L, 1], 1 = real token (multiplies hidden states by the mask)
   Tensor pad_rows;     // int64 [B, L, 1], 1 = padded row (the fills of the composed PoNet mixer)
   Tensor key_bias;     // float32 [B, 1, L], 0 on real keys and -10000 on padded ones (composed GA softmax)
   Tensor segment_ids;  // int64 [B, L], the SMP segment of every token; undefined when no layer needs it

@@ -1,4 +1,5 @@
 // Inverted dropout: statistics, scaling, eval identity, gradient = mask, reproducibility.
+#include "kernels/dropout_hash.h"
 #include "test_util.h"
 
 using namespace ponet;
@@ -36,10 +37,32 @@ TEST_CASE("dropout: gradient equals the mask, same seed same mask") {
   sum_all(y).backward();
   std::vector<float> xs = x.to_vector(), ys = y.to_vector(), g = x.grad().to_vector();
   for (int i = 0; i < 24; ++i) CHECK(g[i] == doctest::Approx(ys[i] / xs[i]));
-  Rng c(9);
   check_gradients([&](const std::vector<Tensor>& in) {
     Rng same(11);  // every evaluation draws the same mask
     return dropout(in[0], 0.3f, true, same);
   }, {x});
-  (void)c;
+}
+
+TEST_CASE("dropout: the mask is the counter hash of the call's seed, whatever the shape or layout") {
+  Rng rng(61);
+  Tensor x = random_tensor({3, 5}, rng);
+  Rng a(17), seeds(17);
+  Tensor y = dropout(x.transpose(0, 1), 0.4f, true, a);  // a transposed view: masked in row-major order of [5, 3]
+  const uint64_t seed = seeds.next_u64();
+  std::vector<float> xt = x.transpose(0, 1).contiguous().to_vector(), ys = y.to_vector();
+  for (size_t i = 0; i < ys.size(); ++i) CHECK(ys[i] == xt[i] * dropout_scale(seed, i, 0.4f));
+}
+
+TEST_CASE("dropout: CUDA draws the same mask on the device" * doctest::test_suite("gpu")) {
+  if (skip_without_gpu()) return;
+  Rng data(62);
+  Tensor x = random_tensor({64, 333}, data, true);
+  Tensor xg = x.detach().to(Device::cuda()).set_requires_grad(true);
+  Rng a(5), b(5);
+  Tensor y = dropout(x, 0.3f, true, a), yg = dropout(xg, 0.3f, true, b);
+  CHECK(y.to_vector() == yg.to_vector());
+  Tensor w = random_tensor({64, 333}, data);
+  y.backward(w);
+  yg.backward(w.to(Device::cuda()));
+  CHECK(x.grad().to_vector() == xg.grad().to_vector());
 }

@@ -7,43 +7,13 @@
 #include <string>
 
 #include "nn/ponet.h"
-#include "test_util.h"
-#include "train/safetensors.h"
+#include "fixture_util.h"
 
 using namespace ponet;
 using namespace ponet::nn;
 using namespace ponet::testing;
 
 namespace {
-
-struct Fixture {
-  std::map<std::string, Tensor> tensors;
-  std::map<std::string, std::string> metadata;
-  const Tensor& at(const std::string& name) const {
-    auto it = tensors.find(name);
-    REQUIRE_MESSAGE(it != tensors.end(), "fixture tensor missing: " << name);
-    return it->second;
-  }
-  Tensor optional(const std::string& name) const {
-    auto it = tensors.find(name);
-    return it == tensors.end() ? Tensor() : it->second;
-  }
-};
-
-Fixture load_fixture(const std::string& name) {
-  auto file = train::load_safetensors(std::string(PONET_TEST_DATA_DIR) + "/" + name);
-  return {file.tensors, file.metadata};
-}
-
-struct Worst {
-  double output = 0, grad_relative = 0;
-};
-
-double max_abs(const Tensor& t) {
-  double m = 0;
-  for (float v : t.to_vector()) m = std::max(m, static_cast<double>(std::abs(v)));
-  return m;
-}
 
 // The fixture's model (its config and weights, on `device`, eval mode) and its batch.
 struct FixtureRun {
@@ -69,8 +39,8 @@ FixtureRun fixture_model(const Fixture& fx, const std::string& file, Device devi
   return r;
 }
 
-// Runs one fixture through the model and checks everything it stores. Returns the worst errors.
-Worst check_fixture(const std::string& file, bool fused) {
+// Runs one fixture through the model and checks everything it stores.
+void check_fixture(const std::string& file, bool fused) {
   Fixture fx = load_fixture(file);
   FixtureRun run = fixture_model(fx, file, Device::cpu());
   PoNetForPreTraining& model = *run.model;
@@ -81,14 +51,8 @@ Worst check_fixture(const std::string& file, bool fused) {
   PoNetOutputs out = model.forward(run.inputs, options);
   out.loss.backward();
 
-  Worst worst;
-  auto compare = [&](const std::string& name, const Tensor& ours) {
-    const Tensor& ref = fx.at(name);
-    REQUIRE_MESSAGE(ours.shape() == ref.shape(), name << ": shape " << ours.shape_str() << " vs " << ref.shape_str());
-    double err = max_abs_diff(ours.to_vector(), ref.to_vector());
-    worst.output = std::max(worst.output, err);
-    CHECK_MESSAGE(err <= 1e-4, file << " " << name << ": max abs error " << err);
-  };
+  ParityCheck check{file};
+  auto compare = [&](const std::string& name, const Tensor& ours) { check.output(name, ours, fx.at(name)); };
   compare("output.last_hidden_state", out.last_hidden_state);
   compare("output.pooler_output", out.pooler_output);
   compare("output.prediction_logits", out.prediction_logits);
@@ -109,18 +73,8 @@ Worst check_fixture(const std::string& file, bool fused) {
     compare(p + "local_pooled", traces[i].local_pooled);
     compare(p + "mixer_output", traces[i].mixer_output);
   }
-  for (auto& [name, param] : model.named_parameters()) {
-    const Tensor& ref = fx.at("grad." + name);
-    Tensor g = param.grad().defined() ? param.grad() : Tensor::zeros(param.shape());
-    double scale = max_abs(ref);
-    double err = max_abs_diff(g.to_vector(), ref.to_vector());
-    worst.grad_relative = std::max(worst.grad_relative, err / std::max(scale, 1e-30));
-    CHECK_MESSAGE(err <= 1e-4 * scale + 1e-8, file << " grad." << name << ": max abs error " << err
-                                                  << " (max |ref| " << scale << ")");
-  }
-  std::printf("parity %-36s %-8s outputs max abs err %.2e, gradients max err / max|ref| %.2e\n", file.c_str(),
-              fused ? "fused" : "composed", worst.output, worst.grad_relative);
-  return worst;
+  for (auto& [name, param] : model.named_parameters()) check.gradient(name, param, fx.at("grad." + name));
+  check.report(fused ? "fused" : "composed");
 }
 
 const char* kFixtures[] = {"ponet_derived_segments.safetensors", "ponet_given_segments.safetensors",

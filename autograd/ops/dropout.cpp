@@ -1,30 +1,37 @@
-// Inverted dropout (see kernels/cpu/dropout.h). On CUDA the host-drawn mask is copied over and applied
-// with the broadcasting multiply kernel, so the same seed gives the same result on both devices.
+// Inverted dropout (kernels/cpu/dropout.h). One seed per call comes from the model's Rng; the mask is a
+// function of (seed, element index), recomputed in backward and drawn on the device on CUDA, so no mask
+// tensor exists and CPU and CUDA drop the same elements for the same seed.
 #include "autograd/node.h"
 #include "autograd/ops.h"
+#include "core/dispatch.h"
 #include "core/error.h"
 #include "kernels/cpu/dropout.h"
+#ifdef PONET_WITH_CUDA
+#include "kernels/cuda/dropout.cuh"
+#endif
 
 namespace ponet {
+
+namespace {
+Tensor apply_mask(const Tensor& x_in, float p, uint64_t seed) {
+  Tensor x = contiguous(x_in.detach());
+  Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
+  if (x.device().is_cuda()) {
+    PONET_ON_CUDA(cuda::dropout_apply(out.data<float>(), x.data<float>(), x.numel(), p, seed));
+  } else {
+    cpu::dropout_apply(out.data<float>(), x.data<float>(), x.numel(), p, seed);
+  }
+  return out;
+}
+}  // namespace
 
 Tensor dropout(const Tensor& x, float p, bool training, Rng& rng) {
   check_dtype(x, DType::F32, "dropout", "x");
   PONET_CHECK(p >= 0.f && p < 1.f, "dropout: p must be in [0, 1), got ", p);
   if (!training || p == 0.f) return x;
-  Tensor mask = Tensor::empty(x.shape());
-  cpu::dropout_make_mask(mask.data<float>(), x.numel(), p, rng);
-  mask = mask.to(x.device());
-  if (x.device().is_cuda()) {
-    return mul(x, mask);  // mul's backward is g * mask for x: the same rule
-  }
-  Tensor xc = contiguous(x.detach());
-  Tensor out = Tensor::empty(x.shape());
-  cpu::dropout_apply(out.data<float>(), xc.data<float>(), mask.data<float>(), x.numel());
-  return autograd::record("dropout", out, {x}, [mask](const Tensor& g_in) {
-    Tensor g = contiguous(g_in);
-    Tensor dx = Tensor::empty(g.shape());
-    cpu::dropout_apply(dx.data<float>(), g.data<float>(), mask.data<float>(), g.numel());
-    return std::vector<Tensor>{dx};
+  const uint64_t seed = rng.next_u64();
+  return autograd::record("dropout", apply_mask(x, p, seed), {x}, [p, seed](const Tensor& g) {
+    return std::vector<Tensor>{apply_mask(g, p, seed)};
   });
 }
 

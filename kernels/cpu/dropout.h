@@ -1,14 +1,11 @@
-// Inverted dropout. The keep mask is drawn on the host from the model's Rng (so CPU and CUDA runs with
-// the same seed drop the same elements) as scale factors: 0 for dropped, 1/(1-p) for kept.
-//   forward  out = x * mask      backward  dx = dout * mask
+// Inverted dropout with counter-based masks (kernels/dropout_hash.h): element i is multiplied by
+// dropout_scale(seed, i, p), 0 (dropped) or 1/(1-p) (kept). Forward and backward are the same kernel
+// (out = x * scale, dx = dout * scale) and nothing is stored between them but the seed.
 #pragma once
 #include <cstdint>
 
-#include "core/rng.h"
-
 namespace ponet::cpu {
 
-void dropout_make_mask(float* mask, int64_t n, float p, ponet::Rng& rng);
-void dropout_apply(float* out, const float* x, const float* mask, int64_t n);
+void dropout_apply(float* out, const float* x, int64_t n, float p, uint64_t seed);
 
 }  // namespace ponet::cpu

@@ -1,0 +1,63 @@
+// The LRA family, exactly as the official LRA code computes it (lxchtan/PoNet examples/LRA/code,
+// model.py + model_wrapper.py; semantics in shared/reference/README.md, last part):
+//   embeddings  X = word[id] + pos[l] (learned positions), dropout; no LayerNorm, no token types
+//   N pre-LN blocks  X += dropout(ff(mixer(norm1 X)));  X += dropout(W2 dropout(gelu(W1 norm2 X)))
+//   token_out = norm(X) * mask;  pooled = mean over all L positions (padding included in the divisor)
+//   head "seq_classifer" (sic): Linear -> ReLU -> Linear;  loss: mean cross-entropy over the batch
+// mask = input_ids != 0 (id 0 is padding). Parameter names are the official ones: model.embeddings...,
+// model.transformer_N.{norm1, mha.*, norm2, mlpblock.0, mlpblock.3}, model.norm, seq_classifer.mlpblock.{0,2}.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "nn/layers.h"
+#include "nn/lra_config.h"
+#include "nn/model.h"
+#include "nn/token_mixer.h"
+
+namespace ponet::nn {
+
+struct LraInputs {
+  Tensor input_ids;  // int64 [B, L], 0 = padding
+  Tensor labels;     // int64 [B] in [0, num_classes), optional
+};
+
+struct LraOutputs {
+  Tensor logits;                      // [B, num_classes]
+  Tensor loss;                        // scalar, when labels are given
+  Tensor token_out;                   // [B, L, D]: final LayerNorm times the mask
+  Tensor pooled;                      // [B, D]
+  std::vector<Tensor> hidden_states;  // N + 1 of [B, L, D]: embeddings, then after each block
+};
+
+class PreLNBlock : public Module {
+ public:
+  PreLNBlock(const LraConfig& c, const Init& init, Rng* dropout_rng);
+  Tensor forward(const Tensor& x, const BatchContext& ctx) const;
+  std::shared_ptr<LayerNorm> norm1, norm2;
+  std::shared_ptr<TokenMixer> mixer;  // "mha"
+  std::shared_ptr<Linear> out_proj;   // "mha.ff", or null when the mixer has no output projection (FNet)
+  std::shared_ptr<Linear> fc1, fc2;   // "mlpblock.0", "mlpblock.3"
+  std::shared_ptr<Dropout> dropout;
+};
+
+class LraForSequenceClassification : public Model {
+ public:
+  explicit LraForSequenceClassification(const LraConfig& config, uint64_t seed = 0);
+  // Checks the inputs (ids in [0, vocab), L <= max_seq_len, a real token in every row, labels in range).
+  // fused: the fused kernels where a mixer has them (PoNet), else composed ops.
+  LraOutputs forward(const LraInputs& inputs, bool fused = true);
+
+  const LraConfig& config() const { return config_; }
+  std::string config_json() const override { return config_.to_json(); }
+
+ private:
+  LraConfig config_;
+  std::shared_ptr<Embedding> word_embeddings_, position_embeddings_;
+  std::shared_ptr<Dropout> embedding_dropout_;
+  std::vector<std::shared_ptr<PreLNBlock>> blocks_;
+  std::shared_ptr<LayerNorm> final_norm_;
+  std::shared_ptr<Linear> head_fc1_, head_fc2_;
+};
+
+}  // namespace ponet::nn

@@ -1,0 +1,115 @@
+#include "nn/lra_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "nn/token_mixer.h"
+
+namespace ponet::nn {
+
+using nlohmann::json;
+
+void LraConfig::validate() const {
+  const char* who = "LraConfig";
+  PONET_CHECK(is_token_mixer(attn_type), who, ": unknown attn_type \"", attn_type, "\" (ponet, softmax or fnet)");
+  for (auto [v, name] : {std::pair{vocab_size, "vocab_size"}, {transformer_dim, "transformer_dim"},
+                         {transformer_hidden_dim, "transformer_hidden_dim"}, {head_dim, "head_dim"},
+                         {num_head, "num_head"}, {num_layers, "num_layers"}, {max_seq_len, "max_seq_len"},
+                         {num_classes, "num_classes"}})
+    PONET_CHECK(v > 0, who, ": ", name, " must be positive, got ", v);
+  PONET_CHECK(embedding_dim == transformer_dim, who, ": embedding_dim ", embedding_dim, " must equal transformer_dim ",
+              transformer_dim);
+  for (auto [p, name] : {std::pair{dropout_prob, "dropout_prob"}, {attention_dropout, "attention_dropout"}})
+    PONET_CHECK(p >= 0.f && p < 1.f, who, ": ", name, " must be in [0, 1), got ", p);
+  PONET_CHECK(pooling_mode == "MEAN", who, ": only pooling_mode \"MEAN\" is implemented, got \"", pooling_mode, "\"");
+  PONET_CHECK(learn_pos_emb, who, ": only learned position embeddings (learn_pos_emb true) are implemented");
+  PONET_CHECK(!tied_weights, who, ": tied_weights (one block reused for every layer) is not implemented");
+  PONET_CHECK(!mixed_precision, who, ": mixed_precision is not implemented (float32 only)");
+  PONET_CHECK(segment_num >= 0, who, ": segment_num must be >= 0, got ", segment_num);
+  PONET_CHECK(attn_type != "ponet" || segment_num > 0, who, ": attn_type \"ponet\" needs segment_num > 0");
+  PONET_CHECK(attn_type != "ponet" || num_head * head_dim == transformer_dim, who, ": PoNet needs num_head x head_dim (",
+              num_head, " x ", head_dim, ") == transformer_dim ", transformer_dim);
+  PONET_CHECK(initializer_range > 0.f && layer_norm_eps > 0.f, who, ": initializer_range and layer_norm_eps must be positive");
+}
+
+std::string LraConfig::to_json() const {
+  json j = {{"family", "lra"},
+            {"attn_type", attn_type},
+            {"vocab_size", vocab_size},
+            {"embedding_dim", embedding_dim},
+            {"transformer_dim", transformer_dim},
+            {"transformer_hidden_dim", transformer_hidden_dim},
+            {"head_dim", head_dim},
+            {"num_head", num_head},
+            {"num_layers", num_layers},
+            {"max_seq_len", max_seq_len},
+            {"dropout_prob", dropout_prob},
+            {"attention_dropout", attention_dropout},
+            {"pooling_mode", pooling_mode},
+            {"num_classes", num_classes},
+            {"segment_num", segment_num},
+            {"initializer_range", initializer_range},
+            {"layer_norm_eps", layer_norm_eps},
+            {"learn_pos_emb", learn_pos_emb},
+            {"tied_weights", tied_weights},
+            {"mixed_precision", mixed_precision},
+            {"attention_grad_checkpointing", attention_grad_checkpointing}};
+  return j.dump(2);
+}
+
+namespace {
+template <class T>
+void read(const json& value, const std::string& key, T& out, const std::string& where) {
+  try {
+    out = value.get<T>();
+  } catch (const json::exception&) {
+    fail(where, ": field \"", key, "\" has the wrong type (", value.dump(), ")");
+  }
+}
+}  // namespace
+
+LraConfig LraConfig::from_json(const std::string& text, const std::string& where) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    fail(where, ": not valid JSON: ", e.what());
+  }
+  PONET_CHECK(j.is_object(), where, ": expected a JSON object");
+  LraConfig c;
+  for (auto& [key, v] : j.items()) {
+    if (key == "family") {
+      std::string family;
+      read(v, key, family, where);
+      PONET_CHECK(family == "lra", where, ": an LRA config has \"family\": \"lra\", got \"", family, "\"");
+    } else if (key == "attn_type") read(v, key, c.attn_type, where);
+    else if (key == "vocab_size") read(v, key, c.vocab_size, where);
+    else if (key == "embedding_dim") read(v, key, c.embedding_dim, where);
+    else if (key == "transformer_dim") read(v, key, c.transformer_dim, where);
+    else if (key == "transformer_hidden_dim") read(v, key, c.transformer_hidden_dim, where);
+    else if (key == "head_dim") read(v, key, c.head_dim, where);
+    else if (key == "num_head") read(v, key, c.num_head, where);
+    else if (key == "num_layers") read(v, key, c.num_layers, where);
+    else if (key == "max_seq_len") read(v, key, c.max_seq_len, where);
+    else if (key == "dropout_prob") read(v, key, c.dropout_prob, where);
+    else if (key == "attention_dropout") read(v, key, c.attention_dropout, where);
+    else if (key == "pooling_mode") read(v, key, c.pooling_mode, where);
+    else if (key == "num_classes") read(v, key, c.num_classes, where);
+    else if (key == "segment_num") read(v, key, c.segment_num, where);
+    else if (key == "initializer_range") read(v, key, c.initializer_range, where);
+    else if (key == "layer_norm_eps") read(v, key, c.layer_norm_eps, where);
+    else if (key == "learn_pos_emb") read(v, key, c.learn_pos_emb, where);
+    else if (key == "tied_weights") read(v, key, c.tied_weights, where);
+    else if (key == "mixed_precision") read(v, key, c.mixed_precision, where);
+    else if (key == "attention_grad_checkpointing") read(v, key, c.attention_grad_checkpointing, where);
+    else fail(where, ": unknown field \"", key, "\"");
+  }
+  try {
+    c.validate();
+  } catch (const Error& e) {
+    fail(where, ": ", e.what());
+  }
+  return c;
+}
+
+}  // namespace ponet::nn
