@@ -1,0 +1,38 @@
+// PoNetForSequenceClassification: the PoNetModel backbone ("ponet.") with HF's sequence-classification
+// head: pooler output -> dropout -> `classifier` Linear(hidden, num_labels). Loss as in the official
+// head: num_labels > 1 -> mean cross-entropy over int64 class ids; num_labels == 1 -> regression, mean
+// squared error against float32 targets.
+#pragma once
+#include <memory>
+
+#include "nn/model.h"
+#include "nn/ponet_model.h"
+
+namespace ponet::nn {
+
+struct ClassificationOutputs {
+  Tensor logits;             // [B, num_labels]
+  Tensor loss;               // scalar, when labels are given
+  Tensor pooler_output;      // [B, D]
+  Tensor last_hidden_state;  // [B, L, D]
+  std::vector<Tensor> hidden_states;
+};
+
+class PoNetForSequenceClassification : public Model {
+ public:
+  explicit PoNetForSequenceClassification(const PoNetConfig& config, uint64_t seed = 0);
+  // inputs.labels: int64 [B] in [0, num_labels) (classification) or float32 [B] (num_labels == 1).
+  ClassificationOutputs forward(const PoNetInputs& inputs, const ForwardOptions& options = {});
+
+  const PoNetConfig& config() const { return config_; }
+  std::string config_json() const override { return config_.to_json(); }
+  std::shared_ptr<PoNetModel> backbone() const { return ponet_; }
+
+ private:
+  PoNetConfig config_;
+  std::shared_ptr<PoNetModel> ponet_;
+  std::shared_ptr<Dropout> dropout_;
+  std::shared_ptr<Linear> classifier_;
+};
+
+}  // namespace ponet::nn
