@@ -6,7 +6,7 @@
 #include "apps/run_dir.h"
 #include "core/error.h"
 #include "train/pretraining_data.h"
-#include "train/trainer.h"
+#include "train/pretraining_task.h"
 
 namespace ponet::app {
 
@@ -39,11 +39,8 @@ int cmd_eval(int argc, char** argv) {
   std::vector<train::Batch> batches;
   Rng rng(static_cast<uint64_t>(a.integer("seed")));
   for (int64_t i = 0; i < a.integer("batches"); ++i) batches.push_back(data.next_batch(rng));
-  train::TrainerOptions to;
-  to.out_dir = a.str("run");
-  to.quiet = true;
-  train::Trainer trainer(*run.model, data, batches, to, 0);
-  train::EvalResult e = trainer.evaluate();
+  train::PretrainingTask task(*run.model, data, batches);
+  train::EvalResult e = task.evaluate_pretraining();
   std::printf("loss %.4f (MLM %.4f + SSO %.4f) | MLM accuracy %.2f%% over %lld tokens | SSO accuracy %.2f%% over %lld pairs\n",
               e.loss, e.mlm_loss, e.sso_loss, 100 * e.mlm_accuracy, static_cast<long long>(e.mlm_count),
               100 * e.sso_accuracy, static_cast<long long>(e.sso_count));

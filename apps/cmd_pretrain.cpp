@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "train/atomic_file.h"
 #include "train/pretraining_data.h"
+#include "train/pretraining_task.h"
 #include "train/trainer.h"
 
 namespace ponet::app {
@@ -109,14 +110,9 @@ train::TrainerOptions trainer_options(const nlohmann::json& opt, const Args& a, 
   to.lr = static_cast<float>(get<double>(opt, "lr", where));
   to.weight_decay = static_cast<float>(get<double>(opt, "weight_decay", where));
   to.max_grad_norm = static_cast<float>(get<double>(opt, "clip", where));
-  // run.json files from before these options existed train with the plain sum
-  to.mlm_weight = static_cast<float>(opt.value("mlm_weight", 1.0));
-  to.sso_weight = static_cast<float>(opt.value("sso_weight", 1.0));
   to.eval_every = get<int64_t>(opt, "eval_every", where);
-  to.eval_batches = get<int64_t>(opt, "eval_batches", where);
   to.log_every = get<int64_t>(opt, "log_every", where);
   to.checkpoint_every = get<int64_t>(opt, "checkpoint_every", where);
-  to.fused_mixer = !get<bool>(opt, "composed", where);
   to.time_limit_minutes = a.number("time-limit");
   to.stop_after = a.integer("stop-after");
   to.quiet = a.is_set("quiet");
@@ -140,6 +136,11 @@ int cmd_pretrain(int argc, char** argv) {
   const std::string where = out + "/run.json";
   const train::TrainerOptions to = trainer_options(opt, a, out, where);
   train::check_options(to);  // before the corpus, vocabulary and model are built
+  // run.json files from before the loss weights existed train with the plain sum
+  const float mlm_weight = static_cast<float>(opt.value("mlm_weight", 1.0));
+  const float sso_weight = static_cast<float>(opt.value("sso_weight", 1.0));
+  PONET_CHECK(mlm_weight >= 0 && sso_weight >= 0 && mlm_weight + sso_weight > 0,
+              "--mlm-weight and --sso-weight must be >= 0 and not both 0, got ", mlm_weight, " and ", sso_weight);
   const std::string corpus_arg = get<std::string>(opt, "corpus", where);
   const std::string corpus_path = corpus_arg.empty() ? ensure_default_corpus() : corpus_arg;
   train::Corpus corpus = train::read_corpus(corpus_path);
@@ -196,15 +197,17 @@ int cmd_pretrain(int argc, char** argv) {
                static_cast<long long>(config.num_hidden_layers), static_cast<long long>(config.num_attention_heads),
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
 
-  train::Trainer trainer(model, train_data, eval_batches, to, seed);
+  train::PretrainingTask task(model, train_data, eval_batches, mlm_weight, sso_weight,
+                              !get<bool>(opt, "composed", where));
+  train::Trainer trainer(task, to, seed);
   if (resume) {
     trainer.resume(trainer.checkpoint_path());
     std::fprintf(stderr, "resumed from %s\n", trainer.checkpoint_path().c_str());
   }
   train::TrainSummary s = trainer.run();
   std::printf("trained %lld steps in %.1f s; held-out: loss %.4f, MLM accuracy %.1f%%, SSO accuracy %.1f%%\n",
-              static_cast<long long>(s.steps_done), s.seconds, s.final_eval.loss, 100 * s.final_eval.mlm_accuracy,
-              100 * s.final_eval.sso_accuracy);
+              static_cast<long long>(s.steps_done), s.seconds, train::metric(s.final_eval, "loss"),
+              100 * train::metric(s.final_eval, "mlm_accuracy"), 100 * train::metric(s.final_eval, "sso_accuracy"));
   std::printf("run directory: %s (checkpoint.safetensors, log.jsonl, curves.svg)\n\n", out.c_str());
   for (const std::string& text : sample_sentences(corpus, held_docs, corpus_arg.empty())) {
     try {

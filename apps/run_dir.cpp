@@ -39,7 +39,7 @@ LoadedRun load_run(const std::string& dir, Device device) {
   run.options = read_json_file(dir + "/run.json");
   run.tokenizer = train::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
   const std::string ckpt = dir + "/checkpoint.safetensors";
-  nn::PoNetConfig config = train::checkpoint_config(ckpt);
+  nn::PoNetConfig config = nn::PoNetConfig::from_json(train::checkpoint_config(ckpt), ckpt + " (config)");
   PONET_CHECK(config.vocab_size == run.tokenizer.vocab_size(), dir, ": the checkpoint's vocab_size ",
               config.vocab_size, " does not match vocab.txt (", run.tokenizer.vocab_size(), " tokens)");
   run.model = std::make_unique<nn::PoNetForPreTraining>(config, 0);

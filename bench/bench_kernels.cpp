@@ -1,6 +1,7 @@
 // Per-kernel memory throughput: each op's forward on a PoNet-layer-sized input (B x L x D floats),
 // timed and converted to GB/s from the bytes it must read and write, beside the device's copy
-// bandwidth (a plain device-to-device copy of the same size, measured in the same run).
+// bandwidth (a plain device-to-device copy of the same size, measured in the same run). "alloc MiB"
+// is the most the op held on top of what existed before it ran (its outputs and scratch).
 //   usage: bench_kernels [cpu|cuda] [B] [L] [D]
 #include <chrono>
 #include <cstdio>
@@ -9,20 +10,24 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "core/cuda_memory.h"
+#include "core/memory_stats.h"
 
 using namespace ponet;
 
 namespace {
 
-double time_it(const std::function<void()>& f) {
+// Only a CUDA run synchronizes: a cpu run never touches the CUDA runtime.
+double time_it(Device dev, const std::function<void()>& f) {
+  auto sync = [&] {
+    if (dev.is_cuda()) cuda_synchronize();
+  };
   f();
-  cuda_synchronize();
+  sync();
   double best = 1e30;
   for (int r = 0; r < 5; ++r) {
     auto t0 = std::chrono::steady_clock::now();
     f();
-    cuda_synchronize();
+    sync();
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return best;
@@ -49,15 +54,19 @@ int main(int argc, char** argv) {
     Tensor valid_t = Tensor::from_vector_i64(valid, {B, L}).to(dev), seg_t = Tensor::from_vector_i64(seg, {B, L}).to(dev);
     Tensor w = Tensor::ones({D}).to(dev), bias = Tensor::zeros({D}).to(dev);
 
-    const double copy_s = time_it([&] { x.clone(); });
+    const double copy_s = time_it(dev, [&] { x.clone(); });
     const double copy_gbs = 2 * f4 / copy_s * 1e-9;
     std::printf("device %s, x is %lld x %lld x %lld float32 (%.0f MiB); copy bandwidth %.1f GB/s\n",
                 dev.str().c_str(), static_cast<long long>(B), static_cast<long long>(L), static_cast<long long>(D),
                 f4 / (1 << 20), copy_gbs);
-    std::printf("%-28s %10s %10s %10s\n", "kernel", "us", "GB/s", "of copy");
+    std::printf("%-28s %10s %10s %10s %10s\n", "kernel", "us", "GB/s", "of copy", "alloc MiB");
     auto row = [&](const char* name, double bytes, const std::function<void()>& f) {
-      const double s = time_it(f);
-      std::printf("%-28s %10.1f %10.1f %9.0f%%\n", name, s * 1e6, bytes / s * 1e-9, 100 * bytes / s * 1e-9 / copy_gbs);
+      reset_peak_memory(dev);
+      const size_t before = memory_stats(dev).in_use;
+      const double s = time_it(dev, f);
+      const double alloc_mib = static_cast<double>(memory_stats(dev).peak - before) / (1 << 20);
+      std::printf("%-28s %10.1f %10.1f %9.0f%% %10.1f\n", name, s * 1e6, bytes / s * 1e-9,
+                  100 * bytes / s * 1e-9 / copy_gbs, alloc_mib);
     };
     row("add", 3 * f4, [&] { add(x, y); });
     row("gelu", 2 * f4, [&] { gelu(x); });

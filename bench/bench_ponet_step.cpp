@@ -1,14 +1,14 @@
 // One PoNet training step (forward + backward + AdamW) at the LRA-text size: hidden 64, intermediate
 // 128, 2 heads, 2 layers, batch 32, byte vocabulary, fixed 4-chunk segments, for sequence lengths
-// 512 .. 16384. Prints steps/s, tokens/s and (on CUDA) the allocator's peak device memory.
+// 512 .. 16384. Prints steps/s, tokens/s, the allocator's peak tensor memory during a step on the
+// device, and the process's peak resident memory so far (lengths grow, so it is the latest length's).
 //   usage: bench_ponet_step [cpu|cuda] [max_length] [batch]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 
 #include "autograd/grad_mode.h"
-#include "core/cuda_memory.h"
+#include "core/memory_stats.h"
 #include "nn/ponet.h"
 #include "train/optimizer.h"
 
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     }
     std::printf("PoNet training step, LRA-text size (hidden 64, 2 layers, 2 heads), batch %lld, device %s\n",
                 static_cast<long long>(B), device.str().c_str());
-    std::printf("%8s %10s %12s %14s %14s\n", "length", "ms/step", "steps/s", "tokens/s", "peak MiB");
+    std::printf("%8s %10s %12s %14s %14s %14s\n", "length", "ms/step", "steps/s", "tokens/s", "peak MiB",
+                "max RSS MiB");
     for (int64_t L = 512; L <= max_len; L *= 2) {
       nn::PoNetConfig c;
       c.vocab_size = 256;
@@ -68,17 +69,18 @@ int main(int argc, char** argv) {
         out.loss.backward();
         opt.step(1e-4f);
         opt.zero_grad();
-        cuda_synchronize();
+        if (device.is_cuda()) cuda_synchronize();  // a cpu run never touches the CUDA runtime
       };
       step();  // warm-up (and the caching allocator fills up)
-      cuda_reset_peak_memory();
+      reset_peak_memory(device);
       const int reps = L <= 2048 ? 3 : 1;
       auto t0 = std::chrono::steady_clock::now();
       for (int r = 0; r < reps; ++r) step();
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
-      const double peak = static_cast<double>(cuda_memory_stats().peak) / (1 << 20);
-      std::printf("%8lld %10.1f %12.3f %14.0f %14s\n", static_cast<long long>(L), 1e3 * s, 1.0 / s, B * L / s,
-                  device.is_cuda() ? std::to_string(static_cast<long long>(peak)).c_str() : "n/a");
+      const double peak = static_cast<double>(memory_stats(device).peak) / (1 << 20);
+      const double rss = static_cast<double>(process_max_rss_bytes()) / (1 << 20);
+      std::printf("%8lld %10.1f %12.3f %14.0f %14.0f %14.0f\n", static_cast<long long>(L), 1e3 * s, 1.0 / s,
+                  B * L / s, peak, rss);
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/allocator.h"
-#include "core/cuda_memory.h"
+#include "core/memory_stats.h"
 #include "kernels/cuda/cuda_check.cuh"
 
 namespace ponet {
@@ -95,20 +95,24 @@ void device_copy(void* dst, Device dst_device, const void* src, Device src_devic
 
 void device_zero(void* ptr, size_t nbytes) { PONET_CUDA_CHECK(cudaMemset(ptr, 0, nbytes)); }
 
-}  // namespace cuda
-
-CudaMemoryStats cuda_memory_stats() {
+MemoryStats device_memory_stats() {
   CachingAllocator& a = allocator();
   std::lock_guard<std::mutex> lock(a.mutex);
   return {a.in_use, a.peak, a.cached};
 }
 
-void cuda_reset_peak_memory() {
+void device_reset_peak_memory() {
   CachingAllocator& a = allocator();
   std::lock_guard<std::mutex> lock(a.mutex);
   a.peak = a.in_use;
 }
 
-void cuda_synchronize() { PONET_CUDA_CHECK(cudaDeviceSynchronize()); }
+}  // namespace cuda
+
+void cuda_synchronize() {
+  // Without a usable device there is nothing queued, and cudaDeviceSynchronize would fail (no driver).
+  if (!cuda_available()) return;
+  PONET_CUDA_CHECK(cudaDeviceSynchronize());
+}
 
 }  // namespace ponet

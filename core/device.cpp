@@ -26,12 +26,3 @@ bool cuda_available() { return false; }
 #endif
 
 }  // namespace ponet
-
-#ifndef PONET_WITH_CUDA
-#include "core/cuda_memory.h"
-namespace ponet {
-CudaMemoryStats cuda_memory_stats() { return {}; }
-void cuda_reset_peak_memory() {}
-void cuda_synchronize() {}
-}  // namespace ponet
-#endif

@@ -50,6 +50,7 @@ class LraForSequenceClassification : public Model {
 
   const LraConfig& config() const { return config_; }
   std::string config_json() const override { return config_.to_json(); }
+  std::string class_name() const override { return "LraForSequenceClassification"; }
 
  private:
   LraConfig config_;

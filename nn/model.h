@@ -15,6 +15,8 @@ class Model : public Module {
 
   // The model config as JSON (with its "family"), which make_model() turns back into this model.
   virtual std::string config_json() const = 0;
+  // The class (e.g. "PoNetForPreTraining"), stored beside the config so make_model() can rebuild it.
+  virtual std::string class_name() const = 0;
   Rng& dropout_rng() { return dropout_rng_; }
   // The device of the parameters (all of them live on one).
   Device device() const { return parameters().front().device(); }

@@ -29,6 +29,7 @@ class PoNetForPreTraining : public Model {
 
   const PoNetConfig& config() const { return config_; }
   std::string config_json() const override { return config_.to_json(); }
+  std::string class_name() const override { return "PoNetForPreTraining"; }
   std::shared_ptr<Embedding> word_embeddings() const { return ponet_->embeddings->word_embeddings; }
 
  private:

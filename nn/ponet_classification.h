@@ -26,6 +26,7 @@ class PoNetForSequenceClassification : public Model {
 
   const PoNetConfig& config() const { return config_; }
   std::string config_json() const override { return config_.to_json(); }
+  std::string class_name() const override { return "PoNetForSequenceClassification"; }
   std::shared_ptr<PoNetModel> backbone() const { return ponet_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "train/checkpoint.h"
 
 #include "core/error.h"
+#include "nn/model_factory.h"
 #include "train/safetensors.h"
 
 namespace ponet::train {
@@ -10,7 +11,7 @@ constexpr const char* kFormat = "ponet.cpp checkpoint v1";
 constexpr const char* kOptimizerPrefix = "optimizer.";
 }  // namespace
 
-void save_checkpoint(const std::string& path, const nn::PoNetForPreTraining& model, const AdamW* optimizer,
+void save_checkpoint(const std::string& path, const nn::Model& model, const AdamW* optimizer,
                      const CheckpointState& state) {
   std::vector<std::pair<std::string, Tensor>> tensors = model.named_parameters();
   if (optimizer)
@@ -21,11 +22,12 @@ void save_checkpoint(const std::string& path, const nn::PoNetForPreTraining& mod
   meta["optimizer_steps"] = std::to_string(optimizer ? optimizer->steps_taken() : 0);
   meta["data_rng"] = state.data_rng;
   meta["dropout_rng"] = state.dropout_rng;
-  meta["config"] = model.config().to_json();
+  meta["config"] = model.config_json();
+  meta["model"] = model.class_name();
   save_safetensors(path, tensors, meta);
 }
 
-CheckpointState load_checkpoint(const std::string& path, nn::PoNetForPreTraining& model, AdamW* optimizer) {
+CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW* optimizer) {
   SafetensorsFile file = load_safetensors(path);
   auto meta = [&](const std::string& key) -> const std::string& {
     auto it = file.metadata.find(key);
@@ -58,11 +60,23 @@ CheckpointState load_checkpoint(const std::string& path, nn::PoNetForPreTraining
   return state;
 }
 
-nn::PoNetConfig checkpoint_config(const std::string& path) {
+std::string checkpoint_config(const std::string& path) {
   SafetensorsFile file = load_safetensors(path);
   auto it = file.metadata.find("config");
   PONET_CHECK(it != file.metadata.end(), path, ": no model config in the metadata");
-  return nn::PoNetConfig::from_json(it->second, path + " (config)");
+  return it->second;
+}
+
+std::unique_ptr<nn::Model> load_checkpoint_model(const std::string& path) {
+  SafetensorsFile file = load_safetensors(path);
+  auto config = file.metadata.find("config");
+  PONET_CHECK(config != file.metadata.end(), path, ": no model config in the metadata");
+  auto cls = file.metadata.find("model");
+  // checkpoints from before the model zoo hold PoNetForPreTraining
+  const std::string class_name = cls == file.metadata.end() ? "PoNetForPreTraining" : cls->second;
+  std::unique_ptr<nn::Model> model = nn::make_model(class_name, config->second, 0, path + " (config)");
+  load_checkpoint(path, *model, nullptr);
+  return model;
 }
 
 }  // namespace ponet::train

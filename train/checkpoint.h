@@ -1,13 +1,14 @@
 // Checkpoints: one safetensors file holding everything needed to continue a run exactly.
 //   <HF parameter name>                 model parameters (the file also loads as a plain state dict)
 //   optimizer.exp_avg.<name>, optimizer.exp_avg_sq.<name>   AdamW moments
-//   metadata: step, optimizer_steps, data_rng, dropout_rng, config (model JSON), format
+//   metadata: step, optimizer_steps, data_rng, dropout_rng, config (model JSON), model (class), format
 // Written atomically (temporary file, then rename), so an interrupt never leaves a torn checkpoint.
 #pragma once
 #include <map>
+#include <memory>
 #include <string>
 
-#include "nn/ponet.h"
+#include "nn/model.h"
 #include "train/optimizer.h"
 
 namespace ponet::train {
@@ -18,12 +19,15 @@ struct CheckpointState {
   std::map<std::string, std::string> extra;  // anything else the caller wants kept (e.g. train options)
 };
 
-void save_checkpoint(const std::string& path, const nn::PoNetForPreTraining& model, const AdamW* optimizer,
+void save_checkpoint(const std::string& path, const nn::Model& model, const AdamW* optimizer,
                      const CheckpointState& state);
 // Loads parameters (and the optimizer state if `optimizer` is given) and returns the saved state.
 // Errors name the file and what is missing or mismatched.
-CheckpointState load_checkpoint(const std::string& path, nn::PoNetForPreTraining& model, AdamW* optimizer);
-// The model config stored in a checkpoint (so `ponet eval/predict` can rebuild the model).
-nn::PoNetConfig checkpoint_config(const std::string& path);
+CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW* optimizer);
+
+// The model a checkpoint holds, rebuilt from its class and config (on the CPU, parameters loaded).
+std::unique_ptr<nn::Model> load_checkpoint_model(const std::string& path);
+// The model config JSON stored in a checkpoint.
+std::string checkpoint_config(const std::string& path);
 
 }  // namespace ponet::train

@@ -47,6 +47,17 @@ std::string progress_bar(int64_t done, int64_t total, int width = 24) {
          std::string(std::max(0, width - filled - 1), ' ') + "]";
 }
 
+// "mlm_accuracy" -> "mlm acc", "macro_f1" -> "macro f1": the progress line's labels.
+std::string display_name(const std::string& name) {
+  std::string out = name;
+  const std::string suffix = "_accuracy";
+  if (out.size() > suffix.size() && out.compare(out.size() - suffix.size(), suffix.size(), suffix) == 0)
+    out = out.substr(0, out.size() - suffix.size()) + " acc";
+  for (char& c : out)
+    if (c == '_') c = ' ';
+  return out;
+}
+
 void append_line(const std::string& path, const std::string& line) {
   std::ofstream out(path, std::ios::app);
   PONET_CHECK(out.good(), "cannot append to '", path, "'");
@@ -55,24 +66,11 @@ void append_line(const std::string& path, const std::string& line) {
 
 }  // namespace
 
-nn::PoNetInputs to_inputs(const Batch& b) {
-  nn::PoNetInputs in;
-  in.input_ids = b.input_ids;
-  in.attention_mask = b.attention_mask;
-  in.token_type_ids = b.token_type_ids;
-  in.segment_ids = b.segment_ids;
-  in.labels = b.labels;
-  in.next_sentence_label = b.next_sentence_label;
-  return in;
-}
-
-Trainer::Trainer(nn::PoNetForPreTraining& model, PretrainingData& train_data, std::vector<Batch> eval_batches,
-                 TrainerOptions options, uint64_t seed)
-    : model_(model),
-      train_data_(train_data),
-      eval_batches_(std::move(eval_batches)),
+Trainer::Trainer(Task& task, TrainerOptions options, uint64_t seed)
+    : task_(task),
       options_(std::move(options)),
-      optimizer_(model.named_parameters(), AdamWOptions{options_.lr, 0.9f, 0.999f, 1e-8f, options_.weight_decay}),
+      optimizer_(task.model().named_parameters(),
+                 AdamWOptions{options_.lr, 0.9f, 0.999f, 1e-8f, options_.weight_decay}),
       data_rng_(seed) {
   check_options(options_);
 }
@@ -86,9 +84,6 @@ void check_options(const TrainerOptions& o) {
               ", weight decay ", o.weight_decay);
   PONET_CHECK(o.log_every > 0 && o.eval_every > 0 && o.checkpoint_every > 0,
               "trainer: log_every, eval_every and checkpoint_every must be positive");
-  PONET_CHECK(o.mlm_weight >= 0 && o.sso_weight >= 0 && o.mlm_weight + o.sso_weight > 0,
-              "trainer: the MLM and SSO loss weights must be >= 0 and not both 0, got ", o.mlm_weight, " and ",
-              o.sso_weight);
   PONET_CHECK(!o.out_dir.empty(), "trainer: out_dir is required");
 }
 
@@ -98,15 +93,15 @@ void Trainer::save(const std::string& path) {
   CheckpointState state;
   state.step = step_;
   state.data_rng = data_rng_.state_str();
-  state.dropout_rng = model_.dropout_rng().state_str();
-  save_checkpoint(path, model_, &optimizer_, state);
+  state.dropout_rng = task_.model().dropout_rng().state_str();
+  save_checkpoint(path, task_.model(), &optimizer_, state);
 }
 
 void Trainer::resume(const std::string& path) {
-  CheckpointState state = load_checkpoint(path, model_, &optimizer_);
+  CheckpointState state = load_checkpoint(path, task_.model(), &optimizer_);
   step_ = state.step;
   data_rng_.set_state_str(state.data_rng);
-  model_.dropout_rng().set_state_str(state.dropout_rng);
+  task_.model().dropout_rng().set_state_str(state.dropout_rng);
   // Drop log records past the checkpoint: they belong to the steps about to be re-run.
   const std::string log_path = options_.out_dir + "/log.jsonl";
   std::ifstream in(log_path);
@@ -122,42 +117,22 @@ void Trainer::resume(const std::string& path) {
   std::ofstream(log_path, std::ios::trunc) << kept.str();
 }
 
-EvalResult Trainer::evaluate() {
+Metrics Trainer::evaluate() {
   NoGrad no_grad;
-  const bool was_training = model_.training();
-  model_.eval();
-  EvalResult r;
-  Accuracy mlm, sso;
-  double loss = 0, mlm_loss = 0, sso_loss = 0;
-  for (const Batch& b : eval_batches_) {
-    nn::ForwardOptions fo;
-    fo.fused_mixer = options_.fused_mixer;
-    fo.logits_for_labels_only = true;
-    nn::PoNetOutputs out = model_.forward(to_inputs(b), fo);
-    std::vector<int64_t> labels;
-    for (int64_t v : b.labels.to_vector_i64())
-      if (v != -100) labels.push_back(v);
-    mlm.add(argmax_accuracy(out.prediction_logits, Tensor::from_vector_i64(labels, {static_cast<int64_t>(labels.size())})));
-    sso.add(argmax_accuracy(out.seq_relationship_logits, b.next_sentence_label));
-    loss += out.loss.item();
-    mlm_loss += out.mlm_loss.item();
-    sso_loss += out.sso_loss.item();
-  }
-  const double n = std::max<size_t>(1, eval_batches_.size());
-  r.loss = loss / n;
-  r.mlm_loss = mlm_loss / n;
-  r.sso_loss = sso_loss / n;
-  r.mlm_accuracy = mlm.value();
-  r.sso_accuracy = sso.value();
-  r.mlm_count = mlm.total;
-  r.sso_count = sso.total;
-  model_.train(was_training);
-  return r;
+  nn::Model& model = task_.model();
+  const bool was_training = model.training();
+  model.eval();
+  Metrics m = task_.evaluate();
+  model.train(was_training);
+  return m;
 }
 
 void Trainer::write_chart() const {
+  static const char* kColors[] = {"#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
   Series train_loss{"train loss", "#1f77b4", {}, {}}, eval_loss{"held-out loss", "#d62728", {}, {}};
-  Series mlm{"held-out MLM acc", "#2ca02c", {}, {}}, sso{"held-out SSO acc", "#9467bd", {}, {}};
+  std::vector<Series> metrics;
+  for (const std::string& name : task_.chart_metrics())
+    metrics.push_back({"held-out " + display_name(name), kColors[metrics.size() % 5], {}, {}});
   std::ifstream in(options_.out_dir + "/log.jsonl");
   std::string line;
   while (std::getline(in, line)) {
@@ -168,21 +143,22 @@ void Trainer::write_chart() const {
       continue;
     }
     const double step = j.value("step", 0.0);
-    if (j.value("kind", "") == "train") {
+    const std::string kind = j.value("kind", "");
+    if (kind == "train") {
       train_loss.x.push_back(step);
       train_loss.y.push_back(j.value("loss", 0.0));
-    } else if (j.value("kind", "") == "eval") {
+    } else if (kind == "eval") {
       eval_loss.x.push_back(step);
       eval_loss.y.push_back(j.value("loss", 0.0));
-      mlm.x.push_back(step);
-      mlm.y.push_back(j.value("mlm_accuracy", 0.0));
-      sso.x.push_back(step);
-      sso.y.push_back(j.value("sso_accuracy", 0.0));
+      const std::vector<std::string> names = task_.chart_metrics();
+      for (size_t i = 0; i < names.size(); ++i) {
+        metrics[i].x.push_back(step);
+        metrics[i].y.push_back(j.value(names[i], 0.0));
+      }
     }
   }
   write_svg_chart(options_.out_dir + "/curves.svg",
-                  {{"loss (MLM + SSO)", "cross-entropy", {train_loss, eval_loss}},
-                   {"held-out accuracy", "accuracy", {mlm, sso}}},
+                  {{task_.loss_title(), "cross-entropy", {train_loss, eval_loss}}, {"held-out metrics", "", metrics}},
                   "step");
 }
 
@@ -193,41 +169,34 @@ TrainSummary Trainer::run() {
   auto previous_term = std::signal(SIGTERM, on_signal);
   const bool tty = ::isatty(STDERR_FILENO) && !options_.quiet;
   const std::string log_path = options_.out_dir + "/log.jsonl";
+  nn::Model& model = task_.model();
   const auto t0 = Clock::now();
   auto window_start = Clock::now();
   int64_t window_tokens = 0, window_steps = 0;
   double window_loss = 0;
-  Accuracy window_mlm, window_sso;
-  model_.train();
+  std::vector<std::pair<std::string, Accuracy>> window_acc;
+  model.train();
 
   while (step_ < options_.steps) {
-    Batch batch = train_data_.next_batch(data_rng_);
-    nn::ForwardOptions fo;
-    fo.fused_mixer = options_.fused_mixer;
-    fo.logits_for_labels_only = true;
-    nn::PoNetOutputs out = model_.forward(to_inputs(batch), fo);
-    // with both weights 1 this is out.loss exactly (scaling by 1 is exact in float)
-    const Tensor objective = add(scale(out.mlm_loss, options_.mlm_weight), scale(out.sso_loss, options_.sso_weight));
-    const float loss = out.loss.item();
-    PONET_CHECK(std::isfinite(loss), "trainer: loss became ", loss, " at step ", step_ + 1,
+    StepResult r = task_.train_step(data_rng_);
+    PONET_CHECK(std::isfinite(r.loss), "trainer: loss became ", r.loss, " at step ", step_ + 1,
                 " (try a lower --lr or check the data)");
-    objective.backward();
-    const double grad_norm = clip_grad_norm(model_.parameters(), options_.max_grad_norm);
+    r.objective.backward();
+    const double grad_norm = clip_grad_norm(model.parameters(), options_.max_grad_norm);
     const float lr = linear_warmup_decay(step_, options_.warmup_steps, options_.steps, options_.lr);
     optimizer_.step(lr);
     optimizer_.zero_grad();
     ++step_;
-    summary.losses.push_back(loss);
+    summary.losses.push_back(r.loss);
     ++summary.steps_done;
 
-    std::vector<int64_t> labels;
-    for (int64_t v : batch.labels.to_vector_i64())
-      if (v != -100) labels.push_back(v);
-    window_mlm.add(argmax_accuracy(out.prediction_logits.detach(),
-                                   Tensor::from_vector_i64(labels, {static_cast<int64_t>(labels.size())})));
-    window_sso.add(argmax_accuracy(out.seq_relationship_logits.detach(), batch.next_sentence_label));
-    window_loss += loss;
-    window_tokens += batch.num_tokens;
+    if (window_acc.empty()) window_acc.assign(r.accuracies.size(), {});
+    for (size_t i = 0; i < r.accuracies.size(); ++i) {
+      window_acc[i].first = r.accuracies[i].first;
+      window_acc[i].second.add(r.accuracies[i].second);
+    }
+    window_loss += r.loss;
+    window_tokens += r.tokens;
     ++window_steps;
 
     const double elapsed = seconds_since(t0);
@@ -238,40 +207,40 @@ TrainSummary Trainer::run() {
       const double dt = seconds_since(window_start);
       const double tok_s = dt > 0 ? window_tokens / dt : 0;
       const double eta = summary.steps_done > 0 ? elapsed / summary.steps_done * (options_.steps - step_) : 0;
-      nlohmann::json rec = {{"kind", "train"},
-                            {"step", step_},
-                            {"loss", window_loss / window_steps},
-                            {"mlm_accuracy", window_mlm.value()},
-                            {"sso_accuracy", window_sso.value()},
-                            {"lr", lr},
-                            {"grad_norm", grad_norm},
-                            {"tokens_per_s", tok_s},
-                            {"elapsed_s", elapsed}};
+      nlohmann::json rec = {{"kind", "train"}, {"step", step_}, {"loss", window_loss / window_steps}};
+      std::string shown;
+      for (auto& [name, acc] : window_acc) {
+        rec[name] = acc.value();
+        char part[64];
+        std::snprintf(part, sizeof part, " | %s %5.1f%%", display_name(name).c_str(), 100 * acc.value());
+        shown += part;
+      }
+      rec["lr"] = lr;
+      rec["grad_norm"] = grad_norm;
+      rec["tokens_per_s"] = tok_s;
+      rec["elapsed_s"] = elapsed;
       append_line(log_path, rec.dump());
       if (!options_.quiet) {
-        std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f | mlm acc %5.1f%% | sso acc %5.1f%% | %6.0f tok/s | ETA %s%s",
-                     tty ? "\r" : "", static_cast<long long>(step_), static_cast<long long>(options_.steps),
-                     progress_bar(step_, options_.steps).c_str(), window_loss / window_steps,
-                     100 * window_mlm.value(), 100 * window_sso.value(), tok_s, format_duration(eta).c_str(),
-                     tty ? "   " : "\n");
+        std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f%s | %6.0f tok/s | ETA %s%s", tty ? "\r" : "",
+                     static_cast<long long>(step_), static_cast<long long>(options_.steps),
+                     progress_bar(step_, options_.steps).c_str(), window_loss / window_steps, shown.c_str(), tok_s,
+                     format_duration(eta).c_str(), tty ? "   " : "\n");
         std::fflush(stderr);
       }
       window_start = Clock::now();
       window_tokens = window_steps = 0;
       window_loss = 0;
-      window_mlm = window_sso = Accuracy{};
+      window_acc.clear();
     }
     if (step_ % options_.eval_every == 0 || last || out_of_time || g_stop) {
-      EvalResult e = evaluate();
-      nlohmann::json rec = {{"kind", "eval"},          {"step", step_},
-                            {"loss", e.loss},          {"mlm_loss", e.mlm_loss},
-                            {"sso_loss", e.sso_loss},  {"mlm_accuracy", e.mlm_accuracy},
-                            {"sso_accuracy", e.sso_accuracy}, {"elapsed_s", elapsed}};
+      Metrics e = evaluate();
+      nlohmann::json rec = {{"kind", "eval"}, {"step", step_}};
+      for (auto& [name, value] : e) rec[name] = value;
+      rec["elapsed_s"] = elapsed;
       append_line(log_path, rec.dump());
       if (!options_.quiet)
-        std::fprintf(stderr, "%s  eval @ %lld: loss %.4f | MLM acc %.1f%% (%lld tokens) | SSO acc %.1f%% (%lld pairs)\n",
-                     tty ? "\n" : "", static_cast<long long>(step_), e.loss, 100 * e.mlm_accuracy,
-                     static_cast<long long>(e.mlm_count), 100 * e.sso_accuracy, static_cast<long long>(e.sso_count));
+        std::fprintf(stderr, "%s  eval @ %lld: %s\n", tty ? "\n" : "", static_cast<long long>(step_),
+                     task_.describe(e).c_str());
       summary.final_eval = e;
     }
     if (step_ % options_.checkpoint_every == 0 || last || out_of_time || g_stop) save(checkpoint_path());

@@ -1,0 +1,31 @@
+// Memory figures for the benchmarks: what the tensor allocator holds per device, and what the whole
+// process holds (RSS, which also counts the graph, the optimizer state and everything not a tensor).
+#pragma once
+#include <cstddef>
+
+#include "core/device.h"
+
+namespace ponet {
+
+struct MemoryStats {
+  size_t in_use = 0;  // bytes held by live tensors (after the allocator's rounding)
+  size_t peak = 0;    // high-water mark of in_use since the start or the last reset_peak_memory
+  size_t cached = 0;  // bytes kept in the allocator's free lists (always 0 on the CPU, which has none)
+};
+
+// CPU: counted in core/allocator.cpp. CUDA: the caching allocator's figures (one pool shared by all
+// device indices, so every cuda:N answers the same); all zero in a build without CUDA. Never throws.
+MemoryStats memory_stats(Device device);
+// Sets peak to the current in_use, so that the next peak measures one phase (e.g. a training step).
+void reset_peak_memory(Device device);
+
+// Peak resident set size of this process (getrusage). 0 where unsupported.
+size_t process_max_rss_bytes();
+// Current resident set size (/proc/self/statm). 0 if that cannot be read.
+size_t process_current_rss_bytes();
+
+// Waits for all queued CUDA kernels (timing, error surfacing). A no-op when no CUDA device is usable,
+// so CPU code paths may call it freely.
+void cuda_synchronize();
+
+}  // namespace ponet

@@ -1,0 +1,21 @@
+// Building any model from its class name and config JSON: what checkpoints store, and what `--config`
+// files name. A config's "family" picks the config type: "ponet" (the default: PoNetConfig, HF names)
+// or "lra" (LraConfig, the official LRA names).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "nn/model.h"
+
+namespace ponet::nn {
+
+// "ponet" or "lra"; unknown families and malformed JSON throw, naming `where`.
+std::string config_family(const std::string& config_json, const std::string& where = "config");
+// class_name: PoNetForPreTraining, PoNetForSequenceClassification (family ponet) or
+// LraForSequenceClassification (family lra). The config is validated; errors name `where`.
+std::unique_ptr<Model> make_model(const std::string& class_name, const std::string& config_json, uint64_t seed,
+                                  const std::string& where = "config");
+// The sequence-classification class of a family.
+std::string classifier_class(const std::string& family);
+
+}  // namespace ponet::nn

@@ -1,0 +1,43 @@
+// The pretraining task: MLM + SSO batches (train/pretraining_data.h) through PoNetForPreTraining.
+// Objective: mlm_weight * MLM + sso_weight * SSO (both 1: exactly the model's loss).
+#pragma once
+#include <vector>
+
+#include "nn/ponet.h"
+#include "train/pretraining_data.h"
+#include "train/task.h"
+
+namespace ponet::train {
+
+struct EvalResult {
+  double loss = 0, mlm_loss = 0, sso_loss = 0, mlm_accuracy = 0, sso_accuracy = 0;
+  int64_t mlm_count = 0, sso_count = 0;
+};
+
+class PretrainingTask : public Task {
+ public:
+  // eval_batches are fixed (drawn once by the caller) so every evaluation sees the same examples.
+  PretrainingTask(nn::PoNetForPreTraining& model, PretrainingData& train_data, std::vector<Batch> eval_batches,
+                  float mlm_weight = 1.f, float sso_weight = 1.f, bool fused_mixer = true);
+
+  nn::Model& model() override { return model_; }
+  StepResult train_step(Rng& data_rng) override;
+  Metrics evaluate() override;
+  std::string describe(const Metrics& eval) const override;
+  std::vector<std::string> chart_metrics() const override { return {"mlm_accuracy", "sso_accuracy"}; }
+  std::string loss_title() const override { return "loss (MLM + SSO)"; }
+
+  EvalResult evaluate_pretraining();
+
+ private:
+  nn::PoNetForPreTraining& model_;
+  PretrainingData& train_data_;
+  std::vector<Batch> eval_batches_;
+  float mlm_weight_, sso_weight_;
+  bool fused_;
+};
+
+// Turns a data batch into model inputs.
+nn::PoNetInputs to_inputs(const Batch& batch);
+
+}  // namespace ponet::train

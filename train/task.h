@@ -1,0 +1,44 @@
+// Task: what the trainer trains. A task owns (or refers to) a model, draws its training batches, turns a
+// batch into the objective to minimise, and evaluates on its held-out data. The trainer knows nothing
+// else about it, so a new task (a head, a dataset, a loss) never touches the trainer.
+//
+// Metrics are ordered (name, value) lists. Names ending in "accuracy" or "f1" are fractions and are shown
+// as percentages; "loss" always comes first.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/rng.h"
+#include "nn/model.h"
+#include "train/metrics.h"
+
+namespace ponet::train {
+
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+double metric(const Metrics& m, const std::string& name);  // throws if absent
+
+struct StepResult {
+  Tensor objective;    // scalar to backpropagate (may weight several losses)
+  double loss = 0;     // the task's loss as reported (progress line, log, NaN check)
+  int64_t tokens = 0;  // real tokens in the batch (tokens/s)
+  std::vector<std::pair<std::string, Accuracy>> accuracies;  // pooled over the progress window
+};
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual nn::Model& model() = 0;
+  // Draws the next training batch from `data_rng` and runs the model on it in its current mode.
+  virtual StepResult train_step(Rng& data_rng) = 0;
+  // Held-out metrics ("loss" first). Called with the model in eval mode and grad mode off.
+  virtual Metrics evaluate() = 0;
+  // One line for the console after an evaluation, e.g. "loss 1.2 | accuracy 55.0% (2000 examples)".
+  virtual std::string describe(const Metrics& eval) const = 0;
+  // Which held-out metrics the chart draws (besides the losses), and the loss panel's title.
+  virtual std::vector<std::string> chart_metrics() const = 0;
+  virtual std::string loss_title() const { return "loss"; }
+};
+
+}  // namespace ponet::train
