@@ -40,7 +40,7 @@ Tensor PreLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
 }
 
 LraForSequenceClassification::LraForSequenceClassification(const LraConfig& c, uint64_t seed)
-    : Model(seed), config_(c) {
+    : SequenceClassifier(seed), config_(c) {
   config_.validate();
   Init init{&init_rng_, c.initializer_range, Init::Scheme::torch};
   const int64_t D = c.transformer_dim;
@@ -112,6 +112,20 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, bool fused
   out.logits = head_fc2_->forward(relu(head_fc1_->forward(out.pooled)));
   if (in.labels.defined()) out.loss = cross_entropy(out.logits, in.labels.to(dev));
   return out;
+}
+
+ClassifierResult LraForSequenceClassification::classify(const Tensor& input_ids, const Tensor& attention_mask,
+                                                        const Tensor& labels, bool fused) {
+  if (attention_mask.defined()) {
+    const std::vector<int64_t> ids = input_ids.to_vector_i64(), mask = attention_mask.to_vector_i64();
+    PONET_CHECK(ids.size() == mask.size(), "LRA model: attention_mask ", attention_mask.shape_str(),
+                " does not match input_ids ", input_ids.shape_str());
+    for (size_t i = 0; i < ids.size(); ++i)
+      PONET_CHECK((ids[i] != 0) == (mask[i] != 0), "LRA model: the mask is input_ids != 0, but position ", i,
+                  " has id ", ids[i], " and mask ", mask[i], " (pad with id 0, and never use id 0 for a real token)");
+  }
+  LraOutputs out = forward({input_ids, labels}, fused);
+  return {out.logits, out.loss};
 }
 
 }  // namespace ponet::nn

@@ -12,7 +12,7 @@
 
 #include "nn/layers.h"
 #include "nn/lra_config.h"
-#include "nn/model.h"
+#include "nn/sequence_classifier.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -41,7 +41,7 @@ class PreLNBlock : public Module {
   std::shared_ptr<Dropout> dropout;
 };
 
-class LraForSequenceClassification : public Model {
+class LraForSequenceClassification : public SequenceClassifier {
  public:
   explicit LraForSequenceClassification(const LraConfig& config, uint64_t seed = 0);
   // Checks the inputs (ids in [0, vocab), L <= max_seq_len, a real token in every row, labels in range).
@@ -51,6 +51,13 @@ class LraForSequenceClassification : public Model {
   const LraConfig& config() const { return config_; }
   std::string config_json() const override { return config_.to_json(); }
   std::string class_name() const override { return "LraForSequenceClassification"; }
+
+  // attention_mask, when given, must agree with input_ids != 0 (the official LRA mask).
+  ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& labels,
+                            bool fused) override;
+  int64_t num_classes() const override { return config_.num_classes; }
+  int64_t max_length() const override { return config_.max_seq_len; }
+  int64_t pad_id() const override { return 0; }
 
  private:
   LraConfig config_;

@@ -5,7 +5,7 @@
 namespace ponet::nn {
 
 PoNetForSequenceClassification::PoNetForSequenceClassification(const PoNetConfig& c, uint64_t seed)
-    : Model(seed), config_(c) {
+    : SequenceClassifier(seed), config_(c) {
   config_.validate();
   Init init{&init_rng_, c.initializer_range};
   ponet_ = register_module("ponet", std::make_shared<PoNetModel>(c, init, &dropout_rng_));
@@ -38,6 +38,18 @@ ClassificationOutputs PoNetForSequenceClassification::forward(const PoNetInputs&
     }
   }
   return out;
+}
+
+ClassifierResult PoNetForSequenceClassification::classify(const Tensor& input_ids, const Tensor& attention_mask,
+                                                          const Tensor& labels, bool fused) {
+  PoNetInputs in;
+  in.input_ids = input_ids;
+  in.attention_mask = attention_mask;
+  in.labels = labels;
+  ForwardOptions options;
+  options.fused_mixer = fused;
+  ClassificationOutputs out = forward(in, options);
+  return {out.logits, out.loss};
 }
 
 }  // namespace ponet::nn

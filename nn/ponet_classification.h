@@ -5,7 +5,7 @@
 #pragma once
 #include <memory>
 
-#include "nn/model.h"
+#include "nn/sequence_classifier.h"
 #include "nn/ponet_model.h"
 
 namespace ponet::nn {
@@ -18,7 +18,7 @@ struct ClassificationOutputs {
   std::vector<Tensor> hidden_states;
 };
 
-class PoNetForSequenceClassification : public Model {
+class PoNetForSequenceClassification : public SequenceClassifier {
  public:
   explicit PoNetForSequenceClassification(const PoNetConfig& config, uint64_t seed = 0);
   // inputs.labels: int64 [B] in [0, num_labels) (classification) or float32 [B] (num_labels == 1).
@@ -28,6 +28,12 @@ class PoNetForSequenceClassification : public Model {
   std::string config_json() const override { return config_.to_json(); }
   std::string class_name() const override { return "PoNetForSequenceClassification"; }
   std::shared_ptr<PoNetModel> backbone() const { return ponet_; }
+
+  ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& labels,
+                            bool fused) override;
+  int64_t num_classes() const override { return config_.num_labels; }
+  int64_t max_length() const override { return config_.max_position_embeddings; }
+  int64_t pad_id() const override { return config_.pad_token_id; }
 
  private:
   PoNetConfig config_;

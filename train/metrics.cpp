@@ -4,23 +4,54 @@
 
 namespace ponet::train {
 
+std::vector<int64_t> argmax_rows(const Tensor& logits) {
+  check_dim(logits, 2, "argmax_rows", "logits");
+  const int64_t n = logits.size(0), c = logits.size(1);
+  std::vector<float> l = logits.to_vector();
+  std::vector<int64_t> best(n, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const float* row = l.data() + i * c;
+    for (int64_t j = 1; j < c; ++j)
+      if (row[j] > row[best[i]]) best[i] = j;
+  }
+  return best;
+}
+
 Accuracy argmax_accuracy(const Tensor& logits, const Tensor& targets, int64_t ignore_index) {
   check_dim(logits, 2, "argmax_accuracy", "logits");
   check_shape(targets, {logits.size(0)}, "argmax_accuracy", "targets");
-  const int64_t n = logits.size(0), c = logits.size(1);
-  std::vector<float> l = logits.to_vector();
-  std::vector<int64_t> t = targets.to_vector_i64();
+  const std::vector<int64_t> best = argmax_rows(logits), t = targets.to_vector_i64();
   Accuracy acc;
-  for (int64_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < t.size(); ++i) {
     if (t[i] == ignore_index) continue;
-    const float* row = l.data() + i * c;
-    int64_t best = 0;
-    for (int64_t j = 1; j < c; ++j)
-      if (row[j] > row[best]) best = j;
-    acc.correct += best == t[i];
+    acc.correct += best[i] == t[i];
     acc.total += 1;
   }
   return acc;
+}
+
+double macro_f1(const std::vector<int64_t>& predicted, const std::vector<int64_t>& gold, int64_t num_classes) {
+  PONET_CHECK(predicted.size() == gold.size(), "macro_f1: ", predicted.size(), " predictions for ", gold.size(),
+              " labels");
+  std::vector<int64_t> tp(num_classes, 0), fp(num_classes, 0), fn(num_classes, 0);
+  for (size_t i = 0; i < gold.size(); ++i) {
+    PONET_CHECK(gold[i] >= 0 && gold[i] < num_classes && predicted[i] >= 0 && predicted[i] < num_classes,
+                "macro_f1: class out of [0, ", num_classes, ") at ", i);
+    if (predicted[i] == gold[i]) {
+      ++tp[gold[i]];
+    } else {
+      ++fp[predicted[i]];
+      ++fn[gold[i]];
+    }
+  }
+  double sum = 0;
+  int64_t classes = 0;
+  for (int64_t c = 0; c < num_classes; ++c) {
+    if (tp[c] + fp[c] + fn[c] == 0) continue;  // never predicted and never the answer
+    sum += 2.0 * tp[c] / static_cast<double>(2 * tp[c] + fp[c] + fn[c]);
+    ++classes;
+  }
+  return classes ? sum / classes : 0.0;
 }
 
 }  // namespace ponet::train

@@ -1,6 +1,7 @@
 // Accuracy counts from logits: argmax of each row against its target (rows with target -100 skipped).
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "core/tensor.h"
 
@@ -17,5 +18,12 @@ struct Accuracy {
 
 // logits [N, C] (any device), targets int64 [N] (any device).
 Accuracy argmax_accuracy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
+
+// The argmax of every row of logits [N, C] (lowest index on ties).
+std::vector<int64_t> argmax_rows(const Tensor& logits);
+
+// Macro-averaged F1 over the classes in [0, num_classes) that occur in `gold` or `predicted` (a class
+// never seen in either is left out, as in scikit-learn); a class with no true positive scores 0.
+double macro_f1(const std::vector<int64_t>& predicted, const std::vector<int64_t>& gold, int64_t num_classes);
 
 }  // namespace ponet::train

@@ -1,0 +1,25 @@
+// SequenceClassifier: what every sequence-classification model offers the training code, whatever its
+// family (HF PoNet: PoNetForSequenceClassification; LRA: LraForSequenceClassification).
+#pragma once
+#include "nn/model.h"
+
+namespace ponet::nn {
+
+struct ClassifierResult {
+  Tensor logits;  // [B, num_classes]
+  Tensor loss;    // scalar mean cross-entropy, when labels are given
+};
+
+class SequenceClassifier : public Model {
+ public:
+  using Model::Model;
+  // input_ids, attention_mask: int64 [B, L] (mask 1 = real token; the LRA family derives its mask from
+  // ids != 0, so padding must use id 0 there); labels: int64 [B] or undefined.
+  virtual ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& labels,
+                                    bool fused = true) = 0;
+  virtual int64_t num_classes() const = 0;
+  virtual int64_t max_length() const = 0;  // longest sequence the positions allow
+  virtual int64_t pad_id() const = 0;
+};
+
+}  // namespace ponet::nn

@@ -1,0 +1,105 @@
+#include "train/classification_task.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/error.h"
+
+namespace ponet::train {
+
+namespace {
+
+// Checks one split against the model; `split` names it in messages.
+void check_examples(const std::vector<ClassificationExample>& examples, const nn::SequenceClassifier& model,
+                    const char* split) {
+  PONET_CHECK(!examples.empty(), "classification: the ", split, " set is empty");
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const ClassificationExample& e = examples[i];
+    PONET_CHECK(!e.ids.empty(), "classification: ", split, " example ", i, " has no tokens");
+    PONET_CHECK(static_cast<int64_t>(e.ids.size()) <= model.max_length(), "classification: ", split, " example ", i,
+                " has ", e.ids.size(), " tokens, the model's positions allow ", model.max_length());
+    PONET_CHECK(e.label >= 0 && e.label < model.num_classes(), "classification: ", split, " example ", i,
+                " has label ", e.label, ", expected [0, ", model.num_classes(), ")");
+  }
+}
+
+}  // namespace
+
+ClassificationBatch make_classification_batch(const std::vector<ClassificationExample>& examples,
+                                              const std::vector<size_t>& indices, int64_t pad_id, int64_t pad_to) {
+  int64_t L = pad_to;
+  if (L == 0)
+    for (size_t i : indices) L = std::max<int64_t>(L, static_cast<int64_t>(examples[i].ids.size()));
+  const int64_t B = static_cast<int64_t>(indices.size());
+  std::vector<int64_t> ids(B * L, pad_id), mask(B * L, 0), labels(B);
+  ClassificationBatch batch;
+  for (int64_t b = 0; b < B; ++b) {
+    const ClassificationExample& e = examples[indices[b]];
+    const int64_t n = static_cast<int64_t>(e.ids.size());
+    PONET_CHECK(n <= L, "classification: example ", indices[b], " has ", n, " tokens, more than the padded length ", L);
+    std::copy(e.ids.begin(), e.ids.end(), ids.begin() + b * L);
+    std::fill(mask.begin() + b * L, mask.begin() + b * L + n, 1);
+    labels[b] = e.label;
+    batch.num_tokens += n;
+  }
+  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
+  batch.attention_mask = Tensor::from_vector_i64(mask, {B, L});
+  batch.labels = Tensor::from_vector_i64(labels, {B});
+  return batch;
+}
+
+ClassificationTask::ClassificationTask(nn::SequenceClassifier& model, std::vector<ClassificationExample> train,
+                                       std::vector<ClassificationExample> eval, ClassificationOptions options)
+    : model_(model), train_(std::move(train)), eval_(std::move(eval)), options_(options) {
+  PONET_CHECK(options_.batch_size > 0, "classification: batch size must be positive, got ", options_.batch_size);
+  PONET_CHECK(options_.pad_to >= 0 && options_.pad_to <= model.max_length(), "classification: pad length ",
+              options_.pad_to, " must be in [0, ", model.max_length(), "]");
+  PONET_CHECK(model.num_classes() >= 2, "classification: the model has ", model.num_classes(),
+              " output(s); classification needs at least 2 classes");
+  check_examples(train_, model, "training");
+  check_examples(eval_, model, "held-out");
+}
+
+StepResult ClassificationTask::train_step(Rng& data_rng) {
+  std::vector<size_t> picked(options_.batch_size);
+  for (size_t& i : picked) i = static_cast<size_t>(data_rng.randint(0, static_cast<int64_t>(train_.size())));
+  ClassificationBatch b = make_classification_batch(train_, picked, model_.pad_id(), options_.pad_to);
+  nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.labels, options_.fused);
+  StepResult r;
+  r.objective = out.loss;
+  r.loss = out.loss.item();
+  r.tokens = b.num_tokens;
+  r.accuracies = {{"accuracy", argmax_accuracy(out.logits.detach(), b.labels)}};
+  return r;
+}
+
+Metrics ClassificationTask::evaluate() {
+  std::vector<int64_t> predicted, gold;
+  double loss_sum = 0;
+  for (size_t start = 0; start < eval_.size(); start += options_.batch_size) {
+    std::vector<size_t> idx;
+    for (size_t i = start; i < std::min(eval_.size(), start + options_.batch_size); ++i) idx.push_back(i);
+    ClassificationBatch b = make_classification_batch(eval_, idx, model_.pad_id(), options_.pad_to);
+    nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.labels, options_.fused);
+    loss_sum += out.loss.item() * static_cast<double>(idx.size());
+    std::vector<int64_t> p = argmax_rows(out.logits), g = b.labels.to_vector_i64();
+    predicted.insert(predicted.end(), p.begin(), p.end());
+    gold.insert(gold.end(), g.begin(), g.end());
+  }
+  Accuracy acc;
+  for (size_t i = 0; i < gold.size(); ++i) acc.add({predicted[i] == gold[i] ? 1 : 0, 1});
+  return {{"loss", loss_sum / static_cast<double>(gold.size())},
+          {"accuracy", acc.value()},
+          {"macro_f1", macro_f1(predicted, gold, model_.num_classes())},
+          {"examples", static_cast<double>(gold.size())}};
+}
+
+std::string ClassificationTask::describe(const Metrics& m) const {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "loss %.4f | accuracy %.1f%% | macro-F1 %.1f%% (%lld examples)", metric(m, "loss"),
+                100 * metric(m, "accuracy"), 100 * metric(m, "macro_f1"),
+                static_cast<long long>(metric(m, "examples")));
+  return buf;
+}
+
+}  // namespace ponet::train

@@ -1,0 +1,52 @@
+// The sequence-classification task: labelled token sequences through any nn::SequenceClassifier
+// (either family). Training batches are drawn uniformly with replacement from the data Rng (so a resumed
+// run continues with the same batches); evaluation runs over every held-out example once, in order.
+// Metrics: loss (mean cross-entropy per example), accuracy, macro-F1.
+#pragma once
+#include <vector>
+
+#include "nn/sequence_classifier.h"
+#include "train/task.h"
+
+namespace ponet::train {
+
+struct ClassificationExample {
+  std::vector<int64_t> ids;  // token ids, without padding
+  int64_t label = 0;
+};
+
+struct ClassificationBatch {
+  Tensor input_ids, attention_mask;  // int64 [B, L], padded with pad_id / 0
+  Tensor labels;                     // int64 [B]
+  int64_t num_tokens = 0;            // real tokens
+};
+
+// Pads the chosen examples to `pad_to` (> 0) or to the longest of them (0). Errors name the example.
+ClassificationBatch make_classification_batch(const std::vector<ClassificationExample>& examples,
+                                              const std::vector<size_t>& indices, int64_t pad_id, int64_t pad_to);
+
+struct ClassificationOptions {
+  int64_t batch_size = 32;
+  int64_t pad_to = 0;      // 0: pad each batch to its longest example
+  bool fused = true;       // fused kernels where a mixer has them
+};
+
+class ClassificationTask : public Task {
+ public:
+  // Checks every example (non-empty, not longer than the model allows, label in range).
+  ClassificationTask(nn::SequenceClassifier& model, std::vector<ClassificationExample> train,
+                     std::vector<ClassificationExample> eval, ClassificationOptions options);
+
+  nn::Model& model() override { return model_; }
+  StepResult train_step(Rng& data_rng) override;
+  Metrics evaluate() override;  // loss, accuracy, macro_f1, examples
+  std::string describe(const Metrics& eval) const override;
+  std::vector<std::string> chart_metrics() const override { return {"accuracy", "macro_f1"}; }
+
+ private:
+  nn::SequenceClassifier& model_;
+  std::vector<ClassificationExample> train_, eval_;
+  ClassificationOptions options_;
+};
+
+}  // namespace ponet::train
