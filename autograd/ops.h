@@ -102,4 +102,12 @@ std::shared_ptr<const PoNetMixerBatch> make_ponet_mixer_batch(const Tensor& vali
 Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
                    const Tensor& segment, const PoNetMixerBatch& batch, int64_t num_heads);
 
+// ---- FNet token mixing (autograd/ops/fourier_mix.cpp, kernels/cpu/{fourier_mix,fft}.cpp) --------
+// x float32 [..., L, D] (at least 2 dims, non-empty; leading dims are batch) -> Re(FFT_L(FFT_D(x))), the
+// same shape: the DFT over the last (hidden) dim, then over the sequence dim, real part (exactly
+// torch.fft.fft(torch.fft.fft(x, dim=-1), dim=-2).real). No parameters, no scaling. Linear and
+// self-adjoint, so backward is the same transform of the gradient; nothing is saved. Any L and D
+// (powers of two use radix-2, other lengths Bluestein; cuFFT on CUDA).
+Tensor fourier_mix(const Tensor& x);
+
 }  // namespace ponet

@@ -1,5 +1,6 @@
 // The token-mixer registry: one line per mixer.
 #include "core/error.h"
+#include "nn/mixers/fnet.h"
 #include "nn/mixers/ponet.h"
 #include "nn/token_mixer.h"
 
@@ -10,6 +11,7 @@ namespace {
 const std::vector<std::pair<std::string, MixerFactory>>& registry() {
   static const std::vector<std::pair<std::string, MixerFactory>> mixers = {
       {"ponet", make_ponet_mixer},             // GA + SMP + LMP fused by PF (the paper's mixer)
+      {"fnet", make_fnet_mixer},               // Re(FFT_seq(FFT_hidden(x))), no parameters
   };
   return mixers;
 }

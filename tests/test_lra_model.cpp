@@ -8,6 +8,8 @@
 
 #include "fixture_util.h"
 #include "nn/lra.h"
+#include "nn/model_factory.h"
+#include "train/atomic_file.h"
 
 using namespace ponet;
 using namespace ponet::nn;
@@ -136,4 +138,27 @@ TEST_CASE("LRA family on CUDA matches the official LRA code" * doctest::test_sui
     check_lra_fixture(file, Device::cuda(), true);
   }
   check_lra_fixture("lra_ponet.safetensors", Device::cuda(), false);
+}
+
+TEST_CASE("every shipped model config builds its model") {
+  const std::pair<const char*, const char*> configs[] = {{"tiny.json", "PoNetForPreTraining"},
+                                                         {"small.json", "PoNetForPreTraining"},
+                                                         {"lra_listops.json", "LraForSequenceClassification"},
+                                                         {"lra_text.json", "LraForSequenceClassification"}};
+  for (auto [file, cls] : configs) {
+    CAPTURE(file);
+    const std::string path = std::string(PONET_SOURCE_DIR) + "/apps/configs/" + file;
+    std::unique_ptr<Model> model = make_model(cls, train::read_file(path), 0, path);
+    CHECK(model->class_name() == cls);
+    CHECK(model->num_parameters() > 0);
+  }
+  LraConfig listops = LraConfig::from_json(train::read_file(std::string(PONET_SOURCE_DIR) + "/apps/configs/lra_listops.json"));
+  CHECK(listops.max_seq_len == 2000);
+  CHECK(listops.num_classes == 10);
+  CHECK(listops.segment_num == 64);
+  CHECK_THROWS_WITH_AS(make_model("LraForSequenceClassification", "{\"hidden_size\": 8}", 0, "c.json"),
+                       doctest::Contains("needs a \"lra\" config"), Error);
+  CHECK_THROWS_WITH_AS(make_model("PoNetForPreTraining", "{\"family\": \"bert\"}", 0, "c.json"),
+                       doctest::Contains("unknown family"), Error);
+  CHECK_THROWS_WITH_AS(make_model("Nope", "{}", 0, "c.json"), doctest::Contains("unknown model class"), Error);
 }
