@@ -84,6 +84,20 @@ Tensor segment_max(const Tensor& x, const Tensor& segment_ids);
 // any real position throws.
 Tensor masked_mean(const Tensor& x, const Tensor& mask);
 
+// ---- softmax attention (autograd/ops/attention.cpp, kernels/cpu/attention.cpp) -----------------
+// Multi-head scaled dot-product self-attention, the Transformer baseline of the PoNet paper, fused:
+//   q, k, v [B, L, H*d], head h owning channels h*d .. h*d+d-1 (BERT's split); out the same, heads joined.
+//   key_valid int64 [B, L] (1 = real key, 0 = padded) or undefined (all real); a row without a real
+//   key throws. Per (b, h): P = softmax(Q_h K_h^T / sqrt(d)) over the real keys (padded keys weigh
+//   exactly 0; padded queries are computed like any row); in training with dropout_p > 0 P is
+//   dropped out (inverted, counter-hash mask from one rng.next_u64() seed, drawn only then); out_h = P V_h.
+// Saves P [B, H, L, L], q, k, v and the seed for backward: one score matrix, the mask is recomputed.
+// key_valid_checked: the caller vouches that key_valid holds 0/1 with a real key in every row (a model's
+// BatchContext, built once per batch from checked host inputs), so the op skips the check, which copies
+// the mask to the host: on CUDA a device sync per layer otherwise.
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_valid, int64_t num_heads,
+                 float dropout_p, bool training, Rng& rng, bool key_valid_checked = false);
+
 // ---- fused PoNet token mixer (autograd/ops/ponet_mixer.cpp, kernels/cpu/ponet_mixer.cpp) --------
 // One forward and one backward kernel for everything between the five projections and the mixer
 // output: GA (masked mean of q, scores with k, masked softmax, values = k), SMP, LMP, the special-token

@@ -2,6 +2,7 @@
 #include "core/error.h"
 #include "nn/mixers/fnet.h"
 #include "nn/mixers/ponet.h"
+#include "nn/mixers/softmax_attention.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -11,6 +12,7 @@ namespace {
 const std::vector<std::pair<std::string, MixerFactory>>& registry() {
   static const std::vector<std::pair<std::string, MixerFactory>> mixers = {
       {"ponet", make_ponet_mixer},             // GA + SMP + LMP fused by PF (the paper's mixer)
+      {"softmax", make_softmax_attention},     // multi-head scaled dot-product attention
       {"fnet", make_fnet_mixer},               // Re(FFT_seq(FFT_hidden(x))), no parameters
   };
   return mixers;
