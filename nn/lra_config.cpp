@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "nn/config_json.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -57,51 +58,31 @@ std::string LraConfig::to_json() const {
   return j.dump(2);
 }
 
-namespace {
-template <class T>
-void read(const json& value, const std::string& key, T& out, const std::string& where) {
-  try {
-    out = value.get<T>();
-  } catch (const json::exception&) {
-    fail(where, ": field \"", key, "\" has the wrong type (", value.dump(), ")");
-  }
-}
-}  // namespace
-
 LraConfig LraConfig::from_json(const std::string& text, const std::string& where) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    fail(where, ": not valid JSON: ", e.what());
-  }
-  PONET_CHECK(j.is_object(), where, ": expected a JSON object");
+  const json j = parse_config_object(text, where);
   LraConfig c;
   for (auto& [key, v] : j.items()) {
-    if (key == "family") {
-      std::string family;
-      read(v, key, family, where);
-      PONET_CHECK(family == "lra", where, ": an LRA config has \"family\": \"lra\", got \"", family, "\"");
-    } else if (key == "attn_type") read(v, key, c.attn_type, where);
-    else if (key == "vocab_size") read(v, key, c.vocab_size, where);
-    else if (key == "embedding_dim") read(v, key, c.embedding_dim, where);
-    else if (key == "transformer_dim") read(v, key, c.transformer_dim, where);
-    else if (key == "transformer_hidden_dim") read(v, key, c.transformer_hidden_dim, where);
-    else if (key == "head_dim") read(v, key, c.head_dim, where);
-    else if (key == "num_head") read(v, key, c.num_head, where);
-    else if (key == "num_layers") read(v, key, c.num_layers, where);
-    else if (key == "max_seq_len") read(v, key, c.max_seq_len, where);
-    else if (key == "dropout_prob") read(v, key, c.dropout_prob, where);
-    else if (key == "attention_dropout") read(v, key, c.attention_dropout, where);
-    else if (key == "pooling_mode") read(v, key, c.pooling_mode, where);
-    else if (key == "num_classes") read(v, key, c.num_classes, where);
-    else if (key == "segment_num") read(v, key, c.segment_num, where);
-    else if (key == "initializer_range") read(v, key, c.initializer_range, where);
-    else if (key == "layer_norm_eps") read(v, key, c.layer_norm_eps, where);
-    else if (key == "learn_pos_emb") read(v, key, c.learn_pos_emb, where);
-    else if (key == "tied_weights") read(v, key, c.tied_weights, where);
-    else if (key == "mixed_precision") read(v, key, c.mixed_precision, where);
-    else if (key == "attention_grad_checkpointing") read(v, key, c.attention_grad_checkpointing, where);
+    if (key == "family") check_family_field(v, "lra", where);
+    else if (key == "attn_type") read_config_field(v, key, c.attn_type, where);
+    else if (key == "vocab_size") read_config_field(v, key, c.vocab_size, where);
+    else if (key == "embedding_dim") read_config_field(v, key, c.embedding_dim, where);
+    else if (key == "transformer_dim") read_config_field(v, key, c.transformer_dim, where);
+    else if (key == "transformer_hidden_dim") read_config_field(v, key, c.transformer_hidden_dim, where);
+    else if (key == "head_dim") read_config_field(v, key, c.head_dim, where);
+    else if (key == "num_head") read_config_field(v, key, c.num_head, where);
+    else if (key == "num_layers") read_config_field(v, key, c.num_layers, where);
+    else if (key == "max_seq_len") read_config_field(v, key, c.max_seq_len, where);
+    else if (key == "dropout_prob") read_config_field(v, key, c.dropout_prob, where);
+    else if (key == "attention_dropout") read_config_field(v, key, c.attention_dropout, where);
+    else if (key == "pooling_mode") read_config_field(v, key, c.pooling_mode, where);
+    else if (key == "num_classes") read_config_field(v, key, c.num_classes, where);
+    else if (key == "segment_num") read_config_field(v, key, c.segment_num, where);
+    else if (key == "initializer_range") read_config_field(v, key, c.initializer_range, where);
+    else if (key == "layer_norm_eps") read_config_field(v, key, c.layer_norm_eps, where);
+    else if (key == "learn_pos_emb") read_config_field(v, key, c.learn_pos_emb, where);
+    else if (key == "tied_weights") read_config_field(v, key, c.tied_weights, where);
+    else if (key == "mixed_precision") read_config_field(v, key, c.mixed_precision, where);
+    else if (key == "attention_grad_checkpointing") read_config_field(v, key, c.attention_grad_checkpointing, where);
     else fail(where, ": unknown field \"", key, "\"");
   }
   try {

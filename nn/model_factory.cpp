@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "nn/config_json.h"
 #include "nn/lra.h"
 #include "nn/ponet.h"
 #include "nn/ponet_classification.h"
@@ -10,13 +11,7 @@
 namespace ponet::nn {
 
 std::string config_family(const std::string& text, const std::string& where) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    fail(where, ": not valid JSON: ", e.what());
-  }
-  PONET_CHECK(j.is_object(), where, ": expected a JSON object");
+  const nlohmann::json j = parse_config_object(text, where);
   if (!j.contains("family")) return "ponet";
   PONET_CHECK(j["family"].is_string(), where, ": \"family\" must be a string (\"ponet\" or \"lra\")");
   const std::string family = j["family"].get<std::string>();

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "nn/config_json.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -76,54 +77,33 @@ std::string PoNetConfig::to_json() const {
   return j.dump(2);
 }
 
-namespace {
-template <class T>
-void read_field(const json& j, const char* key, T& out, const std::string& where) {
-  try {
-    out = j.at(key).get<T>();
-  } catch (const json::exception&) {
-    fail(where, ": field \"", key, "\" has the wrong type (", j.at(key).dump(), ")");
-  }
-}
-}  // namespace
-
 PoNetConfig PoNetConfig::from_json(const std::string& text, const std::string& where) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    fail(where, ": not valid JSON: ", e.what());
-  }
-  PONET_CHECK(j.is_object(), where, ": expected a JSON object");
+  const json j = parse_config_object(text, where);
   PoNetConfig c;
   for (auto& [key, value] : j.items()) {
-    if (key == "vocab_size") read_field(j, "vocab_size", c.vocab_size, where);
-    else if (key == "hidden_size") read_field(j, "hidden_size", c.hidden_size, where);
-    else if (key == "num_hidden_layers") read_field(j, "num_hidden_layers", c.num_hidden_layers, where);
-    else if (key == "num_attention_heads") read_field(j, "num_attention_heads", c.num_attention_heads, where);
-    else if (key == "intermediate_size") read_field(j, "intermediate_size", c.intermediate_size, where);
-    else if (key == "hidden_act") read_field(j, "hidden_act", c.hidden_act, where);
-    else if (key == "hidden_dropout_prob") read_field(j, "hidden_dropout_prob", c.hidden_dropout_prob, where);
-    else if (key == "max_position_embeddings") read_field(j, "max_position_embeddings", c.max_position_embeddings, where);
-    else if (key == "type_vocab_size") read_field(j, "type_vocab_size", c.type_vocab_size, where);
-    else if (key == "initializer_range") read_field(j, "initializer_range", c.initializer_range, where);
-    else if (key == "layer_norm_eps") read_field(j, "layer_norm_eps", c.layer_norm_eps, where);
-    else if (key == "pad_token_id") read_field(j, "pad_token_id", c.pad_token_id, where);
-    else if (key == "cls_token_id") read_field(j, "cls_token_id", c.cls_token_id, where);
-    else if (key == "sep_token_id") read_field(j, "sep_token_id", c.sep_token_id, where);
-    else if (key == "mask_token_id") read_field(j, "mask_token_id", c.mask_token_id, where);
-    else if (key == "clsgsepg") read_field(j, "clsgsepg", c.clsgsepg, where);
-    else if (key == "segment_num") read_field(j, "segment_num", c.segment_num, where);
-    else if (key == "num_sso_labels") read_field(j, "num_sso_labels", c.num_sso_labels, where);
-    else if (key == "mixer") read_field(j, "mixer", c.mixer, where);
-    else if (key == "attention_probs_dropout_prob") read_field(j, "attention_probs_dropout_prob", c.attention_probs_dropout_prob, where);
-    else if (key == "num_labels") read_field(j, "num_labels", c.num_labels, where);
-    else if (key == "family") {
-      std::string family;
-      read_field(j, "family", family, where);
-      PONET_CHECK(family == "ponet", where, ": a PoNetConfig has \"family\": \"ponet\", got \"", family, "\"");
-    } else fail(where, ": unknown field \"", key, "\"");
-    (void)value;
+    if (key == "vocab_size") read_config_field(value, key, c.vocab_size, where);
+    else if (key == "hidden_size") read_config_field(value, key, c.hidden_size, where);
+    else if (key == "num_hidden_layers") read_config_field(value, key, c.num_hidden_layers, where);
+    else if (key == "num_attention_heads") read_config_field(value, key, c.num_attention_heads, where);
+    else if (key == "intermediate_size") read_config_field(value, key, c.intermediate_size, where);
+    else if (key == "hidden_act") read_config_field(value, key, c.hidden_act, where);
+    else if (key == "hidden_dropout_prob") read_config_field(value, key, c.hidden_dropout_prob, where);
+    else if (key == "max_position_embeddings") read_config_field(value, key, c.max_position_embeddings, where);
+    else if (key == "type_vocab_size") read_config_field(value, key, c.type_vocab_size, where);
+    else if (key == "initializer_range") read_config_field(value, key, c.initializer_range, where);
+    else if (key == "layer_norm_eps") read_config_field(value, key, c.layer_norm_eps, where);
+    else if (key == "pad_token_id") read_config_field(value, key, c.pad_token_id, where);
+    else if (key == "cls_token_id") read_config_field(value, key, c.cls_token_id, where);
+    else if (key == "sep_token_id") read_config_field(value, key, c.sep_token_id, where);
+    else if (key == "mask_token_id") read_config_field(value, key, c.mask_token_id, where);
+    else if (key == "clsgsepg") read_config_field(value, key, c.clsgsepg, where);
+    else if (key == "segment_num") read_config_field(value, key, c.segment_num, where);
+    else if (key == "num_sso_labels") read_config_field(value, key, c.num_sso_labels, where);
+    else if (key == "mixer") read_config_field(value, key, c.mixer, where);
+    else if (key == "attention_probs_dropout_prob") read_config_field(value, key, c.attention_probs_dropout_prob, where);
+    else if (key == "num_labels") read_config_field(value, key, c.num_labels, where);
+    else if (key == "family") check_family_field(value, "ponet", where);
+    else fail(where, ": unknown field \"", key, "\"");
   }
   c.validate();
   return c;

@@ -118,7 +118,7 @@ TEST_CASE("LRA model and config reject bad input with clear errors") {
                        doctest::Contains("needs segment_num > 0"), Error);
   CHECK_THROWS_WITH_AS(LraConfig::from_json("{\"pooling_mode\": \"CLS\"}"), doctest::Contains("MEAN"), Error);
   CHECK_THROWS_WITH_AS(LraConfig::from_json("{\"num_head\": \"two\"}"), doctest::Contains("wrong type"), Error);
-  CHECK_THROWS_WITH_AS(LraConfig::from_json("{\"family\": \"ponet\"}"), doctest::Contains("\"family\": \"lra\""), Error);
+  CHECK_THROWS_WITH_AS(LraConfig::from_json("{\"family\": \"ponet\"}"), doctest::Contains("takes \"family\": \"lra\""), Error);
 }
 
 TEST_CASE("LRA config JSON round trip") {
