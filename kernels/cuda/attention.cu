@@ -1,34 +1,12 @@
 #include "kernels/cuda/attention.cuh"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.cuh"
+#include "kernels/cuda/gemm.cuh"
 #include "kernels/dropout_hash.h"
 
 namespace ponet::cuda {
 
 namespace {
-
-// Separate from kernels/cuda/gemm.cu's handle (which is private to that file); same default stream, so
-// the GEMMs and the kernels below stay ordered.
-cublasHandle_t handle() {
-  static cublasHandle_t h = [] {
-    cublasHandle_t created;
-    PONET_CUBLAS_CHECK(cublasCreate(&created));
-    PONET_CUBLAS_CHECK(cublasSetMathMode(created, CUBLAS_DEFAULT_MATH));
-    return created;
-  }();
-  return h;
-}
-
-// Row-major C_i = alpha op(A_i) op(B_i) + beta C_i for i < batch, X_i = X + i * stride_x. As in
-// cuda::gemm, row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: the operands swap.
-void gemm_batched(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-                  int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b, float beta, float* C, int64_t ldc,
-                  int64_t stride_c, int64_t batch) {
-  PONET_CUBLAS_CHECK(cublasSgemmStridedBatched(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                               static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B,
-                                               static_cast<int>(ldb), stride_b, A, static_cast<int>(lda), stride_a,
-                                               &beta, C, static_cast<int>(ldc), stride_c, static_cast<int>(batch)));
-}
 
 constexpr int kThreads = 256;
 
@@ -91,7 +69,7 @@ void attention_forward(float* out, float* prob, const float* q, const float* k, 
   if (B == 0) return;
   const float inv_sqrt_d = 1.f / sqrtf(static_cast<float>(d));
   for (int64_t b = 0; b < B; ++b)  // S = Q K^T / sqrt(d), the H heads of row b in one call
-    gemm_batched(false, true, L, L, d, inv_sqrt_d, q + b * L * D, D, d, k + b * L * D, D, d, 0.f, prob + b * H * LL, L,
+    gemm_strided_batched(false, true, L, L, d, inv_sqrt_d, q + b * L * D, D, d, k + b * L * D, D, d, 0.f, prob + b * H * LL, L,
                  LL, H);
   softmax_rows_kernel<<<static_cast<unsigned>(B * H * L), kThreads>>>(prob, key_valid, L, H * L);
   PONET_CUDA_CHECK_LAUNCH();
@@ -101,7 +79,7 @@ void attention_forward(float* out, float* prob, const float* q, const float* k, 
       apply_dropout(workspace, Pb, H * LL, b * H * LL, p, seed);
       Pb = workspace;
     }
-    gemm_batched(false, false, L, d, L, 1.f, Pb, L, LL, v + b * L * D, D, d, 0.f, out + b * L * D, D, d, H);
+    gemm_strided_batched(false, false, L, d, L, 1.f, Pb, L, LL, v + b * L * D, D, d, 0.f, out + b * L * D, D, d, H);
   }
 }
 
@@ -118,13 +96,13 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
       apply_dropout(workspace, Pb, H * LL, b * H * LL, p, seed);
       Pd = workspace;
     }
-    gemm_batched(true, false, L, d, L, 1.f, Pd, L, LL, dout + x0, D, d, 0.f, dv + x0, D, d, H);  // dV = P'^T dOut
+    gemm_strided_batched(true, false, L, d, L, 1.f, Pd, L, LL, dout + x0, D, d, 0.f, dv + x0, D, d, H);  // dV = P'^T dOut
     // ... then dP' = dOut V^T, turned into dS in place
-    gemm_batched(false, true, L, L, d, 1.f, dout + x0, D, d, v + x0, D, d, 0.f, workspace, L, LL, H);
+    gemm_strided_batched(false, true, L, L, d, 1.f, dout + x0, D, d, v + x0, D, d, 0.f, workspace, L, LL, H);
     softmax_backward_kernel<<<static_cast<unsigned>(H * L), kThreads>>>(workspace, prob, b * H * L, L, p, seed);
     PONET_CUDA_CHECK_LAUNCH();
-    gemm_batched(false, false, L, d, L, inv_sqrt_d, workspace, L, LL, k + x0, D, d, 0.f, dq + x0, D, d, H);
-    gemm_batched(true, false, L, d, L, inv_sqrt_d, workspace, L, LL, q + x0, D, d, 0.f, dk + x0, D, d, H);
+    gemm_strided_batched(false, false, L, d, L, inv_sqrt_d, workspace, L, LL, k + x0, D, d, 0.f, dq + x0, D, d, H);
+    gemm_strided_batched(true, false, L, d, L, inv_sqrt_d, workspace, L, LL, q + x0, D, d, 0.f, dk + x0, D, d, H);
   }
 }
 

@@ -59,4 +59,15 @@ void gemm_tiled(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
   PONET_CUDA_CHECK_LAUNCH();
 }
 
+// Row-major C_i = alpha op(A_i) op(B_i) + beta C_i for i < batch, X_i = X + i * stride_x. As in
+// cuda::gemm, row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: the operands swap.
+void gemm_strided_batched(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                  int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b, float beta, float* C, int64_t ldc,
+                  int64_t stride_c, int64_t batch) {
+  PONET_CUBLAS_CHECK(cublasSgemmStridedBatched(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                               static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B,
+                                               static_cast<int>(ldb), stride_b, A, static_cast<int>(lda), stride_a,
+                                               &beta, C, static_cast<int>(ldc), stride_c, static_cast<int>(batch)));
+}
+
 }  // namespace ponet::cuda
