@@ -6,5 +6,6 @@ namespace ponet::app {
 int cmd_pretrain(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_predict(int argc, char** argv);
+int cmd_lra(int argc, char** argv);
 
 }  // namespace ponet::app

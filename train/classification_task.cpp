@@ -73,13 +73,14 @@ StepResult ClassificationTask::train_step(Rng& data_rng) {
   return r;
 }
 
-Metrics ClassificationTask::evaluate() {
+Metrics ClassificationTask::evaluate_on(const std::vector<ClassificationExample>& examples) {
+  if (&examples != &eval_) check_examples(examples, model_, "evaluation");
   std::vector<int64_t> predicted, gold;
   double loss_sum = 0;
-  for (size_t start = 0; start < eval_.size(); start += options_.batch_size) {
+  for (size_t start = 0; start < examples.size(); start += options_.batch_size) {
     std::vector<size_t> idx;
-    for (size_t i = start; i < std::min(eval_.size(), start + options_.batch_size); ++i) idx.push_back(i);
-    ClassificationBatch b = make_classification_batch(eval_, idx, model_.pad_id(), options_.pad_to);
+    for (size_t i = start; i < std::min(examples.size(), start + options_.batch_size); ++i) idx.push_back(i);
+    ClassificationBatch b = make_classification_batch(examples, idx, model_.pad_id(), options_.pad_to);
     nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.labels, options_.fused);
     loss_sum += out.loss.item() * static_cast<double>(idx.size());
     std::vector<int64_t> p = argmax_rows(out.logits), g = b.labels.to_vector_i64();

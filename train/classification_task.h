@@ -39,7 +39,10 @@ class ClassificationTask : public Task {
 
   nn::Model& model() override { return model_; }
   StepResult train_step(Rng& data_rng) override;
-  Metrics evaluate() override;  // loss, accuracy, macro_f1, examples
+  Metrics evaluate() override { return evaluate_on(eval_); }  // loss, accuracy, macro_f1, examples
+  // The same metrics on other examples (e.g. the test split), checked like the others. Call it with the
+  // model in eval mode (the Trainer's evaluate() does that for the held-out set).
+  Metrics evaluate_on(const std::vector<ClassificationExample>& examples);
   std::string describe(const Metrics& eval) const override;
   std::vector<std::string> chart_metrics() const override { return {"accuracy", "macro_f1"}; }
 

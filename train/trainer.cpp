@@ -70,7 +70,7 @@ Trainer::Trainer(Task& task, TrainerOptions options, uint64_t seed)
     : task_(task),
       options_(std::move(options)),
       optimizer_(task.model().named_parameters(),
-                 AdamWOptions{options_.lr, 0.9f, 0.999f, 1e-8f, options_.weight_decay}),
+                 AdamWOptions{options_.lr, 0.9f, 0.999f, options_.adam_eps, options_.weight_decay}),
       data_rng_(seed) {
   check_options(options_);
 }
@@ -88,12 +88,19 @@ void check_options(const TrainerOptions& o) {
 }
 
 std::string Trainer::checkpoint_path() const { return options_.out_dir + "/checkpoint.safetensors"; }
+std::string Trainer::best_path() const { return options_.out_dir + "/best.safetensors"; }
 
 void Trainer::save(const std::string& path) {
   CheckpointState state;
   state.step = step_;
   state.data_rng = data_rng_.state_str();
   state.dropout_rng = task_.model().dropout_rng().state_str();
+  if (!options_.best_metric.empty()) {
+    char best[32];
+    std::snprintf(best, sizeof best, "%.17g", best_);  // round-trips exactly
+    state.extra["best"] = best;
+    state.extra["best_step"] = std::to_string(best_step_);
+  }
   save_checkpoint(path, task_.model(), &optimizer_, state);
 }
 
@@ -102,6 +109,11 @@ void Trainer::resume(const std::string& path) {
   step_ = state.step;
   data_rng_.set_state_str(state.data_rng);
   task_.model().dropout_rng().set_state_str(state.dropout_rng);
+  auto best = state.extra.find("best");
+  if (best != state.extra.end()) {
+    best_ = std::stod(best->second);
+    best_step_ = std::stoll(state.extra.at("best_step"));
+  }
   // Drop log records past the checkpoint: they belong to the steps about to be re-run.
   const std::string log_path = options_.out_dir + "/log.jsonl";
   std::ifstream in(log_path);
@@ -242,6 +254,11 @@ TrainSummary Trainer::run() {
         std::fprintf(stderr, "%s  eval @ %lld: %s\n", tty ? "\n" : "", static_cast<long long>(step_),
                      task_.describe(e).c_str());
       summary.final_eval = e;
+      if (!options_.best_metric.empty() && metric(e, options_.best_metric) > best_) {
+        best_ = metric(e, options_.best_metric);
+        best_step_ = step_;
+        save_checkpoint(best_path(), model, nullptr, CheckpointState{step_, "", "", {}});
+      }
     }
     if (step_ % options_.checkpoint_every == 0 || last || out_of_time || g_stop) save(checkpoint_path());
     if (out_of_time || g_stop) {
@@ -254,6 +271,8 @@ TrainSummary Trainer::run() {
     }
   }
   summary.seconds = seconds_since(t0);
+  summary.best = best_;
+  summary.best_step = best_step_;
   write_chart();
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);

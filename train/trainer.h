@@ -18,11 +18,15 @@ struct TrainerOptions {
   float lr = 1e-3f;
   float weight_decay = 0.01f;
   float max_grad_norm = 1.0f;
+  float adam_eps = 1e-8f;
   int64_t log_every = 10;         // progress line + JSONL record
   int64_t eval_every = 250;
   int64_t checkpoint_every = 250;
   double time_limit_minutes = 0;  // > 0: stop (with a checkpoint) once this much time has passed
   int64_t stop_after = 0;         // > 0: stop (with a checkpoint) after this many steps in this call
+  // Non-empty: after every evaluation whose value of this held-out metric beats the best so far (higher
+  // is better), the model is also written to best.safetensors (model only, atomically).
+  std::string best_metric;
   bool quiet = false;
 };
 
@@ -30,6 +34,8 @@ struct TrainSummary {
   int64_t steps_done = 0;
   double seconds = 0;
   Metrics final_eval;
+  double best = 0;       // best value of TrainerOptions::best_metric (when set)
+  int64_t best_step = 0;
   bool interrupted = false;   // stopped by SIGINT/SIGTERM (a checkpoint was written)
   bool stopped_early = false;  // stopped by the time or step limit (a checkpoint was written)
   std::vector<double> losses;  // training loss of every step run in this call (for resume tests)
@@ -44,6 +50,7 @@ class Trainer {
   TrainSummary run();
   Metrics evaluate();  // the task's held-out metrics (eval mode, no grad)
   std::string checkpoint_path() const;
+  std::string best_path() const;
 
  private:
   void save(const std::string& path);
@@ -54,6 +61,8 @@ class Trainer {
   AdamW optimizer_;
   Rng data_rng_;
   int64_t step_ = 0;
+  double best_ = -1e300;    // best value of options_.best_metric so far (kept in checkpoints)
+  int64_t best_step_ = 0;
 };
 
 // Throws a clear error for options the trainer cannot run with (the Trainer checks them too; the CLI
