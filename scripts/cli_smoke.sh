@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end check of the `ponet` CLI on a tiny generated corpus: pretrain (stopped, then resumed),
-# eval, predict, and the exit codes of bad invocations. Run by ctest as `cli_smoke`.
+# eval, predict, LRA ListOps (data, a short run), and the exit codes of bad invocations. Run by ctest as `cli_smoke`.
 set -euo pipefail
 ponet="$1"
 dir=$(mktemp -d)
@@ -46,6 +46,19 @@ expect_fail 1 "$ponet" pretrain --mlm-weight 0 --sso-weight 0 --out "$dir/other"
 expect_fail 1 "$ponet" pretrain --warmup 50 --steps 10 --out "$dir/other"
 [ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
+
+# LRA ListOps: data in the LRA format, a few steps with one mixer, results and the best-dev checkpoint
+"$ponet" lra listops --make-data "$dir/lo" --train 40 --dev 8 --test 8 --min-length 10 --max-length 60 > /dev/null
+head -n 1 "$dir/lo/basic_train.tsv" | grep -q "^Source	Target$"
+"$ponet" lra listops --data "$dir/lo" --mixer fnet --max-length 60 --steps 4 --out "$dir/lra" --quiet > "$dir/lra.txt"
+grep -q "test accuracy" "$dir/lra.txt" || { echo "ponet lra printed no test accuracy"; cat "$dir/lra.txt"; exit 1; }
+test -s "$dir/lra/results.json" && test -s "$dir/lra/best.safetensors"
+expect_fail 1 "$ponet" lra listops --mixer linformer --steps 1 --out "$dir/lra_bad"
+expect_fail 1 "$ponet" lra sort --out "$dir/lra_bad"
+expect_fail 1 "$ponet" lra listops --data "$dir/missing" --out "$dir/lra_bad"
+expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 20 --out "$dir/lra_bad"   # data longer than the model
+[ ! -e "$dir/lra_bad" ] || { echo "a rejected LRA run left $dir/lra_bad behind"; exit 1; }
+
 echo "garbage" > "$dir/run/checkpoint.safetensors"
 expect_fail 1 "$ponet" eval --run "$dir/run"
 echo "cli_smoke: all checks passed"

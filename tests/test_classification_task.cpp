@@ -7,6 +7,7 @@
 #include "nn/lra.h"
 #include "nn/ponet_classification.h"
 #include "test_util.h"
+#include "train/checkpoint.h"
 #include "train/classification_task.h"
 #include "train/trainer.h"
 
@@ -86,13 +87,24 @@ TEST_CASE("macro-F1 and batching by hand") {
 TEST_CASE("classification task: the LRA PoNet learns a synthetic task") {
   nn::LraForSequenceClassification model(tiny_lra("ponet"), 3);
   ClassificationTask task(model, synthetic(512, 1), synthetic(200, 2), {16, 0, true});
-  Trainer trainer(task, quiet_options(fresh_dir("cls_learn"), 300), 4);
+  TrainerOptions o = quiet_options(fresh_dir("cls_learn"), 300);
+  o.eval_every = 100;
+  o.best_metric = "accuracy";
+  Trainer trainer(task, o, 4);
   const double before = metric(trainer.evaluate(), "accuracy");
   TrainSummary s = trainer.run();
   const double after = metric(s.final_eval, "accuracy");
   MESSAGE("held-out accuracy before ", before, ", after 300 steps ", after, ", macro-F1 ", metric(s.final_eval, "macro_f1"));
   CHECK(after >= 0.85);
   CHECK(s.losses.back() < s.losses.front());
+  // the best of the three evaluations was kept, and best.safetensors reproduces it
+  CHECK(s.best >= after);
+  CHECK(s.best_step % 100 == 0);
+  nn::LraForSequenceClassification reloaded(tiny_lra("ponet"), 99);
+  load_checkpoint(trainer.best_path(), reloaded, nullptr);
+  reloaded.eval();
+  ClassificationTask check(reloaded, synthetic(512, 1), synthetic(200, 2), {16, 0, true});
+  CHECK(metric(check.evaluate(), "accuracy") == s.best);
 }
 
 TEST_CASE("classification task: the HF PoNet family runs through the same task, bad data is rejected") {
