@@ -1,0 +1,49 @@
+// Labelled text datasets for sequence classification (`ponet finetune`), and their encoding.
+//
+// Formats, chosen by the file name: *.jsonl one JSON object per line, {"text": ..., "label": ...} and
+// optionally "text_b" (a sentence pair); anything else is TSV, `label<TAB>text` or `label<TAB>text<TAB>text_b`,
+// with an optional header line whose first field is "label". Labels are strings (JSON numbers are read as
+// their text). Files are read line by line; every error names the file and the line.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "train/classification_task.h"
+#include "train/tokenizer.h"
+
+namespace ponet::train {
+
+struct TextExample {
+  std::string label, text, text_b;  // text_b empty: a single text
+  std::string where;                // "file:line", for later errors
+};
+
+std::vector<TextExample> read_text_dataset(const std::string& path);
+
+// Label strings -> class ids in the first-seen order of the training file. Saved with a run as one label
+// per line.
+class LabelMap {
+ public:
+  LabelMap() = default;
+  static LabelMap from_training(const std::vector<TextExample>& train);  // throws on fewer than 2 labels
+  static LabelMap load(const std::string& path);
+  void save(const std::string& path) const;  // atomic
+  // Throws, naming `where`, for a label the training file did not have.
+  int64_t id(const std::string& label, const std::string& where) const;
+  const std::string& name(int64_t id) const;
+  int64_t size() const { return static_cast<int64_t>(labels_.size()); }
+
+ private:
+  std::vector<std::string> labels_;
+};
+
+// "[CLS] text [SEP]" or "[CLS] text [SEP] text_b [SEP]", truncated to max_len (the longer side first for
+// pairs, keeping the closing [SEP]s). Throws, naming the example, if a text has no tokens.
+std::vector<int64_t> encode_for_classification(const WordPieceTokenizer& tok, const std::string& text,
+                                               const std::string& text_b, int64_t max_len, const std::string& where);
+
+std::vector<ClassificationExample> encode_dataset(const std::vector<TextExample>& data, const LabelMap& labels,
+                                                  const WordPieceTokenizer& tok, int64_t max_len);
+
+}  // namespace ponet::train
