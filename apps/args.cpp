@@ -1,5 +1,6 @@
 #include "apps/args.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -17,7 +18,13 @@ void Args::flag(const std::string& name, const std::string& help) {
   values_[name] = "0";
 }
 
-void Args::positional(const std::string& name, const std::string& help) { positional_specs_.emplace_back(name, help); }
+void Args::positional(const std::string& name, const std::string& help, bool optional) {
+  positional_specs_.emplace_back(name, help);
+  if (optional) {
+    values_[name] = "";
+    optional_from_ = std::min(optional_from_, positional_specs_.size() - 1);
+  }
+}
 
 bool Args::parse(int argc, char** argv) {
   size_t next_positional = 0;
@@ -56,7 +63,7 @@ bool Args::parse(int argc, char** argv) {
       ++next_positional;
     }
   }
-  if (next_positional < positional_specs_.size())
+  if (next_positional < positional_specs_.size() && next_positional < optional_from_)
     throw UsageError("missing argument <" + positional_specs_[next_positional].first + "> (see --help)");
   return true;
 }

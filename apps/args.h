@@ -16,7 +16,8 @@ class Args {
 
   void option(const std::string& name, const std::string& default_value, const std::string& help);
   void flag(const std::string& name, const std::string& help);
-  void positional(const std::string& name, const std::string& help);
+  // optional: may be left out (then str() gives ""); every positional after an optional one is optional too.
+  void positional(const std::string& name, const std::string& help, bool optional = false);
 
   // Returns false when --help was given (usage already printed). Throws UsageError on bad input.
   bool parse(int argc, char** argv);
@@ -36,6 +37,7 @@ class Args {
   std::vector<std::string> order_;
   std::map<std::string, Spec> specs_;
   std::vector<std::pair<std::string, std::string>> positional_specs_;
+  size_t optional_from_ = static_cast<size_t>(-1);  // index of the first optional positional
   std::map<std::string, std::string> values_;
   std::map<std::string, bool> explicit_;
 };

@@ -6,19 +6,38 @@
 #include "apps/run_dir.h"
 #include "core/error.h"
 #include "train/pretraining_data.h"
+#include "autograd/grad_mode.h"
 #include "train/pretraining_task.h"
 
 namespace ponet::app {
 
+namespace {
+
+int eval_classifier(const Args& a, Device device) {
+  PONET_CHECK(!a.str("data").empty(), a.str("run"), " is a `ponet finetune` run: pass the labelled file with --data");
+  LoadedClassifier run = load_classifier_run(a.str("run"), device);
+  std::vector<train::ClassificationExample> data =
+      train::encode_dataset(train::read_text_dataset(a.str("data")), run.labels, run.tokenizer, run.max_len);
+  train::ClassificationTask task(*run.model, data, data, {32, 0, true});
+  NoGrad no_grad;
+  std::printf("%s\n", task.describe(task.evaluate()).c_str());
+  return 0;
+}
+
+}  // namespace
+
 int cmd_eval(int argc, char** argv) {
-  Args a("eval", "Evaluate a run's checkpoint (MLM + SSO loss and accuracy) on held-out data.");
-  a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain`");
+  Args a("eval", "Evaluate a run's checkpoint: MLM + SSO on held-out data, or a classifier on a labelled file.");
+  a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain` or `ponet finetune`");
+  a.option("data", "", "finetune runs: the labelled file (.tsv / .jsonl) to report loss, accuracy and macro-F1 on");
   a.option("corpus", "", "evaluate on this corpus instead (all its documents)");
   a.option("batches", "16", "batches to evaluate");
   a.option("seed", "12345", "seed for the masking and pairing of the evaluation batches");
   a.option("device", "cpu", "cpu or cuda");
   if (!a.parse(argc, argv)) return 0;
   const Device device = Device::parse(a.str("device"));
+  if (is_classifier_run(a.str("run"))) return eval_classifier(a, device);
+  PONET_CHECK(a.str("data").empty(), "--data is for `ponet finetune` runs, and ", a.str("run"), " has no labels.txt");
   LoadedRun run = load_run(a.str("run"), device);
   const bool own_corpus = !a.str("corpus").empty();
   std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());

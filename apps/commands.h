@@ -7,5 +7,7 @@ int cmd_pretrain(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_predict(int argc, char** argv);
 int cmd_lra(int argc, char** argv);
+int cmd_finetune(int argc, char** argv);
+int cmd_classify(int argc, char** argv);
 
 }  // namespace ponet::app

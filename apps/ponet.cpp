@@ -17,6 +17,8 @@ const char* kUsage =
     "  pretrain   train a PoNet with MLM + SSO on a corpus (default: the King James Bible)\n"
     "  eval       evaluate a run's checkpoint on its held-out split\n"
     "  predict    fill the [MASK] tokens of a sentence and print the top-k candidates\n"
+    "  finetune   fine-tune a PoNet classifier on labelled texts (from a pretraining run or from scratch)\n"
+    "  classify   label texts with a fine-tuned classifier\n"
     "  lra        LRA ListOps: generate the data, train and test the LRA model with any token mixer\n"
     "\n"
     "`ponet <command> --help` lists a command's options.\n";
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
     if (command == "pretrain") return ponet::app::cmd_pretrain(argc - 2, argv + 2);
     if (command == "eval") return ponet::app::cmd_eval(argc - 2, argv + 2);
     if (command == "predict") return ponet::app::cmd_predict(argc - 2, argv + 2);
+    if (command == "finetune") return ponet::app::cmd_finetune(argc - 2, argv + 2);
+    if (command == "classify") return ponet::app::cmd_classify(argc - 2, argv + 2);
     if (command == "lra") return ponet::app::cmd_lra(argc - 2, argv + 2);
     std::fprintf(stderr, "ponet: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;

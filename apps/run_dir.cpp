@@ -48,6 +48,32 @@ LoadedRun load_run(const std::string& dir, Device device) {
   return run;
 }
 
+bool is_classifier_run(const std::string& dir) {
+  struct stat st;
+  return ::stat((dir + "/labels.txt").c_str(), &st) == 0;
+}
+
+LoadedClassifier load_classifier_run(const std::string& dir, Device device) {
+  PONET_CHECK(is_classifier_run(dir), dir, ": not a `ponet finetune` run (no labels.txt): it holds no classifier");
+  LoadedClassifier run;
+  run.tokenizer = train::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
+  run.labels = train::LabelMap::load(dir + "/labels.txt");
+  run.max_len = read_json_file(dir + "/run.json").value("max-len", int64_t{128});
+  std::string ckpt = dir + "/best.safetensors";
+  struct stat st;
+  if (::stat(ckpt.c_str(), &st) != 0) ckpt = dir + "/checkpoint.safetensors";
+  const std::string cls = train::checkpoint_class(ckpt);
+  PONET_CHECK(cls == "PoNetForSequenceClassification", ckpt, ": holds a ", cls, ", not a sequence classifier");
+  nn::PoNetConfig config = nn::PoNetConfig::from_json(train::checkpoint_config(ckpt), ckpt + " (config)");
+  PONET_CHECK(config.num_labels == run.labels.size(), dir, ": the checkpoint has ", config.num_labels,
+              " outputs but labels.txt lists ", run.labels.size());
+  run.model = std::make_unique<nn::PoNetForSequenceClassification>(config, 0);
+  run.model->to(device);
+  train::load_checkpoint(ckpt, *run.model, nullptr);
+  run.model->eval();
+  return run;
+}
+
 std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const train::WordPieceTokenizer& tok,
                                           const std::string& text, int64_t top_k) {
   PONET_CHECK(top_k > 0, "predict: top-k must be positive");

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/ponet.h"
+#include "nn/ponet_classification.h"
 #include "train/corpus.h"
+#include "train/text_dataset.h"
 #include "train/tokenizer.h"
 
 namespace ponet::app {
@@ -31,6 +33,16 @@ struct LoadedRun {
 };
 // Loads run.json, vocab.txt and the checkpoint of `dir` onto `device`.
 LoadedRun load_run(const std::string& dir, Device device);
+
+// A `ponet finetune` run: vocabulary, labels and the best checkpoint's classifier on `device`.
+struct LoadedClassifier {
+  train::WordPieceTokenizer tokenizer;
+  train::LabelMap labels;
+  std::unique_ptr<nn::PoNetForSequenceClassification> model;
+  int64_t max_len = 0;
+};
+LoadedClassifier load_classifier_run(const std::string& dir, Device device);
+bool is_classifier_run(const std::string& dir);
 
 struct MaskPrediction {
   int64_t position;                                       // index in the encoded sequence

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the `ponet` CLI on a tiny generated corpus: pretrain (stopped, then resumed),
-# eval, predict, LRA ListOps (data, a short run), and the exit codes of bad invocations. Run by ctest as `cli_smoke`.
+# eval, predict, fine-tuning and classify, LRA ListOps (data, a short run), and the exit codes of bad
+# invocations. Run by ctest as `cli_smoke`.
 set -euo pipefail
 ponet="$1"
 dir=$(mktemp -d)
@@ -58,6 +59,26 @@ expect_fail 1 "$ponet" lra sort --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/missing" --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 20 --out "$dir/lra_bad"   # data longer than the model
 [ ! -e "$dir/lra_bad" ] || { echo "a rejected LRA run left $dir/lra_bad behind"; exit 1; }
+
+# fine-tuning: from the pretraining run and from scratch, then classify and eval
+printf 'label\ttext\n' > "$dir/ft_train.tsv"
+for i in $(seq 1 12); do printf 'light\tthe light of day %s\ndark\tthe dark of night %s\n' "$i" "$i"; done >> "$dir/ft_train.tsv"
+printf '{"text": "a day of light", "label": "light"}\n{"text": "a night so dark", "label": "dark"}\n' > "$dir/ft_dev.jsonl"
+ft=(--train "$dir/ft_train.tsv" --dev "$dir/ft_dev.jsonl" --test "$dir/ft_dev.jsonl" --max-len 32 --batch-size 4
+    --steps 6 --warmup 1 --eval-every 3 --quiet)
+"$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft" > "$dir/ft.txt"
+grep -q "test (best checkpoint)" "$dir/ft.txt" || { echo "finetune printed no test result"; cat "$dir/ft.txt"; exit 1; }
+"$ponet" finetune "${ft[@]}" --config "$dir/model.json" --vocab-size 60 --out "$dir/ft_scratch" > /dev/null
+"$ponet" classify --run "$dir/ft" "the light of the day" | grep -Eq "^(light|dark)	"
+"$ponet" eval --run "$dir/ft" --data "$dir/ft_dev.jsonl" | grep -q "macro-F1"
+printf 'label\ttext\na\tone\na\ttwo\n' > "$dir/one_class.tsv"
+printf 'unseen\tthe light\n' > "$dir/unseen.tsv"
+expect_fail 1 "$ponet" finetune "${ft[@]}" --train "$dir/one_class.tsv" --out "$dir/ft_bad"
+expect_fail 1 "$ponet" finetune "${ft[@]}" --dev "$dir/unseen.tsv" --out "$dir/ft_bad"
+expect_fail 1 "$ponet" finetune "${ft[@]}" --init "$dir/lra" --out "$dir/ft_bad"        # a run of the LRA family
+[ ! -e "$dir/ft_bad" ] || { echo "a rejected finetune left $dir/ft_bad behind"; exit 1; }
+expect_fail 1 "$ponet" classify --run "$dir/run" "a text"                              # no classifier there
+expect_fail 1 "$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft"            # already holds a run
 
 echo "garbage" > "$dir/run/checkpoint.safetensors"
 expect_fail 1 "$ponet" eval --run "$dir/run"

@@ -67,14 +67,16 @@ std::string checkpoint_config(const std::string& path) {
   return it->second;
 }
 
-std::unique_ptr<nn::Model> load_checkpoint_model(const std::string& path) {
+std::string checkpoint_class(const std::string& path) {
   SafetensorsFile file = load_safetensors(path);
-  auto config = file.metadata.find("config");
-  PONET_CHECK(config != file.metadata.end(), path, ": no model config in the metadata");
   auto cls = file.metadata.find("model");
   // checkpoints from before the model zoo hold PoNetForPreTraining
-  const std::string class_name = cls == file.metadata.end() ? "PoNetForPreTraining" : cls->second;
-  std::unique_ptr<nn::Model> model = nn::make_model(class_name, config->second, 0, path + " (config)");
+  return cls == file.metadata.end() ? "PoNetForPreTraining" : cls->second;
+}
+
+std::unique_ptr<nn::Model> load_checkpoint_model(const std::string& path) {
+  std::unique_ptr<nn::Model> model =
+      nn::make_model(checkpoint_class(path), checkpoint_config(path), 0, path + " (config)");
   load_checkpoint(path, *model, nullptr);
   return model;
 }

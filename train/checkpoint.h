@@ -27,6 +27,8 @@ CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW
 
 // The model a checkpoint holds, rebuilt from its class and config (on the CPU, parameters loaded).
 std::unique_ptr<nn::Model> load_checkpoint_model(const std::string& path);
+// The model class stored in a checkpoint ("PoNetForPreTraining" for files from before classes were stored).
+std::string checkpoint_class(const std::string& path);
 // The model config JSON stored in a checkpoint.
 std::string checkpoint_config(const std::string& path);
 

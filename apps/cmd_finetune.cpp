@@ -1,0 +1,210 @@
+// `ponet finetune`: sequence classification with PoNetForSequenceClassification, from a pretraining run
+// (--init: its vocabulary, config and backbone weights; the MLM/SSO heads are dropped and a fresh
+// classifier is added) or from scratch (a vocabulary trained on the training texts). Keeps the best-dev
+// checkpoint and tests it at the end.
+#include <omp.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "apps/run_dir.h"
+#include "autograd/grad_mode.h"
+#include "core/error.h"
+#include "nn/ponet_classification.h"
+#include "train/atomic_file.h"
+#include "train/checkpoint.h"
+#include "train/text_dataset.h"
+#include "train/trainer.h"
+
+namespace ponet::app {
+
+namespace {
+
+// The built-in size without --init or --config: the same as `ponet pretrain`'s tiny model.
+const char* kScratchConfig = R"({"hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
+  "intermediate_size": 512, "max_position_embeddings": 128, "hidden_dropout_prob": 0.1,
+  "initializer_range": 0.05})";
+
+void declare(Args& a) {
+  a.option("train", "", "training file (.tsv: label<TAB>text[<TAB>text_b]; .jsonl: {\"text\", \"label\"[, \"text_b\"]})");
+  a.option("dev", "", "held-out file for evaluation and the best checkpoint (same formats)");
+  a.option("test", "", "optional test file, evaluated once with the best checkpoint at the end");
+  a.option("out", "", "run directory (created)");
+  a.option("init", "", "a `ponet pretrain` run directory to start from");
+  a.option("config", "", "model config JSON when training from scratch (default: the built-in tiny size)");
+  a.option("vocab-size", "4000", "WordPiece vocabulary size when training from scratch");
+  a.option("max-len", "128", "tokens per example ([CLS] text [SEP]), longer texts are truncated");
+  a.option("batch-size", "32", "examples per step");
+  a.option("steps", "1000", "optimizer steps");
+  a.option("warmup", "100", "linear warmup steps");
+  a.option("lr", "0.0005", "peak learning rate (AdamW)");
+  a.option("weight-decay", "0.01", "decoupled weight decay");
+  a.option("clip", "1.0", "global gradient-norm clip");
+  a.option("eval-every", "100", "steps between evaluations on --dev");
+  a.option("seed", "0", "seed for initialisation, batches and dropout");
+  a.option("device", "cpu", "cpu or cuda");
+  a.option("threads", "0", "OpenMP threads (0: all cores)");
+  a.option("time-limit", "0", "minutes after which training stops with a checkpoint (0: none)");
+  a.option("stop-after", "0", "stop (with a checkpoint) after this many steps of this invocation (0: run to the end)");
+  a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
+  a.flag("quiet", "no progress output");
+}
+
+nlohmann::json options_json(const Args& a) {
+  nlohmann::json j;
+  for (const char* k : {"train", "dev", "test", "init", "config"}) j[k] = a.str(k);
+  for (const char* k : {"vocab-size", "max-len", "batch-size", "steps", "warmup", "eval-every", "seed"})
+    j[k] = a.integer(k);
+  for (const char* k : {"lr", "weight-decay", "clip"}) j[k] = a.number(k);
+  j["kind"] = "finetune";
+  return j;
+}
+
+// Copies the backbone ("ponet.*") of a pretraining run into the classifier; every backbone parameter
+// must be found.
+void load_backbone(nn::PoNetForSequenceClassification& model, nn::PoNetForPreTraining& pretrained,
+                   const std::string& dir) {
+  std::map<std::string, Tensor> backbone;
+  for (auto& [name, t] : pretrained.named_parameters())
+    if (name.rfind("ponet.", 0) == 0) backbone[name] = t;
+  size_t needed = 0;
+  for (auto& [name, t] : model.named_parameters())
+    if (name.rfind("ponet.", 0) == 0) {
+      ++needed;
+      PONET_CHECK(backbone.count(name), dir, ": the pretraining run has no parameter ", name);
+    }
+  PONET_CHECK(needed == backbone.size(), dir, ": backbone parameter counts differ");
+  model.load_state_dict(backbone, /*strict=*/false);
+}
+
+}  // namespace
+
+int cmd_finetune(int argc, char** argv) {
+  Args a("finetune", "Fine-tune (or train from scratch) a PoNet sequence classifier on labelled texts.");
+  declare(a);
+  if (!a.parse(argc, argv)) return 0;
+  PONET_CHECK(!a.str("out").empty(), "--out is required");
+  const std::string out = a.str("out");
+  const bool resume = a.is_set("resume");
+  const Device device = Device::parse(a.str("device"));
+  PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available");
+  if (a.integer("threads") > 0) omp_set_num_threads(static_cast<int>(a.integer("threads")));
+  const nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
+  const std::string where = out + "/run.json";
+  auto str = [&](const char* k) { return opt.at(k).get<std::string>(); };
+  auto integer = [&](const char* k) { return opt.at(k).get<int64_t>(); };
+  PONET_CHECK(!str("train").empty() && !str("dev").empty(), "--train and --dev are required");
+  PONET_CHECK(str("init").empty() || str("config").empty(), "--init and --config exclude each other");
+
+  train::TrainerOptions to;
+  to.out_dir = out;
+  to.steps = integer("steps");
+  to.warmup_steps = integer("warmup");
+  to.lr = static_cast<float>(opt.at("lr").get<double>());
+  to.weight_decay = static_cast<float>(opt.at("weight-decay").get<double>());
+  to.max_grad_norm = static_cast<float>(opt.at("clip").get<double>());
+  to.eval_every = integer("eval-every");
+  to.checkpoint_every = integer("eval-every");
+  to.best_metric = "accuracy";
+  to.time_limit_minutes = a.number("time-limit");
+  to.stop_after = a.integer("stop-after");
+  to.quiet = a.is_set("quiet");
+  train::check_options(to);
+
+  // data and labels first: the cheapest checks
+  std::vector<train::TextExample> train_text = train::read_text_dataset(str("train"));
+  std::vector<train::TextExample> dev_text = train::read_text_dataset(str("dev"));
+  std::vector<train::TextExample> test_text;
+  if (!str("test").empty()) test_text = train::read_text_dataset(str("test"));
+  train::LabelMap labels = resume ? train::LabelMap::load(out + "/labels.txt") : train::LabelMap::from_training(train_text);
+  for (const auto* split : {&dev_text, &test_text})
+    for (const auto& e : *split) labels.id(e.label, e.where);  // an unseen label fails before any training
+
+  train::WordPieceTokenizer tok;
+  nn::PoNetConfig config;
+  std::unique_ptr<nn::PoNetForPreTraining> pretrained;
+  if (resume) {
+    tok = train::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
+    config = nn::PoNetConfig::from_json(train::read_file(out + "/config.json"), out + "/config.json");
+  } else if (!str("init").empty()) {
+    const std::string dir = str("init");
+    const std::string cls = train::checkpoint_class(dir + "/checkpoint.safetensors");
+    PONET_CHECK(cls == "PoNetForPreTraining", "--init ", dir, ": expected a `ponet pretrain` run, its checkpoint holds ",
+                cls);
+    LoadedRun run = load_run(dir, Device::cpu());
+    tok = run.tokenizer;
+    config = run.model->config();
+    pretrained = std::move(run.model);
+  } else {
+    const std::string text = str("config").empty() ? std::string(kScratchConfig) : train::read_file(str("config"));
+    config = nn::PoNetConfig::from_json(text, str("config").empty() ? "built-in tiny config" : str("config"));
+  }
+  const int64_t max_len = integer("max-len");
+  PONET_CHECK(max_len >= 4 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
+              " must be in [4, max_position_embeddings = ", config.max_position_embeddings,
+              "] (position embeddings are not tiled; texts are truncated)");
+  config.num_labels = labels.size();
+  if (!resume) {
+    ::mkdir(out.c_str(), 0755);
+    struct stat st;
+    PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
+    PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
+                "' already holds a run: pass --resume to continue it or choose another --out");
+    if (!pretrained) {
+      std::vector<std::string> texts;
+      for (auto& e : train_text) {
+        texts.push_back(e.text);
+        if (!e.text_b.empty()) texts.push_back(e.text_b);
+      }
+      tok = train::WordPieceTokenizer::train(texts, integer("vocab-size"));
+      config.vocab_size = tok.vocab_size();
+      config.pad_token_id = tok.pad_id();
+      config.cls_token_id = tok.cls_id();
+      config.sep_token_id = tok.sep_id();
+      config.mask_token_id = tok.mask_id();
+    }
+    config.validate();
+    tok.save_vocab(out + "/vocab.txt");
+    labels.save(out + "/labels.txt");
+    train::write_file_atomically(out + "/config.json", config.to_json() + "\n");
+    train::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
+  }
+  std::vector<train::ClassificationExample> train_set = train::encode_dataset(train_text, labels, tok, max_len);
+  std::vector<train::ClassificationExample> dev_set = train::encode_dataset(dev_text, labels, tok, max_len);
+  std::vector<train::ClassificationExample> test_set = train::encode_dataset(test_text, labels, tok, max_len);
+
+  const uint64_t seed = static_cast<uint64_t>(integer("seed"));
+  nn::PoNetForSequenceClassification model(config, seed);
+  if (pretrained) load_backbone(model, *pretrained, str("init"));
+  model.to(device);
+  std::fprintf(stderr, "PoNet classifier: %lld parameters, %lld labels, %s; %zu train / %zu dev / %zu test examples\n",
+               static_cast<long long>(model.num_parameters()), static_cast<long long>(labels.size()),
+               pretrained ? ("backbone from " + str("init")).c_str() : "from scratch", train_set.size(), dev_set.size(),
+               test_set.size());
+  train::ClassificationTask task(model, train_set, dev_set, {integer("batch-size"), 0, true});
+  train::Trainer trainer(task, to, seed);
+  if (resume) trainer.resume(trainer.checkpoint_path());
+  train::TrainSummary s = trainer.run();
+  if (s.interrupted || s.stopped_early) return s.interrupted ? 130 : 0;
+
+  train::load_checkpoint(trainer.best_path(), model, nullptr);
+  model.eval();
+  nlohmann::json result = {{"best_dev_accuracy", s.best}, {"best_step", s.best_step}, {"labels", labels.size()},
+                           {"init", str("init")}, {"steps", to.steps}};
+  std::printf("fine-tuned %lld steps; best dev accuracy %.2f%% at step %lld\n", static_cast<long long>(to.steps),
+              100 * s.best, static_cast<long long>(s.best_step));
+  if (!test_set.empty()) {
+    NoGrad no_grad;
+    train::Metrics test = task.evaluate_on(test_set);
+    for (auto& [k, v] : test) result["test_" + k] = v;
+    std::printf("test (best checkpoint): %s\n", task.describe(test).c_str());
+  }
+  train::write_file_atomically(out + "/results.json", result.dump(2) + "\n");
+  std::printf("run directory: %s (best.safetensors, checkpoint.safetensors, labels.txt, results.json, log.jsonl)\n",
+              out.c_str());
+  return 0;
+}
+
+}  // namespace ponet::app
