@@ -15,6 +15,7 @@
 #include "nn/ponet_classification.h"
 #include "train/atomic_file.h"
 #include "train/checkpoint.h"
+#include "train/kjv_divisions.h"
 #include "train/text_dataset.h"
 #include "train/trainer.h"
 
@@ -28,10 +29,11 @@ const char* kScratchConfig = R"({"hidden_size": 128, "num_hidden_layers": 2, "nu
   "initializer_range": 0.05})";
 
 void declare(Args& a) {
-  a.option("train", "", "training file (.tsv: label<TAB>text[<TAB>text_b]; .jsonl: {\"text\", \"label\"[, \"text_b\"]})");
+  a.option("train", "", "training file (.tsv: label<TAB>text[<TAB>text_b]; .jsonl: {\"text\", \"label\"[, \"text_b\"]}); "
+           "without --train and --dev: the built-in KJV division task (docs/finetuning.md)");
   a.option("dev", "", "held-out file for evaluation and the best checkpoint (same formats)");
   a.option("test", "", "optional test file, evaluated once with the best checkpoint at the end");
-  a.option("out", "", "run directory (created)");
+  a.option("out", "", "run directory (created; default for the built-in task: runs/kjv-divisions-{pretrained,scratch})");
   a.option("init", "", "a `ponet pretrain` run directory to start from");
   a.option("config", "", "model config JSON when training from scratch (default: the built-in tiny size)");
   a.option("vocab-size", "4000", "WordPiece vocabulary size when training from scratch");
@@ -85,13 +87,28 @@ int cmd_finetune(int argc, char** argv) {
   Args a("finetune", "Fine-tune (or train from scratch) a PoNet sequence classifier on labelled texts.");
   declare(a);
   if (!a.parse(argc, argv)) return 0;
-  PONET_CHECK(!a.str("out").empty(), "--out is required");
-  const std::string out = a.str("out");
+  const bool builtin_task = a.str("train").empty() && a.str("dev").empty();
+  const std::string out = !a.str("out").empty() ? a.str("out")
+                          : builtin_task         ? std::string("runs/kjv-divisions-") + (a.str("init").empty() ? "scratch" : "pretrained")
+                                                 : "";
+  PONET_CHECK(!out.empty(), "--out is required");
   const bool resume = a.is_set("resume");
   const Device device = Device::parse(a.str("device"));
   PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available");
   if (a.integer("threads") > 0) omp_set_num_threads(static_cast<int>(a.integer("threads")));
-  const nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
+  nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
+  if (!resume && builtin_task) {
+    const std::string dir = "runs/kjv-divisions";
+    struct stat st;
+    if (::stat((dir + "/test.tsv").c_str(), &st) != 0) {
+      train::KjvDivisionCounts n = train::write_kjv_division_task(train::read_corpus(ensure_default_corpus()), dir);
+      std::fprintf(stderr, "built the KJV division task in %s: %zu / %zu / %zu passages\n", dir.c_str(), n.train, n.dev,
+                   n.test);
+    }
+    opt["train"] = dir + "/train.tsv";
+    opt["dev"] = dir + "/dev.tsv";
+    if (opt["test"].get<std::string>().empty()) opt["test"] = dir + "/test.tsv";
+  }
   const std::string where = out + "/run.json";
   auto str = [&](const char* k) { return opt.at(k).get<std::string>(); };
   auto integer = [&](const char* k) { return opt.at(k).get<int64_t>(); };
