@@ -116,4 +116,12 @@ std::string Args::usage() const {
   return os.str();
 }
 
+void declare_training_run_options(Args& a) {
+  a.option("device", "cpu", "cpu or cuda");
+  a.option("threads", "0", "OpenMP threads (0: all cores)");
+  a.option("time-limit", "0", "minutes after which training stops with a checkpoint (0: none)");
+  a.option("stop-after", "0", "stop (with a checkpoint) after this many steps of this invocation (0: run to the end)");
+  a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
+}
+
 }  // namespace ponet::app

@@ -42,6 +42,9 @@ class Args {
   std::map<std::string, bool> explicit_;
 };
 
+// The options every training command shares: --device, --threads, --time-limit, --stop-after, --resume.
+void declare_training_run_options(Args& a);
+
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -46,11 +46,7 @@ void declare(Args& a) {
   a.option("clip", "1.0", "global gradient-norm clip");
   a.option("eval-every", "100", "steps between evaluations on --dev");
   a.option("seed", "0", "seed for initialisation, batches and dropout");
-  a.option("device", "cpu", "cpu or cuda");
-  a.option("threads", "0", "OpenMP threads (0: all cores)");
-  a.option("time-limit", "0", "minutes after which training stops with a checkpoint (0: none)");
-  a.option("stop-after", "0", "stop (with a checkpoint) after this many steps of this invocation (0: run to the end)");
-  a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
+  declare_training_run_options(a);
   a.flag("quiet", "no progress output");
 }
 

@@ -69,11 +69,7 @@ void declare(Args& a) {
   a.option("checkpoint-every", "250", "steps between checkpoints");
   a.option("held-out", "0.02", "fraction of documents held out for evaluation");
   a.option("seed", "0", "seed for initialisation, data and dropout");
-  a.option("device", "cpu", "cpu or cuda");
-  a.option("threads", "0", "OpenMP threads (0: all cores)");
-  a.option("time-limit", "0", "minutes after which training stops with a checkpoint (0: none)");
-  a.option("stop-after", "0", "stop (with a checkpoint) after this many steps of this invocation (0: run to the end)");
-  a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
+  declare_training_run_options(a);
   a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel");
   a.flag("quiet", "no progress output");
 }
