@@ -5,6 +5,7 @@
 #include <omp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "apps/args.h"
@@ -37,7 +38,8 @@ void declare(Args& a) {
   a.option("init", "", "a `ponet pretrain` run directory to start from");
   a.option("config", "", "model config JSON when training from scratch (default: the built-in tiny size)");
   a.option("vocab-size", "4000", "WordPiece vocabulary size when training from scratch");
-  a.option("max-len", "128", "tokens per example ([CLS] text [SEP]), longer texts are truncated");
+  a.option("max-len", "128", "tokens per example ([CLS] text [SEP]); longer texts are truncated; above a pretrained "
+           "model's positions, its position embeddings are tiled");
   a.option("batch-size", "32", "examples per step");
   a.option("steps", "1000", "optimizer steps");
   a.option("warmup", "100", "linear warmup steps");
@@ -60,13 +62,25 @@ nlohmann::json options_json(const Args& a) {
   return j;
 }
 
-// Copies the backbone ("ponet.*") of a pretraining run into the classifier; every backbone parameter
-// must be found.
+// Row i of the result is row i mod P of `table` [P, D]: longer position tables from shorter ones.
+Tensor tile_rows(const Tensor& table, int64_t rows) {
+  const int64_t P = table.size(0), D = table.size(1);
+  std::vector<float> src = table.to_vector(), out(rows * D);
+  for (int64_t i = 0; i < rows; ++i) std::copy_n(src.begin() + (i % P) * D, D, out.begin() + i * D);
+  return Tensor::from_vector(out, {rows, D});
+}
+
+// Copies the backbone ("ponet.*") of a pretraining run into the classifier, tiling the position
+// embeddings when the classifier has more positions; every backbone parameter must be found.
 void load_backbone(nn::PoNetForSequenceClassification& model, nn::PoNetForPreTraining& pretrained,
                    const std::string& dir) {
+  const std::string positions = "ponet.embeddings.position_embeddings.weight";
   std::map<std::string, Tensor> backbone;
   for (auto& [name, t] : pretrained.named_parameters())
     if (name.rfind("ponet.", 0) == 0) backbone[name] = t;
+  const int64_t wanted = model.config().max_position_embeddings;
+  if (backbone.count(positions) && backbone[positions].size(0) < wanted)
+    backbone[positions] = tile_rows(backbone[positions], wanted);
   size_t needed = 0;
   for (auto& [name, t] : model.named_parameters())
     if (name.rfind("ponet.", 0) == 0) {
@@ -155,9 +169,16 @@ int cmd_finetune(int argc, char** argv) {
     config = nn::PoNetConfig::from_json(text, str("config").empty() ? "built-in tiny config" : str("config"));
   }
   const int64_t max_len = integer("max-len");
-  PONET_CHECK(max_len >= 4 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
-              " must be in [4, max_position_embeddings = ", config.max_position_embeddings,
-              "] (position embeddings are not tiled; texts are truncated)");
+  PONET_CHECK(max_len >= 4, "--max-len ", max_len, " is too short");
+  if (max_len > config.max_position_embeddings) {
+    // longer than the pretrained positions: the position table is tiled (load_backbone), as the official
+    // long-document fine-tuning does; from scratch the table is simply made long enough
+    PONET_CHECK(pretrained || str("config").empty() || resume, "--max-len ", max_len,
+                " exceeds max_position_embeddings ", config.max_position_embeddings, " of ", str("config"));
+    if (!resume) config.max_position_embeddings = max_len;
+  }
+  PONET_CHECK(max_len <= config.max_position_embeddings, "--max-len ", max_len, " exceeds max_position_embeddings ",
+              config.max_position_embeddings);
   config.num_labels = labels.size();
   if (!resume) {
     ::mkdir(out.c_str(), 0755);

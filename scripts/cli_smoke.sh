@@ -69,6 +69,9 @@ ft=(--train "$dir/ft_train.tsv" --dev "$dir/ft_dev.jsonl" --test "$dir/ft_dev.js
 "$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft" > "$dir/ft.txt"
 grep -q "test (best checkpoint)" "$dir/ft.txt" || { echo "finetune printed no test result"; cat "$dir/ft.txt"; exit 1; }
 "$ponet" finetune "${ft[@]}" --config "$dir/model.json" --vocab-size 60 --out "$dir/ft_scratch" > /dev/null
+# longer than the pretrained 32 positions: the position table is tiled
+"$ponet" finetune "${ft[@]}" --init "$dir/run" --max-len 80 --out "$dir/ft_long" > /dev/null
+grep -q '"max_position_embeddings": 80' "$dir/ft_long/config.json"
 "$ponet" classify --run "$dir/ft" "the light of the day" | grep -Eq "^(light|dark)	"
 "$ponet" eval --run "$dir/ft" --data "$dir/ft_dev.jsonl" | grep -q "macro-F1"
 printf 'label\ttext\na\tone\na\ttwo\n' > "$dir/one_class.tsv"

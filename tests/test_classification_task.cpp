@@ -96,6 +96,7 @@ TEST_CASE("classification task: the LRA PoNet learns a synthetic task") {
   const double after = metric(s.final_eval, "accuracy");
   MESSAGE("held-out accuracy before ", before, ", after 300 steps ", after, ", macro-F1 ", metric(s.final_eval, "macro_f1"));
   CHECK(after >= 0.85);
+  CHECK(metric(s.final_eval, "micro_f1") == after);
   CHECK(s.losses.back() < s.losses.front());
   // the best of the three evaluations was kept, and best.safetensors reproduces it
   CHECK(s.best >= after);

@@ -1,7 +1,7 @@
 // The sequence-classification task: labelled token sequences through any nn::SequenceClassifier
 // (either family). Training batches are drawn uniformly with replacement from the data Rng (so a resumed
 // run continues with the same batches); evaluation runs over every held-out example once, in order.
-// Metrics: loss (mean cross-entropy per example), accuracy, macro-F1.
+// Metrics: loss (mean cross-entropy per example), accuracy, macro-F1, micro-F1 (= accuracy here).
 #pragma once
 #include <vector>
 
@@ -39,7 +39,7 @@ class ClassificationTask : public Task {
 
   nn::Model& model() override { return model_; }
   StepResult train_step(Rng& data_rng) override;
-  Metrics evaluate() override { return evaluate_on(eval_); }  // loss, accuracy, macro_f1, examples
+  Metrics evaluate() override { return evaluate_on(eval_); }  // loss, accuracy, macro_f1, micro_f1, examples
   // The same metrics on other examples (e.g. the test split), checked like the others. Call it with the
   // model in eval mode (the Trainer's evaluate() does that for the held-out set).
   Metrics evaluate_on(const std::vector<ClassificationExample>& examples);
