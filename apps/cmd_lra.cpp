@@ -53,7 +53,7 @@ nn::LraConfig listops_model(const std::string& mixer, int64_t max_len) {
 std::vector<train::ClassificationExample> to_examples(const std::vector<train::ListOpsExample>& in) {
   std::vector<train::ClassificationExample> out;
   out.reserve(in.size());
-  for (const auto& e : in) out.push_back({train::listops_token_ids(e.source), e.target});
+  for (const auto& e : in) out.push_back({train::listops_token_ids(e.source), e.target, {}});
   return out;
 }
 

@@ -115,7 +115,8 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, bool fused
 }
 
 ClassifierResult LraForSequenceClassification::classify(const Tensor& input_ids, const Tensor& attention_mask,
-                                                        const Tensor& labels, bool fused) {
+                                                        const Tensor& segment_ids, const Tensor& labels, bool fused) {
+  PONET_CHECK(!segment_ids.defined(), "LRA model: segments are fixed chunks (segment_num); segment ids cannot be given");
   if (attention_mask.defined()) {
     const std::vector<int64_t> ids = input_ids.to_vector_i64(), mask = attention_mask.to_vector_i64();
     PONET_CHECK(ids.size() == mask.size(), "LRA model: attention_mask ", attention_mask.shape_str(),

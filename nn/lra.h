@@ -53,8 +53,8 @@ class LraForSequenceClassification : public SequenceClassifier {
   std::string class_name() const override { return "LraForSequenceClassification"; }
 
   // attention_mask, when given, must agree with input_ids != 0 (the official LRA mask).
-  ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& labels,
-                            bool fused) override;
+  ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& segment_ids,
+                            const Tensor& labels, bool fused) override;
   int64_t num_classes() const override { return config_.num_classes; }
   int64_t max_length() const override { return config_.max_seq_len; }
   int64_t pad_id() const override { return 0; }

@@ -41,10 +41,11 @@ ClassificationOutputs PoNetForSequenceClassification::forward(const PoNetInputs&
 }
 
 ClassifierResult PoNetForSequenceClassification::classify(const Tensor& input_ids, const Tensor& attention_mask,
-                                                          const Tensor& labels, bool fused) {
+                                                          const Tensor& segment_ids, const Tensor& labels, bool fused) {
   PoNetInputs in;
   in.input_ids = input_ids;
   in.attention_mask = attention_mask;
+  in.segment_ids = segment_ids;
   in.labels = labels;
   ForwardOptions options;
   options.fused_mixer = fused;

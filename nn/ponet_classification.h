@@ -29,8 +29,8 @@ class PoNetForSequenceClassification : public SequenceClassifier {
   std::string class_name() const override { return "PoNetForSequenceClassification"; }
   std::shared_ptr<PoNetModel> backbone() const { return ponet_; }
 
-  ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& labels,
-                            bool fused) override;
+  ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& segment_ids,
+                            const Tensor& labels, bool fused) override;
   int64_t num_classes() const override { return config_.num_labels; }
   int64_t max_length() const override { return config_.max_position_embeddings; }
   int64_t pad_id() const override { return config_.pad_token_id; }

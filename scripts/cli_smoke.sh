@@ -73,6 +73,9 @@ grep -q "test (best checkpoint)" "$dir/ft.txt" || { echo "finetune printed no te
 "$ponet" finetune "${ft[@]}" --init "$dir/run" --max-len 80 --out "$dir/ft_long" > /dev/null
 grep -q '"max_position_embeddings": 80' "$dir/ft_long/config.json"
 "$ponet" classify --run "$dir/ft" "the light of the day" | grep -Eq "^(light|dark)	"
+# a stopped fine-tuning run resumes and finishes (test pass included)
+"$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft_resume" --stop-after 2 > /dev/null
+"$ponet" finetune --out "$dir/ft_resume" --resume --quiet | grep -q "test (best checkpoint)"
 "$ponet" eval --run "$dir/ft" --data "$dir/ft_dev.jsonl" | grep -q "macro-F1"
 printf 'label\ttext\na\tone\na\ttwo\n' > "$dir/one_class.tsv"
 printf 'unseen\tthe light\n' > "$dir/unseen.tsv"

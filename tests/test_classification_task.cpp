@@ -73,7 +73,7 @@ TEST_CASE("macro-F1 and batching by hand") {
   CHECK(macro_f1(pred, gold, 3) == doctest::Approx((0.5 + 2.0 / 3 + 0.8) / 3));
   CHECK(macro_f1(pred, gold, 5) == doctest::Approx((0.5 + 2.0 / 3 + 0.8) / 3));  // unseen classes left out
   CHECK(macro_f1(gold, gold, 3) == doctest::Approx(1.0));
-  std::vector<ClassificationExample> ex = {{{5, 6, 7}, 1}, {{8}, 0}};
+  std::vector<ClassificationExample> ex = {{{5, 6, 7}, 1, {}}, {{8}, 0, {}}};
   ClassificationBatch b = make_classification_batch(ex, {0, 1}, 0, 0);
   CHECK(b.input_ids.to_vector_i64() == std::vector<int64_t>{5, 6, 7, 8, 0, 0});
   CHECK(b.attention_mask.to_vector_i64() == std::vector<int64_t>{1, 1, 1, 1, 0, 0});
@@ -127,11 +127,11 @@ TEST_CASE("classification task: the HF PoNet family runs through the same task, 
   TrainSummary s = trainer.run();
   CHECK(s.steps_done == 5);
   CHECK(std::isfinite(metric(s.final_eval, "loss")));
-  std::vector<ClassificationExample> bad = {{{1, 2}, 2}};
+  std::vector<ClassificationExample> bad = {{{1, 2}, 2, {}}};
   CHECK_THROWS_WITH_AS(ClassificationTask(model, bad, bad, {}), doctest::Contains("has label 2"), Error);
-  bad = {{{}, 0}};
+  bad = {{{}, 0, {}}};
   CHECK_THROWS_WITH_AS(ClassificationTask(model, bad, bad, {}), doctest::Contains("has no tokens"), Error);
-  bad = {{std::vector<int64_t>(17, 4), 0}};
+  bad = {{std::vector<int64_t>(17, 4), 0, {}}};
   CHECK_THROWS_WITH_AS(ClassificationTask(model, bad, bad, {}), doctest::Contains("positions allow 16"), Error);
 }
 

@@ -1,6 +1,7 @@
 // Labelled text datasets: TSV and JSONL readers (errors with file and line), the label map, and the
 // [CLS] A [SEP] B [SEP] encoding with truncation.
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
 
 #include "test_util.h"
@@ -70,15 +71,44 @@ TEST_CASE("label map: first-seen order, unseen labels and one-class files are er
 
 TEST_CASE("classification encoding: specials, pairs, truncation, empty texts") {
   WordPieceTokenizer tok = small_tokenizer();
-  std::vector<int64_t> ids = encode_for_classification(tok, "the king", "", 16, "x");
+  std::vector<int64_t> ids = encode_for_classification(tok, "the king", "", 16, "x").ids;
   CHECK(ids.front() == tok.cls_id());
   CHECK(ids.back() == tok.sep_id());
   CHECK(tok.decode(std::vector<int64_t>(ids.begin() + 1, ids.end() - 1)) == "the king");
-  std::vector<int64_t> pair = encode_for_classification(tok, "the king went to the land", "a day", 8, "x");
+  std::vector<int64_t> pair = encode_for_classification(tok, "the king went to the land", "a day", 8, "x").ids;
   CHECK(pair.size() == 8);
   CHECK(pair.back() == tok.sep_id());
   int seps = 0;
   for (int64_t v : pair) seps += v == tok.sep_id();
   CHECK(seps == 2);
   CHECK_THROWS_WITH_AS(encode_for_classification(tok, "   ", "", 16, "t.tsv:4"), doctest::Contains("t.tsv:4: a text has no tokens"), Error);
+}
+
+TEST_CASE("sentence splitting and segment ids numbered like the official pipeline") {
+  CHECK(split_sentences("The king went. A good day! Was it? yes") ==
+        std::vector<std::string>{"The king went.", " A good day!", " Was it?", " yes"});
+  CHECK(split_sentences("He said \"go.\" Then night...  fell") ==
+        std::vector<std::string>{"He said \"go.\"", " Then night...", "  fell"});
+  CHECK(split_sentences("3.5 is no end") == std::vector<std::string>{"3.5 is no end"});
+  WordPieceTokenizer tok = small_tokenizer();
+  // [CLS] the king . a day . [SEP] the land [SEP]: CLS 0, sentences 1 and 2, SEP 3, B's sentence 4, SEP 5
+  EncodedText e = encode_for_classification(tok, "the king. a day.", "the land", 32, "x");
+  REQUIRE(e.ids.size() == e.segments.size());
+  CHECK(e.segments.front() == 0);
+  CHECK(e.segments.back() == 5);
+  const int64_t a_len = static_cast<int64_t>(tok.encode("the king.").size());
+  for (int64_t i = 1; i <= a_len; ++i) CHECK(e.segments[i] == 1);
+  CHECK(e.segments[a_len + 1] == 2);
+  std::vector<int64_t> expected_tail = {3};
+  for (size_t i = 0; i < tok.encode("the land").size(); ++i) expected_tail.push_back(4);
+  expected_tail.push_back(5);
+  const size_t sep = std::find(e.ids.begin() + 1, e.ids.end(), tok.sep_id()) - e.ids.begin();
+  CHECK(std::vector<int64_t>(e.segments.begin() + sep, e.segments.end()) == expected_tail);
+  // a batch pads segment ids with one more segment after the last
+  ClassificationBatch b = make_classification_batch({{e.ids, 0, e.segments}, {{7, 8}, 1, {0, 1}}}, {0, 1}, 0, 0);
+  std::vector<int64_t> seg = b.segment_ids.to_vector_i64();
+  const size_t L = e.ids.size();
+  CHECK(seg[L + 1] == 1);
+  CHECK(seg[L + 2] == 2);
+  CHECK(seg[2 * L - 1] == 2);
 }

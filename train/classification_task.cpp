@@ -20,6 +20,8 @@ void check_examples(const std::vector<ClassificationExample>& examples, const nn
                 " has ", e.ids.size(), " tokens, the model's positions allow ", model.max_length());
     PONET_CHECK(e.label >= 0 && e.label < model.num_classes(), "classification: ", split, " example ", i,
                 " has label ", e.label, ", expected [0, ", model.num_classes(), ")");
+    PONET_CHECK(e.segments.empty() || e.segments.size() == e.ids.size(), "classification: ", split, " example ", i,
+                " has ", e.segments.size(), " segment ids for ", e.ids.size(), " tokens");
   }
 }
 
@@ -31,7 +33,9 @@ ClassificationBatch make_classification_batch(const std::vector<ClassificationEx
   if (L == 0)
     for (size_t i : indices) L = std::max<int64_t>(L, static_cast<int64_t>(examples[i].ids.size()));
   const int64_t B = static_cast<int64_t>(indices.size());
-  std::vector<int64_t> ids(B * L, pad_id), mask(B * L, 0), labels(B);
+  std::vector<int64_t> ids(B * L, pad_id), mask(B * L, 0), labels(B), segments;
+  const bool with_segments = B > 0 && !examples[indices[0]].segments.empty();
+  if (with_segments) segments.assign(B * L, 0);
   ClassificationBatch batch;
   for (int64_t b = 0; b < B; ++b) {
     const ClassificationExample& e = examples[indices[b]];
@@ -39,12 +43,20 @@ ClassificationBatch make_classification_batch(const std::vector<ClassificationEx
     PONET_CHECK(n <= L, "classification: example ", indices[b], " has ", n, " tokens, more than the padded length ", L);
     std::copy(e.ids.begin(), e.ids.end(), ids.begin() + b * L);
     std::fill(mask.begin() + b * L, mask.begin() + b * L + n, 1);
+    if (with_segments) {
+      PONET_CHECK(e.segments.size() == e.ids.size(), "classification: example ", indices[b],
+                  " has no segment ids while others in its batch do");
+      std::copy(e.segments.begin(), e.segments.end(), segments.begin() + b * L);
+      // padding is one more segment after the last, as in the official data pipeline
+      std::fill(segments.begin() + b * L + n, segments.begin() + (b + 1) * L, e.segments.back() + 1);
+    }
     labels[b] = e.label;
     batch.num_tokens += n;
   }
   batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
   batch.attention_mask = Tensor::from_vector_i64(mask, {B, L});
   batch.labels = Tensor::from_vector_i64(labels, {B});
+  if (with_segments) batch.segment_ids = Tensor::from_vector_i64(segments, {B, L});
   return batch;
 }
 
@@ -64,7 +76,7 @@ StepResult ClassificationTask::train_step(Rng& data_rng) {
   std::vector<size_t> picked(options_.batch_size);
   for (size_t& i : picked) i = static_cast<size_t>(data_rng.randint(0, static_cast<int64_t>(train_.size())));
   ClassificationBatch b = make_classification_batch(train_, picked, model_.pad_id(), options_.pad_to);
-  nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.labels, options_.fused);
+  nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, options_.fused);
   StepResult r;
   r.objective = out.loss;
   r.loss = out.loss.item();
@@ -81,7 +93,7 @@ Metrics ClassificationTask::evaluate_on(const std::vector<ClassificationExample>
     std::vector<size_t> idx;
     for (size_t i = start; i < std::min(examples.size(), start + options_.batch_size); ++i) idx.push_back(i);
     ClassificationBatch b = make_classification_batch(examples, idx, model_.pad_id(), options_.pad_to);
-    nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.labels, options_.fused);
+    nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, options_.fused);
     loss_sum += out.loss.item() * static_cast<double>(idx.size());
     std::vector<int64_t> p = argmax_rows(out.logits), g = b.labels.to_vector_i64();
     predicted.insert(predicted.end(), p.begin(), p.end());

@@ -13,11 +13,13 @@ namespace ponet::train {
 struct ClassificationExample {
   std::vector<int64_t> ids;  // token ids, without padding
   int64_t label = 0;
+  std::vector<int64_t> segments;  // optional: the SMP segment of every token (same length as ids)
 };
 
 struct ClassificationBatch {
   Tensor input_ids, attention_mask;  // int64 [B, L], padded with pad_id / 0
   Tensor labels;                     // int64 [B]
+  Tensor segment_ids;                // int64 [B, L] when the examples carry segments (padding: last + 1)
   int64_t num_tokens = 0;            // real tokens
 };
 

@@ -1,5 +1,6 @@
 #include "train/text_dataset.h"
 
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -117,29 +118,87 @@ const std::string& LabelMap::name(int64_t id) const {
   return labels_[id];
 }
 
-std::vector<int64_t> encode_for_classification(const WordPieceTokenizer& tok, const std::string& text,
-                                               const std::string& text_b, int64_t max_len, const std::string& where) {
-  std::vector<int64_t> a = tok.encode(text), b = text_b.empty() ? std::vector<int64_t>{} : tok.encode(text_b);
-  PONET_CHECK(!a.empty() && (text_b.empty() || !b.empty()), where, ": a text has no tokens after tokenization");
+std::vector<std::string> split_sentences(const std::string& text) {
+  std::vector<std::string> out;
+  std::string current;
+  for (size_t i = 0; i < text.size(); ++i) {
+    current += text[i];
+    if (text[i] != '.' && text[i] != '!' && text[i] != '?') continue;
+    size_t j = i + 1;
+    while (j < text.size() && (text[j] == '.' || text[j] == '!' || text[j] == '?' || text[j] == '"' ||
+                               text[j] == '\'' || text[j] == ')' || text[j] == ']'))
+      current += text[j++];
+    i = j - 1;
+    if (j == text.size() || std::isspace(static_cast<unsigned char>(text[j]))) {
+      out.push_back(current);
+      current.clear();
+    }
+  }
+  if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+  return out;
+}
+
+namespace {
+
+// The tokens of one side and the sentence (0-based) each belongs to.
+struct Side {
+  std::vector<int64_t> ids, sentence;
+};
+
+Side encode_side(const WordPieceTokenizer& tok, const std::string& text) {
+  Side side;
+  int64_t k = 0;
+  for (const std::string& sentence : split_sentences(text)) {
+    const std::vector<int64_t> ids = tok.encode(sentence);
+    if (ids.empty()) continue;
+    side.ids.insert(side.ids.end(), ids.begin(), ids.end());
+    side.sentence.insert(side.sentence.end(), ids.size(), k++);
+  }
+  return side;
+}
+
+}  // namespace
+
+EncodedText encode_for_classification(const WordPieceTokenizer& tok, const std::string& text,
+                                      const std::string& text_b, int64_t max_len, const std::string& where) {
+  Side a = encode_side(tok, text), b = text_b.empty() ? Side{} : encode_side(tok, text_b);
+  PONET_CHECK(!a.ids.empty() && (text_b.empty() || !b.ids.empty()), where, ": a text has no tokens after tokenization");
   const int64_t specials = text_b.empty() ? 2 : 3;
   PONET_CHECK(max_len > specials + (text_b.empty() ? 0 : 1), where, ": max length ", max_len, " is too short");
-  while (static_cast<int64_t>(a.size() + b.size()) + specials > max_len) (a.size() >= b.size() ? a : b).pop_back();
-  std::vector<int64_t> ids = {tok.cls_id()};
-  ids.insert(ids.end(), a.begin(), a.end());
-  ids.push_back(tok.sep_id());
-  if (!text_b.empty()) {
-    ids.insert(ids.end(), b.begin(), b.end());
-    ids.push_back(tok.sep_id());
+  while (static_cast<int64_t>(a.ids.size() + b.ids.size()) + specials > max_len) {
+    Side& longer = a.ids.size() >= b.ids.size() ? a : b;
+    longer.ids.pop_back();
+    longer.sentence.pop_back();
   }
-  return ids;
+  EncodedText out;
+  out.ids.push_back(tok.cls_id());
+  out.segments.push_back(0);
+  for (size_t i = 0; i < a.ids.size(); ++i) {
+    out.ids.push_back(a.ids[i]);
+    out.segments.push_back(1 + a.sentence[i]);
+  }
+  out.ids.push_back(tok.sep_id());
+  out.segments.push_back(out.segments.back() + 1);
+  if (!text_b.empty()) {
+    const int64_t base = out.segments.back() + 1;
+    for (size_t i = 0; i < b.ids.size(); ++i) {
+      out.ids.push_back(b.ids[i]);
+      out.segments.push_back(base + b.sentence[i]);
+    }
+    out.ids.push_back(tok.sep_id());
+    out.segments.push_back(out.segments.back() + 1);
+  }
+  return out;
 }
 
 std::vector<ClassificationExample> encode_dataset(const std::vector<TextExample>& data, const LabelMap& labels,
                                                   const WordPieceTokenizer& tok, int64_t max_len) {
   std::vector<ClassificationExample> out;
   out.reserve(data.size());
-  for (const TextExample& e : data)
-    out.push_back({encode_for_classification(tok, e.text, e.text_b, max_len, e.where), labels.id(e.label, e.where)});
+  for (const TextExample& e : data) {
+    EncodedText enc = encode_for_classification(tok, e.text, e.text_b, max_len, e.where);
+    out.push_back({std::move(enc.ids), labels.id(e.label, e.where), std::move(enc.segments)});
+  }
   return out;
 }
 

@@ -38,10 +38,22 @@ class LabelMap {
   std::vector<std::string> labels_;
 };
 
+// The sentences of a text, for PoNet's segment max-pooling: a sentence ends after a run of '.', '!' or
+// '?' (and any closing quotes or brackets right after it) that is followed by whitespace or the end.
+// Abbreviations ("Mr. Smith") split too; text without such an ending is one sentence.
+std::vector<std::string> split_sentences(const std::string& text);
+
+struct EncodedText {
+  std::vector<int64_t> ids;
+  // the SMP segment of every token, numbered as the official data pipeline does: [CLS] 0, the sentences
+  // of text 1..k, its [SEP] k+1, the sentences of text_b k+2..m, the last [SEP] m+1 (padding: m+2)
+  std::vector<int64_t> segments;
+};
+
 // "[CLS] text [SEP]" or "[CLS] text [SEP] text_b [SEP]", truncated to max_len (the longer side first for
 // pairs, keeping the closing [SEP]s). Throws, naming the example, if a text has no tokens.
-std::vector<int64_t> encode_for_classification(const WordPieceTokenizer& tok, const std::string& text,
-                                               const std::string& text_b, int64_t max_len, const std::string& where);
+EncodedText encode_for_classification(const WordPieceTokenizer& tok, const std::string& text,
+                                      const std::string& text_b, int64_t max_len, const std::string& where);
 
 std::vector<ClassificationExample> encode_dataset(const std::vector<TextExample>& data, const LabelMap& labels,
                                                   const WordPieceTokenizer& tok, int64_t max_len);
