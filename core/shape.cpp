@@ -8,7 +8,10 @@ namespace ponet {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  for (int64_t s : shape) {
+    PONET_CHECK(s >= 0, "shape ", shape_str(shape), " has a negative size");
+    PONET_CHECK(!__builtin_mul_overflow(n, s, &n), "shape ", shape_str(shape), " has more than 2^63 elements");
+  }
   return n;
 }
 

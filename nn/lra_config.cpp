@@ -13,11 +13,17 @@ using nlohmann::json;
 void LraConfig::validate() const {
   const char* who = "LraConfig";
   PONET_CHECK(is_token_mixer(attn_type), who, ": unknown attn_type \"", attn_type, "\" (ponet, softmax or fnet)");
-  for (auto [v, name] : {std::pair{vocab_size, "vocab_size"}, {transformer_dim, "transformer_dim"},
-                         {transformer_hidden_dim, "transformer_hidden_dim"}, {head_dim, "head_dim"},
-                         {num_head, "num_head"}, {num_layers, "num_layers"}, {max_seq_len, "max_seq_len"},
-                         {num_classes, "num_classes"}})
-    PONET_CHECK(v > 0, who, ": ", name, " must be positive, got ", v);
+  check_size_field(vocab_size, kMaxVocab, who, "vocab_size");
+  for (auto [v, name] : {std::pair{transformer_dim, "transformer_dim"}, {transformer_hidden_dim, "transformer_hidden_dim"},
+                         {head_dim, "head_dim"}, {num_head, "num_head"}, {num_classes, "num_classes"}})
+    check_size_field(v, kMaxWidth, who, name);
+  check_size_field(num_layers, kMaxLayers, who, "num_layers");
+  check_size_field(max_seq_len, kMaxPositions, who, "max_seq_len");
+  const double D = static_cast<double>(transformer_dim);
+  check_parameter_count((vocab_size + max_seq_len) * D +
+                            num_layers * (5 * D * D + 2 * D * transformer_hidden_dim +
+                                          3.0 * D * num_head * head_dim),
+                        who);
   PONET_CHECK(embedding_dim == transformer_dim, who, ": embedding_dim ", embedding_dim, " must equal transformer_dim ",
               transformer_dim);
   for (auto [p, name] : {std::pair{dropout_prob, "dropout_prob"}, {attention_dropout, "attention_dropout"}})

@@ -21,17 +21,19 @@ std::string join(const std::vector<std::string>& names) {
 }  // namespace
 
 void PoNetConfig::validate() const {
-  auto positive = [](int64_t v, const char* name) {
-    PONET_CHECK(v > 0, "PoNetConfig: ", name, " must be positive, got ", v);
-  };
-  positive(vocab_size, "vocab_size");
-  positive(hidden_size, "hidden_size");
-  positive(num_hidden_layers, "num_hidden_layers");
-  positive(num_attention_heads, "num_attention_heads");
-  positive(intermediate_size, "intermediate_size");
-  positive(max_position_embeddings, "max_position_embeddings");
-  positive(type_vocab_size, "type_vocab_size");
-  positive(num_sso_labels, "num_sso_labels");
+  const char* who = "PoNetConfig";
+  check_size_field(vocab_size, kMaxVocab, who, "vocab_size");
+  check_size_field(hidden_size, kMaxWidth, who, "hidden_size");
+  check_size_field(num_hidden_layers, kMaxLayers, who, "num_hidden_layers");
+  check_size_field(num_attention_heads, kMaxWidth, who, "num_attention_heads");
+  check_size_field(intermediate_size, kMaxWidth, who, "intermediate_size");
+  check_size_field(max_position_embeddings, kMaxPositions, who, "max_position_embeddings");
+  check_size_field(type_vocab_size, kMaxWidth, who, "type_vocab_size");
+  check_size_field(num_sso_labels, kMaxWidth, who, "num_sso_labels");
+  const double D = static_cast<double>(hidden_size);
+  check_parameter_count((vocab_size + max_position_embeddings + type_vocab_size) * D +
+                            num_hidden_layers * (6 * D * D + 2 * D * intermediate_size),
+                        who);
   PONET_CHECK(hidden_size % num_attention_heads == 0, "PoNetConfig: hidden_size ", hidden_size,
               " is not a multiple of num_attention_heads ", num_attention_heads);
   PONET_CHECK(hidden_act == "gelu", "PoNetConfig: only hidden_act \"gelu\" is supported, got \"", hidden_act, "\"");
