@@ -1,5 +1,7 @@
 #include "apps/args.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -122,6 +124,12 @@ void declare_training_run_options(Args& a) {
   a.option("time-limit", "0", "minutes after which training stops with a checkpoint (0: none)");
   a.option("stop-after", "0", "stop (with a checkpoint) after this many steps of this invocation (0: run to the end)");
   a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
+}
+
+void apply_threads_option(const Args& a) {
+  const int64_t n = a.integer("threads");
+  if (n < 0 || n > 4096) throw UsageError("--threads must be in [0, 4096] (0: all cores), got " + std::to_string(n));
+  if (n > 0) omp_set_num_threads(static_cast<int>(n));
 }
 
 }  // namespace ponet::app

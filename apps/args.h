@@ -44,6 +44,8 @@ class Args {
 
 // The options every training command shares: --device, --threads, --time-limit, --stop-after, --resume.
 void declare_training_run_options(Args& a);
+// Applies --threads (0: all cores); a negative count is an error.
+void apply_threads_option(const Args& a);
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;

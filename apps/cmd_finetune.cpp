@@ -105,7 +105,7 @@ int cmd_finetune(int argc, char** argv) {
   const bool resume = a.is_set("resume");
   const Device device = Device::parse(a.str("device"));
   PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available");
-  if (a.integer("threads") > 0) omp_set_num_threads(static_cast<int>(a.integer("threads")));
+  apply_threads_option(a);
   nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
   if (!resume && builtin_task) {
     const std::string dir = "runs/kjv-divisions";

@@ -112,7 +112,7 @@ int cmd_lra(int argc, char** argv) {
   auto preset_it = kPresets.find(a.str("preset"));
   PONET_CHECK(preset_it != kPresets.end(), "--preset must be paper or cpu, got '", a.str("preset"), "'");
   const Preset& p = preset_it->second;
-  if (a.integer("threads") > 0) omp_set_num_threads(static_cast<int>(a.integer("threads")));
+  apply_threads_option(a);
 
   if (!a.str("make-data").empty()) {
     const std::string dir = a.str("make-data");

@@ -126,12 +126,17 @@ int cmd_pretrain(int argc, char** argv) {
   const Device device = Device::parse(a.str("device"));
   PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available",
               cuda_compiled() ? "" : " (this build has no CUDA support)");
-  if (a.integer("threads") > 0) omp_set_num_threads(static_cast<int>(a.integer("threads")));
+  apply_threads_option(a);
 
   nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
   const std::string where = out + "/run.json";
   const train::TrainerOptions to = trainer_options(opt, a, out, where);
   train::check_options(to);  // before the corpus, vocabulary and model are built
+  PONET_CHECK(get<int64_t>(opt, "batch_size", where) > 0, "--batch-size must be positive, got ",
+              get<int64_t>(opt, "batch_size", where));
+  const double held_out = get<double>(opt, "held_out", where);
+  PONET_CHECK(held_out > 0 && held_out < 1, "--held-out must be in (0, 1), got ", held_out);
+  PONET_CHECK(get<int64_t>(opt, "eval_batches", where) > 0, "--eval-batches must be positive");
   // run.json files from before the loss weights existed train with the plain sum
   const float mlm_weight = static_cast<float>(opt.value("mlm_weight", 1.0));
   const float sso_weight = static_cast<float>(opt.value("sso_weight", 1.0));
@@ -149,16 +154,16 @@ int cmd_pretrain(int argc, char** argv) {
     config = nn::PoNetConfig::from_json(train::read_file(out + "/config.json"), out + "/config.json");
   } else {
     PONET_CHECK(a.integer("vocab-size") >= 32, "--vocab-size must be at least 32");
+    // read and check the model config before the run directory and the (slower) vocabulary training
+    const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : train::read_file(a.str("config"));
+    config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
+    PONET_CHECK(a.integer("max-len") >= 8 && a.integer("max-len") <= config.max_position_embeddings, "--max-len ",
+                a.integer("max-len"), " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
     ::mkdir(out.c_str(), 0755);
     struct stat st;
     PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
     PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
                 "' already holds a run: pass --resume to continue it or choose another --out");
-    // read and check the model config before the (slower) vocabulary training
-    const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : train::read_file(a.str("config"));
-    config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
-    PONET_CHECK(a.integer("max-len") >= 8 && a.integer("max-len") <= config.max_position_embeddings, "--max-len ",
-                a.integer("max-len"), " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
     std::vector<std::string> texts;
     for (auto& doc : corpus.documents)
       for (auto& s : doc) texts.push_back(s);

@@ -45,6 +45,12 @@ expect_fail 1 "$ponet" pretrain "${common[@]}" --out "$dir/run"          # alrea
 expect_fail 1 "$ponet" pretrain --corpus "$dir/missing.txt" --out "$dir/other"
 expect_fail 1 "$ponet" pretrain --mlm-weight 0 --sso-weight 0 --out "$dir/other"   # bad loss weights
 expect_fail 1 "$ponet" pretrain --warmup 50 --steps 10 --out "$dir/other"
+expect_fail 1 "$ponet" pretrain "${common[@]}" --batch-size 0 --out "$dir/other"
+expect_fail 1 "$ponet" pretrain "${common[@]}" --held-out 1 --out "$dir/other"
+expect_fail 1 "$ponet" pretrain "${common[@]}" --lr inf --out "$dir/other"
+expect_fail 1 "$ponet" pretrain "${common[@]}" --clip inf --out "$dir/other"
+expect_fail 2 "$ponet" pretrain "${common[@]}" --threads -5 --out "$dir/other"
+expect_fail 1 "$ponet" pretrain "${common[@]}" --config <(echo '{"hidden_size": 32.9}') --out "$dir/other"
 [ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
 

@@ -5,7 +5,11 @@
 
 namespace ponet::train {
 
+// The temporary file is `path.tmp.<pid>`; temporaries of `path` left by processes that no longer exist
+// (a kill during a save) are removed first.
 void write_file_atomically(const std::string& path, const std::string& contents);
+// Appends one line and checks that it reached the file (a full disk or a write error throws).
+void append_line(const std::string& path, const std::string& line);
 // Reads a whole file; throws ponet::Error naming the path when it cannot.
 std::string read_file(const std::string& path);
 

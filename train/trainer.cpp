@@ -14,6 +14,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "core/error.h"
+#include "train/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/grad_clip.h"
 #include "train/metrics.h"
@@ -58,11 +59,6 @@ std::string display_name(const std::string& name) {
   return out;
 }
 
-void append_line(const std::string& path, const std::string& line) {
-  std::ofstream out(path, std::ios::app);
-  PONET_CHECK(out.good(), "cannot append to '", path, "'");
-  out << line << '\n';
-}
 
 }  // namespace
 
@@ -79,6 +75,10 @@ void check_options(const TrainerOptions& o) {
   PONET_CHECK(o.steps > 0, "trainer: steps must be positive, got ", o.steps);
   PONET_CHECK(o.warmup_steps >= 0 && o.warmup_steps <= o.steps, "trainer: warmup steps must be in [0, steps = ",
               o.steps, "], got ", o.warmup_steps);
+  PONET_CHECK(std::isfinite(o.lr) && std::isfinite(o.max_grad_norm) && std::isfinite(o.weight_decay) &&
+                  std::isfinite(o.adam_eps) && o.adam_eps > 0,
+              "trainer: lr, clip, weight decay and the Adam eps must be finite (eps > 0), got lr ", o.lr, ", clip ",
+              o.max_grad_norm, ", weight decay ", o.weight_decay, ", eps ", o.adam_eps);
   PONET_CHECK(o.lr > 0 && o.weight_decay >= 0 && o.max_grad_norm > 0,
               "trainer: lr and clip must be positive and weight decay >= 0, got lr ", o.lr, ", clip ", o.max_grad_norm,
               ", weight decay ", o.weight_decay);
@@ -126,7 +126,7 @@ void Trainer::resume(const std::string& path) {
     }
   }
   in.close();
-  std::ofstream(log_path, std::ios::trunc) << kept.str();
+  write_file_atomically(log_path, kept.str());  // a new file renamed over the log: a kill keeps one of the two
 }
 
 Metrics Trainer::evaluate() {
