@@ -1,7 +1,11 @@
 #include "train/checkpoint.h"
 
+#include <cmath>
+#include <cstdio>
+
 #include "core/error.h"
 #include "nn/model_factory.h"
+#include "train/crc32.h"
 #include "train/safetensors.h"
 
 namespace ponet::train {
@@ -9,6 +13,15 @@ namespace ponet::train {
 namespace {
 constexpr const char* kFormat = "ponet.cpp checkpoint v1";
 constexpr const char* kOptimizerPrefix = "optimizer.";
+constexpr const char* kChecksumPrefix = "crc32.";  // metadata: CRC-32 of each tensor's bytes (hex)
+
+std::string tensor_crc(const Tensor& t) {
+  Tensor c = t.contiguous().to(Device::cpu());
+  const size_t bytes = static_cast<size_t>(c.numel()) * (c.dtype() == DType::I64 ? 8 : 4);
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%08x", crc32(c.raw_data(), bytes));
+  return hex;
+}
 }  // namespace
 
 void save_checkpoint(const std::string& path, const nn::Model& model, const AdamW* optimizer,
@@ -24,11 +37,21 @@ void save_checkpoint(const std::string& path, const nn::Model& model, const Adam
   meta["dropout_rng"] = state.dropout_rng;
   meta["config"] = model.config_json();
   meta["model"] = model.class_name();
+  for (auto& [name, t] : tensors) meta[kChecksumPrefix + name] = tensor_crc(t);
   save_safetensors(path, tensors, meta);
 }
 
-CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW* optimizer) {
+CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW* optimizer, bool allow_non_finite) {
   SafetensorsFile file = load_safetensors(path);
+  for (auto& [name, t] : file.tensors) {
+    auto crc = file.metadata.find(kChecksumPrefix + name);  // absent in checkpoints older than checksums
+    if (crc != file.metadata.end())
+      PONET_CHECK(crc->second == tensor_crc(t), path, ": tensor '", name, "' is corrupted (CRC-32 ", tensor_crc(t),
+                  ", the file says ", crc->second, ")");
+    if (!allow_non_finite && t.dtype() == DType::F32)
+      for (float v : t.to_vector())
+        PONET_CHECK(std::isfinite(v), path, ": tensor '", name, "' holds ", v, " (non-finite weights are refused)");
+  }
   auto meta = [&](const std::string& key) -> const std::string& {
     auto it = file.metadata.find(key);
     PONET_CHECK(it != file.metadata.end(), path, ": not a ponet.cpp checkpoint (metadata '", key, "' missing)");

@@ -1,7 +1,8 @@
 // Checkpoints: one safetensors file holding everything needed to continue a run exactly.
 //   <HF parameter name>                 model parameters (the file also loads as a plain state dict)
 //   optimizer.exp_avg.<name>, optimizer.exp_avg_sq.<name>   AdamW moments
-//   metadata: step, optimizer_steps, data_rng, dropout_rng, config (model JSON), model (class), format
+//   metadata: step, optimizer_steps, data_rng, dropout_rng, config (model JSON), model (class), format,
+//             crc32.<tensor name> (CRC-32 of the tensor's bytes, hex)
 // Written atomically (temporary file, then rename), so an interrupt never leaves a torn checkpoint.
 #pragma once
 #include <map>
@@ -23,7 +24,10 @@ void save_checkpoint(const std::string& path, const nn::Model& model, const Adam
                      const CheckpointState& state);
 // Loads parameters (and the optimizer state if `optimizer` is given) and returns the saved state.
 // Errors name the file and what is missing or mismatched.
-CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW* optimizer);
+// Every tensor's CRC-32 (stored at save time as metadata "crc32.<name>") is verified; non-finite values
+// are refused unless allow_non_finite.
+CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW* optimizer,
+                                bool allow_non_finite = false);
 
 // The model a checkpoint holds, rebuilt from its class and config (on the CPU, parameters loaded).
 std::unique_ptr<nn::Model> load_checkpoint_model(const std::string& path);
