@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Builds ponet.cpp and runs the whole test suite through ctest. GPU tests report "Skipped" when no
 # CUDA device is present. Exits non-zero on any failure.
+#   scripts/test.sh              the normal build (build/)
+#   scripts/test.sh --sanitize   an ASan + UBSan build without CUDA (build-sanitize/), every finding fatal
+# Further arguments go to ctest (e.g. -R parity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+if [ "${1:-}" = "--sanitize" ]; then
+  shift
+  scripts/setup.sh >/dev/null  # the packages (and the normal build)
+  cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPONET_SANITIZE=ON -DPONET_CUDA=OFF \
+        -DPONET_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-sanitize -j"$jobs"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  ctest --test-dir build-sanitize --output-on-failure -j"$jobs" "$@"
+  exit
+fi
+scripts/setup.sh
 ctest --test-dir build --output-on-failure -j"$jobs" "$@"
