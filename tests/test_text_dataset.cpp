@@ -45,6 +45,9 @@ TEST_CASE("text datasets: malformed lines name the file and line") {
                        doctest::Contains("b.jsonl:2: \"text\" is missing or not a string"), Error);
   CHECK_THROWS_WITH_AS(read_text_dataset(write("c.jsonl", "{not json\n")), doctest::Contains("c.jsonl:1: not valid JSON"),
                        Error);
+  // fuzz finding: a number too large for a double is the library's out_of_range, not a parse error
+  CHECK_THROWS_WITH_AS(read_text_dataset(write("c2.jsonl", "777777777e7777PxA\n")),
+                       doctest::Contains("c2.jsonl:1: not valid JSON"), Error);
   CHECK_THROWS_WITH_AS(read_text_dataset(write("d.jsonl", "{\"text\": \"a\", \"label\": \"x\\ty\"}\n")),
                        doctest::Contains("d.jsonl:1: the label contains a tab or newline"), Error);
   CHECK_THROWS_WITH_AS(read_text_dataset(write("e.jsonl", "{\"text\": \"a\", \"label\": \"x\", \"lable\": 1}\n")),

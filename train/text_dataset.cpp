@@ -30,7 +30,7 @@ TextExample parse_jsonl(const std::string& line, const std::string& where) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers out of range (found by fuzzing)
     fail(where, ": not valid JSON (", e.what(), ")");
   }
   PONET_CHECK(j.is_object(), where, ": expected a JSON object with \"text\" and \"label\"");
