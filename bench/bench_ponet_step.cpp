@@ -3,13 +3,26 @@
 // 512 .. 16384. Prints steps/s, tokens/s, the allocator's peak tensor memory during a step on the
 // device, and the process's peak resident memory so far (lengths grow, so it is the latest length's).
 //   usage: bench_ponet_step [cpu|cuda] [max_length] [batch]
+//
+// `--result` mode runs exactly the step of ../shared/bench/perf_step.cpp (the side-by-side harness
+// against PyTorch) and prints its `RESULT ours ...` line, so `PERF_STEP="build/bench_ponet_step --result"
+// python3 ../shared/bench/compare.py ...` times this project's own code whatever its API becomes:
+//   bench_ponet_step --result lra L [reps=3] [batch=32]   the LRA-size step above, one length
+//   bench_ponet_step --result tiny [reps=5] [batch=32]    the default pretraining step: tiny.json,
+//       vocab 4000, L 128, [CLS] A [SEP] B [SEP] padding with segment ids, gradient clipping at 1.0
+// One warm-up step, then `reps` timed steps (forward, backward, clip, AdamW, zero_grad); the median.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "autograd/grad_mode.h"
+#include "core/error.h"
 #include "core/memory_stats.h"
 #include "nn/ponet.h"
+#include "train/grad_clip.h"
 #include "train/optimizer.h"
 
 using namespace ponet;
@@ -30,10 +43,113 @@ nn::PoNetInputs random_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
   return in;
 }
 
+// The LRA-text size of the paper's speed table: byte vocabulary, 2 layers of width 64, 4 fixed chunks.
+nn::PoNetConfig lra_config(int64_t L) {
+  nn::PoNetConfig c;
+  c.vocab_size = 256;
+  c.hidden_size = 64;
+  c.num_attention_heads = 2;
+  c.num_hidden_layers = 2;
+  c.intermediate_size = 128;
+  c.max_position_embeddings = L;
+  c.clsgsepg = false;
+  c.segment_num = 4;
+  c.pad_token_id = 0;
+  c.cls_token_id = c.sep_token_id = c.mask_token_id = 1;
+  return c;
+}
+
+// A pretraining-shaped batch: [CLS] A [SEP] B [SEP] padding, 96..128 real tokens, A about half, with the
+// official segment numbering for one sentence per side (CLS 0, A 1, SEP 2, B 3, SEP 4, padding 5) and
+// 15 % of the sentence tokens scored. The same draws, in the same order, as the harness's perf_step.
+nn::PoNetInputs pretraining_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
+  std::vector<int64_t> ids(B * L), labels(B * L, -100), sso(B), mask(B * L, 1), tt(B * L, 0), seg(B * L, 0);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = 96 + rng.randint(0, 33);
+    const int64_t la = std::max<int64_t>(1, (n - 3) / 2 + rng.randint(-10, 11));
+    const int64_t lb = n - 3 - la;
+    int64_t p = b * L;
+    auto put = [&](int64_t id, int64_t type, int64_t segment, bool scorable) {
+      ids[p] = id;
+      tt[p] = type;
+      seg[p] = segment;
+      if (scorable && rng.uniform() < 0.15f) labels[p] = id;
+      ++p;
+    };
+    put(101, 0, 0, false);
+    for (int64_t i = 0; i < la; ++i) put(rng.randint(104, V), 0, 1, true);
+    put(102, 0, 2, false);
+    for (int64_t i = 0; i < lb; ++i) put(rng.randint(104, V), 1, 3, true);
+    put(102, 1, 4, false);
+    for (; p < (b + 1) * L; ++p) {
+      ids[p] = 0;
+      seg[p] = 5;
+      mask[p] = 0;
+    }
+  }
+  for (auto& s : sso) s = rng.randint(0, 3);
+  nn::PoNetInputs in;
+  in.input_ids = Tensor::from_vector_i64(ids, {B, L});
+  in.labels = Tensor::from_vector_i64(labels, {B, L});
+  in.next_sentence_label = Tensor::from_vector_i64(sso, {B});
+  in.attention_mask = Tensor::from_vector_i64(mask, {B, L});
+  in.token_type_ids = Tensor::from_vector_i64(tt, {B, L});
+  in.segment_ids = Tensor::from_vector_i64(seg, {B, L});
+  return in;
+}
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The harness's step, timed; prints every rep and the RESULT line compare.py parses.
+int result_mode(int argc, char** argv) {
+  const std::string mode = argc > 2 ? argv[2] : "lra";
+  PONET_CHECK(mode == "lra" || mode == "tiny", "--result: mode must be lra or tiny, got '", mode, "'");
+  const bool lra = mode == "lra";
+  int a = 3;
+  auto arg = [&](int64_t fallback) { return argc > a ? std::atoll(argv[a++]) : fallback; };
+  const int64_t L = lra ? arg(1024) : 128;
+  const int64_t reps = arg(lra ? 3 : 5), B = arg(32);
+  PONET_CHECK(L > 0 && reps > 0 && B > 0, "--result: length, reps and batch must be positive");
+  nn::PoNetConfig c = lra ? lra_config(L) : nn::PoNetConfig::from_file(PONET_SOURCE_DIR "/apps/configs/tiny.json");
+  if (!lra) c.vocab_size = 4000;
+  nn::PoNetForPreTraining model(c, 0);
+  model.train();
+  train::AdamW opt(model.named_parameters(), {});
+  Rng rng(1);
+  nn::PoNetInputs in = lra ? random_batch(B, L, c.vocab_size, rng) : pretraining_batch(B, L, c.vocab_size, rng);
+  nn::ForwardOptions fo;
+  fo.logits_for_labels_only = true;
+  float last_loss = 0;
+  auto step = [&] {
+    nn::PoNetOutputs out = model.forward(in, fo);
+    last_loss = out.loss.item();
+    out.loss.backward();
+    if (!lra) train::clip_grad_norm(model.parameters(), 1.0);
+    opt.step(1e-4f);
+    opt.zero_grad();
+  };
+  step();  // warm-up
+  std::vector<double> t;
+  for (int64_t r = 0; r < reps; ++r) {
+    const double t0 = now_ms();
+    step();
+    t.push_back(now_ms() - t0);
+  }
+  std::printf("ours mode=%s L=%lld B=%lld reps:", mode.c_str(), static_cast<long long>(L), static_cast<long long>(B));
+  for (double x : t) std::printf(" %.1f", x);
+  std::sort(t.begin(), t.end());
+  std::printf("\nRESULT ours %s %lld median_ms %.2f loss %.4f\n", mode.c_str(), static_cast<long long>(L),
+              t[t.size() / 2], last_loss);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
+    if (argc > 1 && std::string(argv[1]) == "--result") return result_mode(argc, argv);
     const Device device = Device::parse(argc > 1 ? argv[1] : "cpu");
     const int64_t max_len = argc > 2 ? std::atoll(argv[2]) : 16384;
     const int64_t B = argc > 3 ? std::atoll(argv[3]) : 32;
@@ -46,17 +162,7 @@ int main(int argc, char** argv) {
     std::printf("%8s %10s %12s %14s %14s %14s\n", "length", "ms/step", "steps/s", "tokens/s", "peak MiB",
                 "max RSS MiB");
     for (int64_t L = 512; L <= max_len; L *= 2) {
-      nn::PoNetConfig c;
-      c.vocab_size = 256;
-      c.hidden_size = 64;
-      c.num_attention_heads = 2;
-      c.num_hidden_layers = 2;
-      c.intermediate_size = 128;
-      c.max_position_embeddings = L;
-      c.clsgsepg = false;
-      c.segment_num = 4;
-      c.pad_token_id = 0;
-      c.cls_token_id = c.sep_token_id = c.mask_token_id = 1;
+      nn::PoNetConfig c = lra_config(L);
       nn::PoNetForPreTraining model(c, 0);
       model.to(device);
       train::AdamW opt(model.named_parameters(), {});

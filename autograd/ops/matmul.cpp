@@ -100,12 +100,16 @@ Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias) {
   Tensor x = contiguous(x_in.detach()), w = contiguous(weight.detach());
   Shape out_shape = x_in.shape();
   out_shape.back() = out_f;
-  Tensor out = Tensor::empty(out_shape, DType::F32, x.device());
-  run_gemm(x.device(), false, true, rows, out_f, in_f, x.data<float>(), w.data<float>(), 0.f, out.data<float>());
+  // The bias is the GEMM's starting C (beta 1): one write pass instead of a separate add and tensor.
+  Tensor out;
   if (bias.defined()) {
-    NoGrad guard;  // bias add is part of this op's own backward below
-    out = add(out, bias.detach());
+    const Tensor b = bias.detach();
+    out = contiguous(make_view(b, {rows, out_f}, {0, b.strides()[0]}, b.offset())).reshape(out_shape);
+  } else {
+    out = Tensor::empty(out_shape, DType::F32, x.device());
   }
+  run_gemm(x.device(), false, true, rows, out_f, in_f, x.data<float>(), w.data<float>(), bias.defined() ? 1.f : 0.f,
+           out.data<float>());
 
   const bool need_x = x_in.requires_grad(), need_w = weight.requires_grad();
   const bool need_b = bias.defined() && bias.requires_grad();
@@ -125,7 +129,7 @@ Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias) {
       run_gemm(g.device(), true, false, out_f, in_f, rows, g.data<float>(), x.data<float>(), 0.f,
                grads[1].data<float>());
     }
-    if (need_b) grads[2] = sum(g.reshape({rows, out_f}), {0});
+    if (need_b) grads[2] = sum(g.reshape({rows, out_f}), {0});  // a column sum in place, no transpose
     return grads;
   });
 }

@@ -16,10 +16,9 @@ namespace ponet {
 namespace {
 
 struct MixerState {
-  Tensor prob, value, query, smp, seg_arg, loc_arg;
+  Tensor prob, value, query, seg_win;
   cpu::MixerSaved saved() const {
-    return {prob.data<float>(),  value.data<float>(),     query.data<float>(),
-            smp.data<float>(),   seg_arg.data<int64_t>(), loc_arg.data<int64_t>()};
+    return {prob.data<float>(), value.data<float>(), query.data<float>(), seg_win.data<int64_t>()};
   }
 };
 
@@ -85,9 +84,7 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
   st->prob = Tensor::empty({B, num_heads, L}, DType::F32, dev);
   st->value = Tensor::empty({B, D}, DType::F32, dev);
   st->query = Tensor::empty({B, D}, DType::F32, dev);
-  st->smp = Tensor::empty(shape, DType::F32, dev);
-  st->seg_arg = Tensor::empty(shape, DType::I64, dev);
-  st->loc_arg = Tensor::empty(shape, DType::I64, dev);
+  st->seg_win = Tensor::empty({B, layout->host.K, D}, DType::I64, dev);
   const cpu::MixerDims dims{B, L, D, num_heads};
   const cpu::MixerInputs in{q.data<float>(),       k.data<float>(),     o.data<float>(), local.data<float>(),
                             segment.data<float>(), valid.data<int64_t>(),

@@ -1,5 +1,7 @@
-// sum / mean over any set of dims. The reduced dims are permuted to the end and the tensor made
-// contiguous, so every reduction is one row-sum kernel. Backward broadcasts the gradient back.
+// sum / mean over any set of dims. A contiguous tensor whose reduced dims are one consecutive run is
+// summed in place as [outer, mid, inner] (no copy: a bias gradient, a sum over leading dims); anything
+// else has its reduced dims permuted to the end and copied, then summed as rows. Backward broadcasts the
+// gradient back.
 #include <algorithm>
 
 #include "autograd/node.h"
@@ -48,12 +50,28 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, bool keepdim) {
     }
   }
   for (int64_t d : dims) order.push_back(d);
-  Tensor arranged = contiguous(permute(x.detach(), order));
   Tensor out = Tensor::empty(keepdim ? keep_shape : kept_shape, DType::F32, x.device());
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols));
+  const bool consecutive = dims.empty() || dims.back() - dims.front() + 1 == static_cast<int64_t>(dims.size());
+  if (x.is_contiguous() && consecutive && !dims.empty()) {
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < dims.front(); ++d) outer *= x.shape()[d];
+    for (int64_t d = dims.back() + 1; d < n; ++d) inner *= x.shape()[d];
+    if (inner == 1 && x.device().is_cuda()) {  // trailing dims: plain row sums
+      PONET_ON_CUDA(cuda::sum_rows(out.data<float>(), x.data<float>(), outer, cols));
+    } else if (inner == 1) {
+      cpu::sum_rows(out.data<float>(), x.data<float>(), outer, cols);
+    } else if (x.device().is_cuda()) {
+      PONET_ON_CUDA(cuda::sum_middle(out.data<float>(), x.data<float>(), outer, cols, inner));
+    } else {
+      cpu::sum_middle(out.data<float>(), x.data<float>(), outer, cols, inner);
+    }
   } else {
-    cpu::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols);
+    Tensor arranged = contiguous(permute(x.detach(), order));
+    if (x.device().is_cuda()) {
+      PONET_ON_CUDA(cuda::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols));
+    } else {
+      cpu::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols);
+    }
   }
   Shape in_shape = x.shape();
   return autograd::record("sum", out, {x}, [in_shape, keep_shape](const Tensor& g) {

@@ -16,6 +16,27 @@ inline float local_source(const MixerInputs& in, int64_t row, int64_t idx) {
   return in.valid[row] && !(in.special && in.special[row]) ? in.local[idx] : kMixerNegFill;
 }
 
+// The window-3 LMP winner of position l, channel c: the leftmost maximum of local_source over [l-1, l+1].
+inline int64_t local_winner(const MixerInputs& in, const MixerDims& dm, int64_t b, int64_t l, int64_t c) {
+  const int64_t lo = std::max<int64_t>(l - 1, 0), hi = std::min<int64_t>(l + 1, dm.L - 1);
+  int64_t arg = lo;
+  float best = local_source(in, b * dm.L + lo, (b * dm.L + lo) * dm.D + c);
+  for (int64_t m = lo + 1; m <= hi; ++m) {
+    const float v = local_source(in, b * dm.L + m, (b * dm.L + m) * dm.D + c);
+    if (v > best) best = v, arg = m;
+  }
+  return arg;
+}
+
+// The SMP value seen by position l, channel c (after the special zeroing): its segment winner's input.
+inline float segment_pooled(const MixerInputs& in, const MixerSaved& s, const SegmentLayout& seg,
+                            const MixerDims& dm, int64_t b, int64_t l, int64_t c) {
+  const int64_t row = b * dm.L + l;
+  if (in.special && in.special[row]) return 0.f;
+  const int64_t w = s.seg_win[(b * seg.K + seg.compact[row]) * dm.D + c];
+  return segment_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
+}
+
 int64_t count_valid(const int64_t* valid, int64_t L) {
   int64_t n = 0;
   for (int64_t l = 0; l < L; ++l) n += valid[l] != 0;
@@ -79,13 +100,7 @@ void segment_pool(const MixerInputs& in, const MixerSaved& s, const SegmentLayou
         if (v > best[c]) best[c] = v, winner[c] = m;
       }
     }
-    for (int64_t i = start[kk]; i < start[kk + 1]; ++i) {
-      const int64_t l = order[i];
-      for (int64_t c = 0; c < D; ++c) {
-        s.seg_arg[(b * L + l) * D + c] = winner[c];
-        s.smp[(b * L + l) * D + c] = best[c];
-      }
-    }
+    for (int64_t c = 0; c < D; ++c) s.seg_win[(b * K + kk) * D + c] = winner[c];
   }
 }
 
@@ -101,23 +116,16 @@ void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, c
     for (int64_t l = 0; l < L; ++l) {
       const int64_t row = b * L + l;
       const bool special = in.special && in.special[row];
-      const int64_t lo = std::max<int64_t>(l - 1, 0), hi = std::min<int64_t>(l + 1, L - 1);
       for (int64_t c = 0; c < D; ++c) {
         const int64_t idx = row * D + c;
-        // LMP: leftmost maximum of the window
-        int64_t arg = lo;
-        float lmp = local_source(in, b * L + lo, (b * L + lo) * D + c);
-        for (int64_t m = lo + 1; m <= hi; ++m) {
-          const float v = local_source(in, b * L + m, (b * L + m) * D + c);
-          if (v > lmp) lmp = v, arg = m;
+        if (!in.valid[row]) {  // padded rows are zeroed
+          y[idx] = 0.f;
+          continue;
         }
-        s.loc_arg[idx] = arg;
-        if (special) {  // CLS/SEP keep only the GA term
-          s.smp[idx] = 0.f;
-          lmp = 0.f;
-        }
-        // PF, then padded rows zeroed
-        y[idx] = in.valid[row] ? (s.value[b * D + c] + s.smp[idx]) * in.o[idx] + lmp : 0.f;
+        // PF of GA, SMP and LMP; CLS/SEP keep only the GA term
+        const int64_t w = local_winner(in, dm, b, l, c);
+        const float lmp = special ? 0.f : local_source(in, b * L + w, (b * L + w) * D + c);
+        y[idx] = (s.value[b * D + c] + segment_pooled(in, s, seg, dm, b, l, c)) * in.o[idx] + lmp;
       }
     }
   }
@@ -142,7 +150,7 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
       for (int64_t c = 0; c < D; ++c) {
         const int64_t idx = (b * L + l) * D + c;
         const float g = gy(l, c);
-        d_o[idx] = g * (s.value[b * D + c] + s.smp[idx]);
+        d_o[idx] = g * (s.value[b * D + c] + segment_pooled(in, s, seg, dm, b, l, c));
         dv[c] += static_cast<double>(g) * in.o[idx];
       }
 
@@ -157,9 +165,8 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
         const int64_t l = order[i];
         for (int64_t c = 0; c < D; ++c) total[c] += dpool(l, c, in.o[(b * L + l) * D + c]);
       }
-      const int64_t first = order[start[kk]];
       for (int64_t c = 0; c < D; ++c) {
-        const int64_t w = s.seg_arg[(b * L + first) * D + c];
+        const int64_t w = s.seg_win[(b * K + kk) * D + c];
         if (valid[w]) dsegment[(b * L + w) * D + c] = static_cast<float>(total[c]);
       }
     }
@@ -172,7 +179,7 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
         float acc = 0.f;
         if (!filled)
           for (int64_t l = lo; l <= hi; ++l)
-            if (s.loc_arg[(b * L + l) * D + c] == m) acc += dpool(l, c, 1.f);
+            if (local_winner(in, dm, b, l, c) == m) acc += dpool(l, c, 1.f);
         dlocal[(b * L + m) * D + c] = acc;
       }
     }

@@ -5,10 +5,13 @@
 // valid (B, L): 1 = real token. special (B, L) or nullptr: 1 = CLS/SEP (the special-token rule).
 // Segments come as a SegmentLayout (kernels/cpu/segment_layout.h).
 //
-// Forward saves for backward:
+// Forward saves for backward only what cannot be recomputed cheaply:
 //   prob (B, H, L)  GA softmax over positions        value (B, D)  GA output v = sum_l p k (V is K)
-//   query (B, D)    GA global query g (mean of q)    smp (B, L, D) segment pool after the special zeroing
-//   seg_arg, loc_arg (B, L, D)  winning positions of the segment and window pools
+//   query (B, D)    GA global query g (mean of q)    seg_win (B, K, D)  winning position of every
+//                                                    (segment, channel), K = the layout's segment count
+// The pooled values themselves are gathers from the inputs, and the window-3 local winners are three
+// comparisons, so backward recomputes both instead of keeping (B, L, D) tensors of them: that was
+// 20 bytes per activation element (a float pool and two int64 arg maps), now 8 * K / L.
 #pragma once
 #include <cstdint>
 
@@ -24,9 +27,7 @@ struct MixerSaved {
   float* prob;
   float* value;
   float* query;
-  float* smp;
-  int64_t* seg_arg;
-  int64_t* loc_arg;
+  int64_t* seg_win;
 };
 
 struct MixerInputs {

@@ -1,5 +1,10 @@
 #include "kernels/cpu/reduce.h"
 
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
 namespace ponet::cpu {
 
 void sum_rows(float* out, const float* in, int64_t rows, int64_t cols) {
@@ -25,6 +30,58 @@ void sum_rows_reference(float* out, const float* in, int64_t rows, int64_t cols)
     for (int64_t j = 0; j < cols; ++j) acc += in[r * cols + j];
     out[r] = static_cast<float>(acc);
   }
+}
+
+namespace {
+// acc[i] += sum over rows [m0, m1) of one [mid, inner] slab; rows are read in order, so the inner loop
+// runs along memory and vectorises.
+void accumulate_rows(double* acc, const float* slab, int64_t m0, int64_t m1, int64_t inner) {
+  for (int64_t m = m0; m < m1; ++m) {
+    const float* row = slab + m * inner;
+    for (int64_t i = 0; i < inner; ++i) acc[i] += row[i];
+  }
+}
+}  // namespace
+
+void sum_middle(float* out, const float* in, int64_t outer, int64_t mid, int64_t inner) {
+  const int threads = omp_get_max_threads();
+  const bool big = outer * mid * inner > 32768;
+  if (outer >= threads || !big) {  // enough slabs: one thread per slab, no merging
+#pragma omp parallel for schedule(static) if (big)
+    for (int64_t o = 0; o < outer; ++o) {
+      std::vector<double> acc(inner, 0.0);
+      accumulate_rows(acc.data(), in + o * mid * inner, 0, mid, inner);
+      for (int64_t i = 0; i < inner; ++i) out[o * inner + i] = static_cast<float>(acc[i]);
+    }
+    return;
+  }
+  // Few slabs with many rows (a bias gradient): every thread sums a fixed share of the rows, and the
+  // partials are added in thread order, so the result depends only on the thread count.
+  std::vector<double> partial(static_cast<size_t>(threads) * inner);
+  for (int64_t o = 0; o < outer; ++o) {
+    std::fill(partial.begin(), partial.end(), 0.0);
+    const float* slab = in + o * mid * inner;
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num(), n = omp_get_num_threads();
+      const int64_t m0 = mid * t / n, m1 = mid * (t + 1) / n;
+      accumulate_rows(partial.data() + t * inner, slab, m0, m1, inner);
+    }
+    for (int64_t i = 0; i < inner; ++i) {
+      double s = 0.0;
+      for (int t = 0; t < threads; ++t) s += partial[t * inner + i];
+      out[o * inner + i] = static_cast<float>(s);
+    }
+  }
+}
+
+void sum_middle_reference(float* out, const float* in, int64_t outer, int64_t mid, int64_t inner) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      double acc = 0.0;
+      for (int64_t m = 0; m < mid; ++m) acc += in[(o * mid + m) * inner + i];
+      out[o * inner + i] = static_cast<float>(acc);
+    }
 }
 
 }  // namespace ponet::cpu

@@ -22,6 +22,27 @@ __device__ float local_source(const MixerInputs& in, long long row, long long id
   return in.valid[row] && !is_special(in, row) ? in.local[idx] : kFill;
 }
 
+// The window-3 LMP winner of (row b, position l, channel c), recomputed wherever it is needed.
+__device__ long long local_winner(const MixerInputs& in, const MixerDims& dm, long long b, long long l, long long c) {
+  const long long lo = l > 0 ? l - 1 : 0, hi = l + 1 < dm.L ? l + 1 : dm.L - 1;
+  long long arg = lo;
+  float best = local_source(in, b * dm.L + lo, (b * dm.L + lo) * dm.D + c);
+  for (long long m = lo + 1; m <= hi; ++m) {
+    const float v = local_source(in, b * dm.L + m, (b * dm.L + m) * dm.D + c);
+    if (v > best) best = v, arg = m;
+  }
+  return arg;
+}
+
+// The SMP value position l sees (0 on CLS/SEP): its segment winner's input.
+__device__ float segment_pooled(const MixerInputs& in, const MixerSaved& s, const SegmentLayoutView& seg,
+                                const MixerDims& dm, long long b, long long l, long long c) {
+  const long long row = b * dm.L + l;
+  if (is_special(in, row)) return 0.f;
+  const long long w = s.seg_win[(b * seg.K + seg.compact[row]) * dm.D + c];
+  return segment_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
+}
+
 // g[b, c] = mean of q over the real rows; one thread per (b, c), rows in order.
 __global__ void ga_query_kernel(MixerInputs in, MixerSaved s, MixerDims dm) {
   GRID_STRIDE(i, dm.B * dm.D) {
@@ -78,31 +99,21 @@ __global__ void segment_pool_kernel(MixerInputs in, MixerSaved s, SegmentLayoutV
       const float v = segment_source(in, b * dm.L + m, (b * dm.L + m) * dm.D + c);
       if (v > best) best = v, winner = m;
     }
-    for (long long j = start[k]; j < start[k + 1]; ++j) {
-      const long long idx = (b * dm.L + order[j]) * dm.D + c;
-      s.seg_arg[idx] = winner;
-      s.smp[idx] = best;
-    }
+    s.seg_win[i] = winner;  // i = (b * K + k) * D + c
   }
 }
 
 // LMP, the special-token rule and PF: one thread per (b, l, c).
-__global__ void mix_output_kernel(float* y, MixerInputs in, MixerSaved s, MixerDims dm) {
+__global__ void mix_output_kernel(float* y, MixerInputs in, MixerSaved s, SegmentLayoutView seg, MixerDims dm) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
     const long long c = idx % dm.D, row = idx / dm.D, l = row % dm.L, b = row / dm.L;
-    const long long lo = l > 0 ? l - 1 : 0, hi = l + 1 < dm.L ? l + 1 : dm.L - 1;
-    long long arg = lo;
-    float lmp = local_source(in, b * dm.L + lo, (b * dm.L + lo) * dm.D + c);
-    for (long long m = lo + 1; m <= hi; ++m) {
-      const float v = local_source(in, b * dm.L + m, (b * dm.L + m) * dm.D + c);
-      if (v > lmp) lmp = v, arg = m;
+    if (!in.valid[row]) {
+      y[idx] = 0.f;
+      continue;
     }
-    s.loc_arg[idx] = arg;
-    if (is_special(in, row)) {
-      s.smp[idx] = 0.f;
-      lmp = 0.f;
-    }
-    y[idx] = in.valid[row] ? (s.value[b * dm.D + c] + s.smp[idx]) * in.o[idx] + lmp : 0.f;
+    const long long w = local_winner(in, dm, b, l, c);
+    const float lmp = is_special(in, row) ? 0.f : local_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
+    y[idx] = (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, b, l, c)) * in.o[idx] + lmp;
   }
 }
 
@@ -114,10 +125,11 @@ __device__ float grad_pool(const float* dy, const MixerInputs& in, long long row
 }
 
 // d_o and the per-row dv = sum_l gy * o (one thread per (b, c) for dv; rows in order).
-__global__ void pf_backward_kernel(float* d_o, const float* dy, MixerInputs in, MixerSaved s, MixerDims dm) {
+__global__ void pf_backward_kernel(float* d_o, const float* dy, MixerInputs in, MixerSaved s,
+                                   SegmentLayoutView seg, MixerDims dm) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
-    const long long c = idx % dm.D, row = idx / dm.D, b = row / dm.L;
-    d_o[idx] = grad_y(dy, in, row, idx) * (s.value[b * dm.D + c] + s.smp[idx]);
+    const long long c = idx % dm.D, row = idx / dm.D, l = row % dm.L, b = row / dm.L;
+    d_o[idx] = grad_y(dy, in, row, idx) * (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, b, l, c));
   }
 }
 __global__ void value_grad_kernel(float* dv, const float* dy, MixerInputs in, MixerDims dm) {
@@ -144,12 +156,12 @@ __global__ void segment_pool_backward_kernel(float* dsegment, const float* dy, M
       const long long row = b * dm.L + order[j], idx = row * dm.D + c;
       total += grad_pool(dy, in, row, idx, in.o[idx]);
     }
-    const long long w = s.seg_arg[(b * dm.L + order[start[k]]) * dm.D + c];
+    const long long w = s.seg_win[i];
     if (in.valid[b * dm.L + w]) dsegment[(b * dm.L + w) * dm.D + c] = static_cast<float>(total);
   }
 }
 
-__global__ void local_pool_backward_kernel(float* dlocal, const float* dy, MixerInputs in, MixerSaved s, MixerDims dm) {
+__global__ void local_pool_backward_kernel(float* dlocal, const float* dy, MixerInputs in, MixerDims dm) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
     const long long c = idx % dm.D, row = idx / dm.D, m = row % dm.L, b = row / dm.L;
     float acc = 0.f;
@@ -157,7 +169,7 @@ __global__ void local_pool_backward_kernel(float* dlocal, const float* dy, Mixer
       const long long lo = m > 0 ? m - 1 : 0, hi = m + 1 < dm.L ? m + 1 : dm.L - 1;
       for (long long l = lo; l <= hi; ++l) {
         const long long i2 = (b * dm.L + l) * dm.D + c;
-        if (s.loc_arg[i2] == m) acc += grad_pool(dy, in, b * dm.L + l, i2, 1.f);
+        if (local_winner(in, dm, b, l, c) == m) acc += grad_pool(dy, in, b * dm.L + l, i2, 1.f);
       }
     }
     dlocal[idx] = acc;
@@ -218,7 +230,7 @@ void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, c
   PONET_CUDA_CHECK_LAUNCH();
   if (seg.K > 0) segment_pool_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
-  mix_output_kernel<<<blocks_for(n), 256>>>(y, in, s, dm);
+  mix_output_kernel<<<blocks_for(n), 256>>>(y, in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
 }
 
@@ -232,14 +244,14 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
   float* dv = workspace;
   float* dg = dv + dm.B * dm.D;
   float* ds = dg + dm.B * dm.D;
-  pf_backward_kernel<<<blocks_for(n), 256>>>(d_o, dy, in, s, dm);
+  pf_backward_kernel<<<blocks_for(n), 256>>>(d_o, dy, in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
   value_grad_kernel<<<blocks_for(dm.B * dm.D), 256>>>(dv, dy, in, dm);
   PONET_CUDA_CHECK_LAUNCH();
   PONET_CUDA_CHECK(cudaMemset(dsegment, 0, sizeof(float) * n));
   if (seg.K > 0) segment_pool_backward_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(dsegment, dy, in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
-  local_pool_backward_kernel<<<blocks_for(n), 256>>>(dlocal, dy, in, s, dm);
+  local_pool_backward_kernel<<<blocks_for(n), 256>>>(dlocal, dy, in, dm);
   PONET_CUDA_CHECK_LAUNCH();
   ga_backward_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(dk, dg, ds, dv, in, s, dm);
   PONET_CUDA_CHECK_LAUNCH();
