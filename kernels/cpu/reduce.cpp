@@ -55,21 +55,21 @@ void sum_middle(float* out, const float* in, int64_t outer, int64_t mid, int64_t
     }
     return;
   }
-  // Few slabs with many rows (a bias gradient): every thread sums a fixed share of the rows, and the
-  // partials are added in thread order, so the result depends only on the thread count.
-  std::vector<double> partial(static_cast<size_t>(threads) * inner);
+  // Few slabs with many rows (a bias gradient): the rows are cut into fixed chunks, each summed by
+  // whichever thread takes it, and the chunk partials are added in chunk order, so the result is the
+  // same bits for any thread count (as layer_norm's column sums are).
+  constexpr int64_t kChunkRows = 2048;
+  const int64_t chunks = (mid + kChunkRows - 1) / kChunkRows;
+  std::vector<double> partial(static_cast<size_t>(chunks * inner));
   for (int64_t o = 0; o < outer; ++o) {
     std::fill(partial.begin(), partial.end(), 0.0);
     const float* slab = in + o * mid * inner;
-#pragma omp parallel num_threads(threads)
-    {
-      const int t = omp_get_thread_num(), n = omp_get_num_threads();
-      const int64_t m0 = mid * t / n, m1 = mid * (t + 1) / n;
-      accumulate_rows(partial.data() + t * inner, slab, m0, m1, inner);
-    }
+#pragma omp parallel for schedule(static)
+    for (int64_t ch = 0; ch < chunks; ++ch)
+      accumulate_rows(partial.data() + ch * inner, slab, ch * kChunkRows, std::min(mid, (ch + 1) * kChunkRows), inner);
     for (int64_t i = 0; i < inner; ++i) {
       double s = 0.0;
-      for (int t = 0; t < threads; ++t) s += partial[t * inner + i];
+      for (int64_t ch = 0; ch < chunks; ++ch) s += partial[ch * inner + i];
       out[o * inner + i] = static_cast<float>(s);
     }
   }
