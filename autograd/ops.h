@@ -70,6 +70,10 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
 // ---- masking and regularisation -----------------------------------------------------------------
 // Inverted dropout: in training keeps each element with prob 1-p and scales it by 1/(1-p).
 Tensor dropout(const Tensor& x, float p, bool training, Rng& rng);
+// layer_norm(dropout(x, p, training, rng) + residual, weight, bias, eps) in one kernel (kernels/cpu/
+// dropout_add_layer_norm.h): the same values, and the same dropout draw from rng, as the composition.
+Tensor dropout_add_layer_norm(const Tensor& x, const Tensor& residual, const Tensor& weight, const Tensor& bias,
+                              float p, bool training, Rng& rng, float eps);
 // out = mask != 0 ? value : x; mask int64 broadcastable to x. Filled elements get no gradient.
 Tensor masked_fill(const Tensor& x, const Tensor& mask, float value);
 

@@ -47,6 +47,8 @@ class Dropout : public Module {
  public:
   Dropout(float p, Rng* rng) : p_(p), rng_(rng) {}
   Tensor forward(const Tensor& x) const { return p_ > 0.f && training() ? dropout(x, p_, true, *rng_) : x; }
+  float p() const { return p_; }
+  Rng* rng() const { return rng_; }  // may be null when p is 0
 
  private:
   float p_;

@@ -40,7 +40,12 @@ ResidualLayerNorm::ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig&
 }
 
 Tensor ResidualLayerNorm::forward(const Tensor& x, const Tensor& residual) const {
-  return norm->forward(add(dropout->forward(dense->forward(x)), residual));
+  // One fused kernel for the dropout, the residual add and the LayerNorm (same values and draws as
+  // norm(dropout(dense(x)) + residual)).
+  const bool drop = training() && dropout->p() > 0.f;
+  Rng unused(0);  // the op draws nothing when it does not drop
+  return dropout_add_layer_norm(dense->forward(x), residual, norm->weight, norm->bias, drop ? dropout->p() : 0.f, drop,
+                                drop ? *dropout->rng() : unused, norm->eps);
 }
 
 PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng) {

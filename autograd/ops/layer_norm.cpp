@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/node.h"
+#include "autograd/ops/layer_norm_backward.h"
 #include "autograd/ops.h"
 #include "core/dispatch.h"
 #ifdef PONET_WITH_CUDA
@@ -42,28 +43,33 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
                             wc.data<float>(), bc.data<float>(), rows, cols, eps);
   }
 
-  return autograd::record(
-      "layer_norm", out, {x, weight, bias}, [xc, wc, mean, rstd, rows, cols](const Tensor& g) {
-        Tensor gc = contiguous(g);
-        const Device dev = gc.device();
-        Tensor dx = Tensor::empty(xc.shape(), DType::F32, dev);
-        Tensor dweight = Tensor::empty({cols}, DType::F32, dev),
-               dbias = Tensor::empty({cols}, DType::F32, dev);
-        if (dev.is_cuda()) {
-          PONET_ON_CUDA({
-            Tensor workspace =
-                Tensor::empty({cuda::layer_norm_backward_workspace(rows, cols)}, DType::F32, dev);
-            cuda::layer_norm_backward(dx.data<float>(), dweight.data<float>(), dbias.data<float>(),
-                                      workspace.data<float>(), gc.data<float>(), xc.data<float>(),
-                                      wc.data<float>(), mean.data<float>(), rstd.data<float>(), rows, cols);
-          });
-        } else {
-          cpu::layer_norm_backward(dx.data<float>(), dweight.data<float>(), dbias.data<float>(),
-                                   gc.data<float>(), xc.data<float>(), wc.data<float>(), mean.data<float>(),
-                                   rstd.data<float>(), rows, cols);
-        }
-        return std::vector<Tensor>{dx, dweight, dbias};
-      });
+  return autograd::record("layer_norm", out, {x, weight, bias}, [xc, wc, mean, rstd, rows, cols](const Tensor& g) {
+    return detail::layer_norm_backward(g, xc, wc, mean, rstd, rows, cols);
+  });
 }
+
+namespace detail {
+
+std::vector<Tensor> layer_norm_backward(const Tensor& g, const Tensor& xc, const Tensor& wc, const Tensor& mean,
+                                        const Tensor& rstd, int64_t rows, int64_t cols) {
+  Tensor gc = contiguous(g);
+  const Device dev = gc.device();
+  Tensor dx = Tensor::empty(xc.shape(), DType::F32, dev);
+  Tensor dweight = Tensor::empty({cols}, DType::F32, dev), dbias = Tensor::empty({cols}, DType::F32, dev);
+  if (dev.is_cuda()) {
+    PONET_ON_CUDA({
+      Tensor workspace = Tensor::empty({cuda::layer_norm_backward_workspace(rows, cols)}, DType::F32, dev);
+      cuda::layer_norm_backward(dx.data<float>(), dweight.data<float>(), dbias.data<float>(), workspace.data<float>(),
+                                gc.data<float>(), xc.data<float>(), wc.data<float>(), mean.data<float>(),
+                                rstd.data<float>(), rows, cols);
+    });
+  } else {
+    cpu::layer_norm_backward(dx.data<float>(), dweight.data<float>(), dbias.data<float>(), gc.data<float>(),
+                             xc.data<float>(), wc.data<float>(), mean.data<float>(), rstd.data<float>(), rows, cols);
+  }
+  return {dx, dweight, dbias};
+}
+
+}  // namespace detail
 
 }  // namespace ponet

@@ -4,28 +4,30 @@
 
 namespace ponet::cpu {
 
+void layer_norm_forward_row(float* yr, float* mean, float* rstd, const float* xr, const float* weight,
+                            const float* bias, int64_t cols, float eps) {
+  // Two passes in double: the variance of values with a large common offset stays exact, which
+  // matters when eps is tiny (BERT uses 1e-12) and cannot hide a cancellation error.
+  double s = 0.0;
+  for (int64_t j = 0; j < cols; ++j) s += xr[j];
+  const double m = s / static_cast<double>(cols);
+  double ss = 0.0;
+  for (int64_t j = 0; j < cols; ++j) {
+    const double d = xr[j] - m;
+    ss += d * d;
+  }
+  const double rs = 1.0 / std::sqrt(ss / static_cast<double>(cols) + static_cast<double>(eps));
+  // The output is also formed in double so it is the correctly rounded value of the exact formula.
+  for (int64_t j = 0; j < cols; ++j) yr[j] = static_cast<float>((xr[j] - m) * rs * weight[j] + bias[j]);
+  *mean = static_cast<float>(m);
+  *rstd = static_cast<float>(rs);
+}
+
 void layer_norm_forward(float* out, float* mean, float* rstd, const float* x, const float* weight,
                         const float* bias, int64_t rows, int64_t cols, float eps) {
 #pragma omp parallel for schedule(static) if (rows * cols > 32768)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * cols;
-    float* yr = out + r * cols;
-    // Two passes in double: the variance of values with a large common offset stays exact, which
-    // matters when eps is tiny (BERT uses 1e-12) and cannot hide a cancellation error.
-    double s = 0.0;
-    for (int64_t j = 0; j < cols; ++j) s += xr[j];
-    const double m = s / static_cast<double>(cols);
-    double ss = 0.0;
-    for (int64_t j = 0; j < cols; ++j) {
-      const double d = xr[j] - m;
-      ss += d * d;
-    }
-    const double rs = 1.0 / std::sqrt(ss / static_cast<double>(cols) + static_cast<double>(eps));
-    // The output is also formed in double so it is the correctly rounded value of the exact formula.
-    for (int64_t j = 0; j < cols; ++j) yr[j] = static_cast<float>((xr[j] - m) * rs * weight[j] + bias[j]);
-    mean[r] = static_cast<float>(m);
-    rstd[r] = static_cast<float>(rs);
-  }
+  for (int64_t r = 0; r < rows; ++r)
+    layer_norm_forward_row(out + r * cols, mean + r, rstd + r, x + r * cols, weight, bias, cols, eps);
 }
 
 namespace {

@@ -16,6 +16,10 @@ namespace ponet::cpu {
 void layer_norm_forward(float* out, float* mean, float* rstd, const float* x, const float* weight,
                         const float* bias, int64_t rows, int64_t cols, float eps);
 
+// One row of layer_norm_forward (also the last step of the fused dropout_add_layer_norm kernel).
+void layer_norm_forward_row(float* out_row, float* mean, float* rstd, const float* x_row, const float* weight,
+                            const float* bias, int64_t cols, float eps);
+
 // Overwrites dx [rows, cols], dweight [cols] and dbias [cols].
 void layer_norm_backward(float* dx, float* dweight, float* dbias, const float* grad, const float* x,
                          const float* weight, const float* mean, const float* rstd, int64_t rows,

@@ -1,0 +1,25 @@
+#include "kernels/cpu/dropout_add_layer_norm.h"
+
+#include "kernels/cpu/layer_norm.h"
+#include "kernels/dropout_hash.h"
+
+namespace ponet::cpu {
+
+void dropout_add_layer_norm_forward(float* out, float* sum, float* mean, float* rstd, const float* x,
+                                    const float* residual, const float* weight, const float* bias, int64_t rows,
+                                    int64_t cols, float p, uint64_t seed, float eps) {
+#pragma omp parallel for schedule(static) if (rows * cols > 32768)
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t base = r * cols;
+    float* sr = sum + base;
+    if (p > 0.f) {
+      for (int64_t j = 0; j < cols; ++j)
+        sr[j] = x[base + j] * dropout_scale(seed, static_cast<uint64_t>(base + j), p) + residual[base + j];
+    } else {
+      for (int64_t j = 0; j < cols; ++j) sr[j] = x[base + j] + residual[base + j];
+    }
+    layer_norm_forward_row(out + base, mean + r, rstd + r, sr, weight, bias, cols, eps);  // sr is still in L1
+  }
+}
+
+}  // namespace ponet::cpu
