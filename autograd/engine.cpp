@@ -12,20 +12,18 @@ namespace ponet::autograd {
 
 namespace {
 
-// Post-order DFS over tensors (iterative: deep graphs must not overflow the stack).
-std::vector<TensorImpl*> topological_order(TensorImpl* root) {
-  std::vector<TensorImpl*> order;
-  std::unordered_set<TensorImpl*> visited;
-  std::vector<std::pair<TensorImpl*, size_t>> stack{{root, 0}};
-  visited.insert(root);
+// Post-order DFS over the nodes below root (iterative: deep graphs must not overflow the stack).
+std::vector<Node*> topological_order(Node* root) {
+  std::vector<Node*> order;
+  std::unordered_set<Node*> visited{root};
+  std::vector<std::pair<Node*, size_t>> stack{{root, 0}};
   while (!stack.empty()) {
-    auto& [impl, next_child] = stack.back();
-    const auto& fn = impl->grad_fn;
-    if (fn && next_child < fn->inputs.size()) {
-      TensorImpl* child = fn->inputs[next_child++].impl();
-      if (child && child->requires_grad && visited.insert(child).second) stack.push_back({child, 0});
+    auto& [node, next_edge] = stack.back();
+    if (next_edge < node->edges.size()) {
+      Node* child = node->edges[next_edge++].fn.get();
+      if (child && visited.insert(child).second) stack.push_back({child, 0});
     } else {
-      order.push_back(impl);
+      order.push_back(node);
       stack.pop_back();
     }
   }
@@ -33,6 +31,10 @@ std::vector<TensorImpl*> topological_order(TensorImpl* root) {
 }
 
 Tensor accumulate(const Tensor& sum, const Tensor& g) { return sum.defined() ? add(sum, g) : g; }
+
+void add_to_leaf(TensorImpl* leaf, const Tensor& g) {
+  leaf->grad = accumulate(leaf->grad ? Tensor(leaf->grad) : Tensor(), g).contiguous().impl_ptr();
+}
 
 }  // namespace
 
@@ -49,32 +51,43 @@ void backward(const Tensor& root, const Tensor& grad_output) {
               " does not match the root ", root.shape_str());
 
   NoGrad no_grad;  // backward closures build no graph
-  std::vector<TensorImpl*> order = topological_order(root.impl());
-  std::unordered_map<TensorImpl*, Tensor> grads;
-  grads[root.impl()] = seed;
+  if (!root.grad_fn()) {  // the root is itself a leaf
+    add_to_leaf(root.impl(), seed);
+    return;
+  }
+  std::vector<Node*> order = topological_order(root.grad_fn().get());
+  // Gradients are summed per node output and per leaf over every path, in the order the nodes run,
+  // and each leaf's .grad receives its total once.
+  std::unordered_map<Node*, Tensor> grads{{root.grad_fn().get(), seed}};
+  std::unordered_map<TensorImpl*, Tensor> leaf_grads;
+  std::vector<TensorImpl*> leaf_order;
   for (size_t i = order.size(); i-- > 0;) {
-    TensorImpl* impl = order[i];
-    auto it = grads.find(impl);
+    Node* node = order[i];
+    auto it = grads.find(node);
     if (it == grads.end()) continue;
-    Tensor g = it->second;
+    Tensor g = std::move(it->second);
     grads.erase(it);
-    if (!impl->grad_fn) {  // a leaf: accumulate into .grad
-      impl->grad = accumulate(impl->grad ? Tensor(impl->grad) : Tensor(), g).contiguous().impl_ptr();
-      continue;
-    }
-    const Node& node = *impl->grad_fn;
-    std::vector<Tensor> input_grads = node.backward(g);
-    PONET_CHECK(input_grads.size() == node.inputs.size(), "backward of ", node.name, " returned ",
-                input_grads.size(), " gradients for ", node.inputs.size(), " inputs");
+    std::vector<Tensor> input_grads = node->backward(g);
+    g = Tensor();  // the output's gradient is done with before the inputs' are summed
+    PONET_CHECK(input_grads.size() == node->edges.size(), "backward of ", node->name, " returned ",
+                input_grads.size(), " gradients for ", node->edges.size(), " inputs");
     for (size_t k = 0; k < input_grads.size(); ++k) {
-      const Tensor& input = node.inputs[k];
-      const Tensor& ig = input_grads[k];
-      if (!input.defined() || !input.requires_grad() || !ig.defined()) continue;
-      PONET_CHECK(ig.shape() == input.shape(), "backward of ", node.name, ": gradient ", ig.shape_str(),
-                  " for input ", k, " of shape ", input.shape_str());
-      grads[input.impl()] = accumulate(grads[input.impl()], ig);
+      const Edge& edge = node->edges[k];
+      Tensor& ig = input_grads[k];
+      if (!edge.wants_grad() || !ig.defined()) continue;
+      PONET_CHECK(ig.shape() == edge.shape, "backward of ", node->name, ": gradient ", ig.shape_str(),
+                  " for input ", k, " of shape ", shape_str(edge.shape));
+      if (edge.fn) {
+        Tensor& slot = grads[edge.fn.get()];
+        slot = accumulate(slot, ig);
+      } else {
+        auto [slot, fresh] = leaf_grads.try_emplace(edge.leaf.get());
+        if (fresh) leaf_order.push_back(edge.leaf.get());
+        slot->second = accumulate(slot->second, ig);
+      }
     }
   }
+  for (TensorImpl* leaf : leaf_order) add_to_leaf(leaf, leaf_grads[leaf]);
 }
 
 }  // namespace ponet::autograd

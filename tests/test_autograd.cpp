@@ -75,3 +75,21 @@ TEST_CASE("bad reshapes and slices throw") {
   CHECK_THROWS_WITH_AS(x.slice(1, 2, 5), doctest::Contains("out of bounds"), Error);
   CHECK_THROWS_WITH_AS(x.permute({0, 0}), doctest::Contains("repeated"), Error);
 }
+
+TEST_CASE("the graph keeps no intermediate alive that no backward reads") {
+  Rng rng(12);
+  Tensor x = random_tensor({4, 5}, rng, true);
+  Tensor t = scale(x, 2.f);  // scale's backward reads nothing, so nothing holds t's data but t
+  std::weak_ptr<TensorImpl> watch = t.impl_ptr();
+  Tensor u = scale(t, 3.f);
+  t = Tensor();
+  CHECK(watch.expired());
+  sum_all(u).backward();
+  check_close(x.grad(), std::vector<float>(20, 6.f));
+  // A leaf used twice still sums both paths into one .grad.
+  x.zero_grad();
+  sum_all(add(scale(x, 2.f), mul(x, x))).backward();
+  std::vector<float> want;
+  for (float v : x.to_vector()) want.push_back(2.f + 2.f * v);
+  check_close(x.grad(), want);
+}

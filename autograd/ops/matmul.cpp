@@ -116,9 +116,12 @@ Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias) {
   Shape x_shape = x_in.shape();
   std::vector<Tensor> inputs{x_in, weight};
   if (bias.defined()) inputs.push_back(bias);
-  return autograd::record("linear", out, inputs, [=](const Tensor& g_in) {
+  const size_t n_inputs = inputs.size();
+  // Saves x only for dW and W only for dx.
+  Tensor x_saved = need_w ? x : Tensor(), w_saved = need_x ? w : Tensor();
+  return autograd::record("linear", out, inputs, [=, x = x_saved, w = w_saved](const Tensor& g_in) {
     Tensor g = contiguous(g_in);
-    std::vector<Tensor> grads(inputs.size());
+    std::vector<Tensor> grads(n_inputs);
     if (need_x) {  // dx = g W
       grads[0] = Tensor::empty(x_shape, DType::F32, g.device());
       run_gemm(g.device(), false, false, rows, in_f, out_f, g.data<float>(), w.data<float>(), 0.f,

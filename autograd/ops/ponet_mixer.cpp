@@ -16,9 +16,11 @@ namespace ponet {
 namespace {
 
 struct MixerState {
-  Tensor prob, value, query, seg_win;
+  Tensor prob, value, query, seg_win, seg_best;
+  Tensor loc_win;  // one byte per element, held in an int64 tensor of numel / 8 (rounded up) elements
   cpu::MixerSaved saved() const {
-    return {prob.data<float>(), value.data<float>(), query.data<float>(), seg_win.data<int64_t>()};
+    return {prob.data<float>(),    value.data<float>(),    query.data<float>(),
+            seg_win.data<int64_t>(), seg_best.data<float>(), reinterpret_cast<uint8_t*>(loc_win.data<int64_t>())};
   }
 };
 
@@ -85,6 +87,8 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
   st->value = Tensor::empty({B, D}, DType::F32, dev);
   st->query = Tensor::empty({B, D}, DType::F32, dev);
   st->seg_win = Tensor::empty({B, layout->host.K, D}, DType::I64, dev);
+  st->seg_best = Tensor::empty({B, layout->host.K, D}, DType::F32, dev);
+  st->loc_win = Tensor::empty({(B * L * D + 7) / 8}, DType::I64, dev);
   const cpu::MixerDims dims{B, L, D, num_heads};
   const cpu::MixerInputs in{q.data<float>(),       k.data<float>(),     o.data<float>(), local.data<float>(),
                             segment.data<float>(), valid.data<int64_t>(),
@@ -96,8 +100,11 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
     cpu::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->host, dims);
   }
 
+  // Backward reads only K, O and the masks (kernels/cpu/ponet_mixer.h), so Q, LOCAL and SEGMENT are not
+  // captured and are freed as soon as the forward pass is done with them.
+  const cpu::MixerInputs backward_in{nullptr, k.data<float>(), o.data<float>(), nullptr, nullptr, in.valid, in.special};
   return autograd::record(op, y, {q_in, k_in, o_in, local_in, segment_in},
-                          [st, in, layout, dims, shape, q, k, o, local, segment, valid, special](const Tensor& g_in) {
+                          [st, in = backward_in, layout, dims, shape, k, o, valid, special](const Tensor& g_in) {
     Tensor g = contiguous(g_in);
     const Device dev = g.device();
     std::vector<Tensor> grads;
