@@ -28,13 +28,12 @@ inline int64_t local_winner(const MixerInputs& in, const MixerDims& dm, int64_t 
   return arg;
 }
 
-// The SMP value seen by position l, channel c (after the special zeroing): its segment winner's input.
+// The SMP value seen by position l, channel c (after the special zeroing): its segment's best.
 inline float segment_pooled(const MixerInputs& in, const MixerSaved& s, const SegmentLayout& seg,
                             const MixerDims& dm, int64_t b, int64_t l, int64_t c) {
   const int64_t row = b * dm.L + l;
   if (in.special && in.special[row]) return 0.f;
-  const int64_t w = s.seg_win[(b * seg.K + seg.compact[row]) * dm.D + c];
-  return segment_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
+  return s.seg_best[(b * seg.K + seg.compact[row]) * dm.D + c];
 }
 
 int64_t count_valid(const int64_t* valid, int64_t L) {
@@ -100,7 +99,10 @@ void segment_pool(const MixerInputs& in, const MixerSaved& s, const SegmentLayou
         if (v > best[c]) best[c] = v, winner[c] = m;
       }
     }
-    for (int64_t c = 0; c < D; ++c) s.seg_win[(b * K + kk) * D + c] = winner[c];
+    for (int64_t c = 0; c < D; ++c) {
+      s.seg_win[(b * K + kk) * D + c] = winner[c];
+      s.seg_best[(b * K + kk) * D + c] = best[c];
+    }
   }
 }
 
@@ -118,12 +120,13 @@ void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, c
       const bool special = in.special && in.special[row];
       for (int64_t c = 0; c < D; ++c) {
         const int64_t idx = row * D + c;
+        const int64_t w = local_winner(in, dm, b, l, c);
+        s.loc_win[idx] = static_cast<uint8_t>(w - l + 1);
         if (!in.valid[row]) {  // padded rows are zeroed
           y[idx] = 0.f;
           continue;
         }
         // PF of GA, SMP and LMP; CLS/SEP keep only the GA term
-        const int64_t w = local_winner(in, dm, b, l, c);
         const float lmp = special ? 0.f : local_source(in, b * L + w, (b * L + w) * D + c);
         y[idx] = (s.value[b * D + c] + segment_pooled(in, s, seg, dm, b, l, c)) * in.o[idx] + lmp;
       }
@@ -179,7 +182,7 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
         float acc = 0.f;
         if (!filled)
           for (int64_t l = lo; l <= hi; ++l)
-            if (local_winner(in, dm, b, l, c) == m) acc += dpool(l, c, 1.f);
+            if (l - 1 + s.loc_win[(b * L + l) * D + c] == m) acc += dpool(l, c, 1.f);
         dlocal[(b * L + m) * D + c] = acc;
       }
     }

@@ -5,13 +5,14 @@
 // valid (B, L): 1 = real token. special (B, L) or nullptr: 1 = CLS/SEP (the special-token rule).
 // Segments come as a SegmentLayout (kernels/cpu/segment_layout.h).
 //
-// Forward saves for backward only what cannot be recomputed cheaply:
+// Forward saves for backward only what cannot be recomputed cheaply from K and O:
 //   prob (B, H, L)  GA softmax over positions        value (B, D)  GA output v = sum_l p k (V is K)
-//   query (B, D)    GA global query g (mean of q)    seg_win (B, K, D)  winning position of every
-//                                                    (segment, channel), K = the layout's segment count
-// The pooled values themselves are gathers from the inputs, and the window-3 local winners are three
-// comparisons, so backward recomputes both instead of keeping (B, L, D) tensors of them: that was
-// 20 bytes per activation element (a float pool and two int64 arg maps), now 8 * K / L.
+//   query (B, D)    GA global query g (mean of q)
+//   seg_win, seg_best (B, K, D)  winning position and value of every (segment, channel), K = the
+//                   layout's segment count
+//   loc_win (B, L, D) bytes  the LMP winner of every element as 0, 1, 2 = position l-1, l, l+1
+// so backward needs only K, O and the masks of the inputs; Q, LOCAL and SEGMENT are not kept. Against
+// keeping the (B, L, D) pool values and int64 arg maps this is 25 bytes less per activation element.
 #pragma once
 #include <cstdint>
 
@@ -28,6 +29,8 @@ struct MixerSaved {
   float* value;
   float* query;
   int64_t* seg_win;
+  float* seg_best;
+  uint8_t* loc_win;
 };
 
 struct MixerInputs {
@@ -39,7 +42,7 @@ struct MixerInputs {
 void ponet_mixer_forward(float* y, const MixerSaved& saved, const MixerInputs& in, const SegmentLayout& seg,
                          const MixerDims& dims);
 
-// Overwrites dq, dk, d_o, dlocal, dsegment.
+// Overwrites dq, dk, d_o, dlocal, dsegment. Reads only in.k, in.o, in.valid and in.special.
 void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float* dsegment, const float* dy,
                           const MixerSaved& saved, const MixerInputs& in, const SegmentLayout& seg,
                           const MixerDims& dims);

@@ -34,13 +34,12 @@ __device__ long long local_winner(const MixerInputs& in, const MixerDims& dm, lo
   return arg;
 }
 
-// The SMP value position l sees (0 on CLS/SEP): its segment winner's input.
+// The SMP value position l sees (0 on CLS/SEP): its segment's best, saved by segment_pool_kernel.
 __device__ float segment_pooled(const MixerInputs& in, const MixerSaved& s, const SegmentLayoutView& seg,
                                 const MixerDims& dm, long long b, long long l, long long c) {
   const long long row = b * dm.L + l;
   if (is_special(in, row)) return 0.f;
-  const long long w = s.seg_win[(b * seg.K + seg.compact[row]) * dm.D + c];
-  return segment_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
+  return s.seg_best[(b * seg.K + seg.compact[row]) * dm.D + c];
 }
 
 // g[b, c] = mean of q over the real rows; one thread per (b, c), rows in order.
@@ -100,6 +99,7 @@ __global__ void segment_pool_kernel(MixerInputs in, MixerSaved s, SegmentLayoutV
       if (v > best) best = v, winner = m;
     }
     s.seg_win[i] = winner;  // i = (b * K + k) * D + c
+    s.seg_best[i] = best;
   }
 }
 
@@ -107,11 +107,12 @@ __global__ void segment_pool_kernel(MixerInputs in, MixerSaved s, SegmentLayoutV
 __global__ void mix_output_kernel(float* y, MixerInputs in, MixerSaved s, SegmentLayoutView seg, MixerDims dm) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
     const long long c = idx % dm.D, row = idx / dm.D, l = row % dm.L, b = row / dm.L;
+    const long long w = local_winner(in, dm, b, l, c);
+    s.loc_win[idx] = static_cast<uint8_t>(w - l + 1);
     if (!in.valid[row]) {
       y[idx] = 0.f;
       continue;
     }
-    const long long w = local_winner(in, dm, b, l, c);
     const float lmp = is_special(in, row) ? 0.f : local_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
     y[idx] = (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, b, l, c)) * in.o[idx] + lmp;
   }
@@ -161,7 +162,7 @@ __global__ void segment_pool_backward_kernel(float* dsegment, const float* dy, M
   }
 }
 
-__global__ void local_pool_backward_kernel(float* dlocal, const float* dy, MixerInputs in, MixerDims dm) {
+__global__ void local_pool_backward_kernel(float* dlocal, const float* dy, MixerInputs in, MixerSaved s, MixerDims dm) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
     const long long c = idx % dm.D, row = idx / dm.D, m = row % dm.L, b = row / dm.L;
     float acc = 0.f;
@@ -169,7 +170,7 @@ __global__ void local_pool_backward_kernel(float* dlocal, const float* dy, Mixer
       const long long lo = m > 0 ? m - 1 : 0, hi = m + 1 < dm.L ? m + 1 : dm.L - 1;
       for (long long l = lo; l <= hi; ++l) {
         const long long i2 = (b * dm.L + l) * dm.D + c;
-        if (local_winner(in, dm, b, l, c) == m) acc += grad_pool(dy, in, b * dm.L + l, i2, 1.f);
+        if (l - 1 + s.loc_win[i2] == m) acc += grad_pool(dy, in, b * dm.L + l, i2, 1.f);
       }
     }
     dlocal[idx] = acc;
@@ -251,7 +252,7 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
   PONET_CUDA_CHECK(cudaMemset(dsegment, 0, sizeof(float) * n));
   if (seg.K > 0) segment_pool_backward_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(dsegment, dy, in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
-  local_pool_backward_kernel<<<blocks_for(n), 256>>>(dlocal, dy, in, dm);
+  local_pool_backward_kernel<<<blocks_for(n), 256>>>(dlocal, dy, in, s, dm);
   PONET_CUDA_CHECK_LAUNCH();
   ga_backward_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(dk, dg, ds, dv, in, s, dm);
   PONET_CUDA_CHECK_LAUNCH();
