@@ -32,20 +32,21 @@ double best_seconds(int reps, F&& run) {
   return best;
 }
 
-void bench_shape(int64_t M, int64_t N, int64_t K, int reps) {
+void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false) {
   ponet::Rng rng(1);
   std::vector<float> A(M * K), B(K * N), C(M * N);
   for (float& v : A) v = rng.uniform(-1, 1);
   for (float& v : B) v = rng.uniform(-1, 1);
   const double flops = 2.0 * M * N * K;
   double ours = best_seconds(reps, [&] {
-    ponet::cpu::gemm(false, false, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, C.data(), N);
+    ponet::cpu::gemm(ta, false, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), N, 0.f, C.data(), N);
   });
-  std::printf("%6lld x %5lld x %5lld   ours %8.1f GFLOP/s", static_cast<long long>(M), static_cast<long long>(N),
-              static_cast<long long>(K), flops / ours * 1e-9);
+  std::printf("%6lld x %5lld x %6lld%s ours %8.1f GFLOP/s", static_cast<long long>(M), static_cast<long long>(N),
+              static_cast<long long>(K), ta ? " A^T" : "    ", flops / ours * 1e-9);
 #ifdef PONET_HAVE_CBLAS
   double blas = best_seconds(reps, [&] {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, C.data(), N);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, M, N, K, 1.f, A.data(), ta ? M : K,
+                B.data(), N, 0.f, C.data(), N);
   });
   std::printf("   OpenBLAS %8.1f GFLOP/s   ours/OpenBLAS %.2f\n", flops / blas * 1e-9, blas / ours);
 #else
@@ -70,5 +71,9 @@ int main(int argc, char** argv) {
   bench_shape(32768, 64, 64, reps);
   bench_shape(32768, 128, 64, reps);
   bench_shape(32768, 64, 128, reps);
+  // weight gradients dW = g^T x over every token of a batch (A^T, long K)
+  bench_shape(64, 64, 131072, reps, true);
+  bench_shape(128, 64, 131072, reps, true);
+  bench_shape(64, 128, 131072, reps, true);
   return 0;
 }

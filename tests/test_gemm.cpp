@@ -1,5 +1,7 @@
 // The blocked CPU GEMM against the plain triple loop: odd sizes, sizes crossing every block size,
 // all transpose combinations, alpha/beta (beta = 0 must ignore NaN in C, as BLAS does).
+#include <omp.h>
+
 #include <cmath>
 
 #include "kernels/cpu/gemm.h"
@@ -44,4 +46,26 @@ TEST_CASE("blocked gemm across block boundaries, with alpha and beta") {
   check_gemm(true, false, 193, 17, 300, -1.f, 0.25f);
   check_gemm(false, true, 100, 2050, 3, 1.f, 0.f);
   check_gemm(true, true, 130, 65, 513, 2.f, -1.f);
+}
+
+TEST_CASE("split-K gemm (small C, long K: weight gradients) matches the reference, same bits for any thread count") {
+  for (bool ta : {false, true})
+    for (bool tb : {false, true}) {
+      check_gemm(ta, tb, 37, 21, 20000, 1.f, 0.f);
+      check_gemm(ta, tb, 64, 64, 9000, 0.5f, 0.5f);
+    }
+  const int64_t M = 40, N = 24, K = 17000;
+  Rng rng(5);
+  std::vector<float> A(M * K), B(K * N);
+  for (float& v : A) v = rng.uniform(-1, 1);
+  for (float& v : B) v = rng.uniform(-1, 1);
+  std::vector<float> first;
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    std::vector<float> C(M * N, 0.f);
+    cpu::gemm(true, false, M, N, K, 1.f, A.data(), M, B.data(), N, 0.f, C.data(), N);
+    if (first.empty()) first = C;
+    CHECK(C == first);
+  }
+  omp_set_num_threads(omp_get_num_procs());
 }

@@ -1,7 +1,11 @@
 // Cache-blocked GEMM. Panels of op(A) (MC x KC) and op(B) (KC x NC) are packed into contiguous,
 // micro-tile-ordered buffers, so the micro-kernel streams both with unit stride whatever the
 // transposes were; the micro-kernel keeps an MR x NR tile of C in registers (the compiler vectorises
-// the NR loop). Threads split the M dimension (tall-skinny model shapes have huge M).
+// the NR loop). Threads split the M dimension (tall-skinny model shapes have huge M); a product with
+// a small C and a long K (a weight gradient, dW = g^T x over every token) has too few M blocks for
+// that, so it is split along K instead (gemm_split_k below).
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -56,9 +60,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* C, int64_t 
     for (int64_t c = 0; c < n; ++c) C[r * ldc + c] += alpha * acc[r][c];
 }
 
-}  // namespace
-
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
   // C = beta * C first; the blocks below only accumulate.
@@ -94,6 +96,44 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
       }
     }
   }
+}
+
+// Rows of K per split: fixed, not derived from the thread count, so the chunk partials (and the order
+// they are added in) are the same for any number of threads.
+constexpr int64_t kSplitK = 4096;
+
+// C = beta C + alpha sum over K chunks of op(A)[:, chunk] op(B)[chunk, :]: every chunk's product goes
+// to its own M x N buffer in parallel (each a one-thread blocked GEMM), then the buffers are added in
+// chunk order.
+void gemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  const int64_t chunks = (K + kSplitK - 1) / kSplitK;
+  std::vector<float> partial(static_cast<size_t>(chunks * M * N));
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t ch = 0; ch < chunks; ++ch) {
+    const int64_t k0 = ch * kSplitK, kc = std::min(kSplitK, K - k0);
+    const float* a = trans_a ? A + k0 * lda : A + k0;  // op(A)[:, k0:] starts at column (or row) k0
+    const float* b = trans_b ? B + k0 : B + k0 * ldb;
+    gemm_blocked(trans_a, trans_b, M, N, kc, alpha, a, lda, b, ldb, 0.f, partial.data() + ch * M * N, N);
+  }
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      float acc = 0.f;
+      for (int64_t ch = 0; ch < chunks; ++ch) acc += partial[(ch * M + i) * N + j];
+      float& c = C[i * ldc + j];
+      c = (beta == 0.f ? 0.f : beta * c) + acc;
+    }
+}
+
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  const bool few_m_blocks = (M + MC - 1) / MC < 2 * omp_get_max_threads();
+  if (few_m_blocks && K >= 2 * kSplitK && M * N <= 1 << 20 && !omp_in_parallel())
+    gemm_split_k(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  else
+    gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace ponet::cpu
