@@ -11,6 +11,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "core/memory_stats.h"
+#include "kernels/cpu/gelu.h"
 
 using namespace ponet;
 
@@ -70,13 +71,18 @@ int main(int argc, char** argv) {
     };
     row("add", 3 * f4, [&] { add(x, y); });
     row("gelu", 2 * f4, [&] { gelu(x); });
+    if (dev.is_cpu()) {  // the libm reference beside the vectorised kernel (kernels/cpu/gelu.h)
+      Tensor out = Tensor::empty(x.shape());
+      row("gelu (std::erf reference)", 2 * f4, [&] { cpu::gelu_forward_reference(out.data<float>(), x.data<float>(), x.numel()); });
+    }
     row("softmax (rows of D)", 2 * f4, [&] { softmax(x); });
     row("layer_norm", 2 * f4, [&] { layer_norm(x, w, bias, 1e-12f); });
     row("masked_fill", 2 * f4 + 8.0 * B * L, [&] { masked_fill(x, valid_t.reshape({B, L, 1}), 0.f); });
     row("max_pool1d (+argmax)", 2 * f4 + 8 * n, [&] { max_pool1d(x); });
     row("segment_max (+argmax)", 2 * f4 + 8 * n, [&] { segment_max(x, seg_t); });
     row("masked_mean", f4, [&] { masked_mean(x, valid_t); });
-    row("ponet_mixer forward (fused)", 6 * f4 + 16 * n, [&] {
+    // reads q, k, o, local, segment, writes y and one byte of saved LMP winner per element
+    row("ponet_mixer forward (fused)", 6 * f4 + n, [&] {
       ponet_mixer(q, k, o, lc, sg, valid_t, seg_t, Tensor(), 2);
     });
   } catch (const std::exception& e) {

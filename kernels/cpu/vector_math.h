@@ -16,7 +16,8 @@ namespace ponet::cpu {
 
 inline float exp_vectorizable(float x) {
   x = x < -87.f ? -87.f : (x > 88.f ? 88.f : x);
-  const float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+  // n = round(x / ln 2) by the 1.5 * 2^23 trick (exact for |x / ln 2| < 2^22; floorf would not vectorise)
+  const float n = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
   const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723212e-6f;  // ln 2 in two parts
   float p = 1.f / 5040.f;
   p = p * r + 1.f / 720.f;
