@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "test_util.h"
 #include "train/checkpoint.h"
@@ -191,4 +194,24 @@ TEST_CASE("checkpoint round trip: parameters, optimizer moments, step and RNG st
   nn::PoNetForPreTraining c(bigger, 1);
   save_checkpoint(path, a, &opt_a, st);
   CHECK_THROWS_WITH_AS(load_checkpoint(path, c, nullptr), doctest::Contains("has shape"), Error);
+}
+
+TEST_CASE("a fresh run replaces a log left by an earlier run that died before its first checkpoint") {
+  Setup s;
+  const std::string dir = fresh_dir("stale_log");
+  {
+    std::ofstream stale(dir + "/log.jsonl");
+    stale << "{\"step\": 1, \"loss\": 123}\n{\"step\": 2, \"lo";
+  }
+  train_steps(s, dir, 3, false);
+  std::ifstream in(dir + "/log.jsonl");
+  std::string line;
+  int64_t expected = 1;
+  while (std::getline(in, line)) {
+    nlohmann::json r = nlohmann::json::parse(line);  // no torn or stale line survives
+    CHECK(r.value("kind", std::string()) != "");  // records of this trainer, not the stale ones
+    CHECK(r.at("step").get<int64_t>() >= expected);
+    expected = r.at("step").get<int64_t>();
+  }
+  CHECK(expected == 3);
 }

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +19,33 @@
 namespace ponet::train {
 
 namespace {
+
+// ---- fault injection, for scripts/kill_test.sh ------------------------------------------------------
+// A real kill lands anywhere; these two variables make the moments that matter reproducible:
+//   PONET_FAULT_KILL_AFTER_BYTES=N  an atomic write SIGKILLs its own process once N bytes of the temporary
+//                                   file are written and more remain (the partial temporary stays behind)
+//   PONET_FAULT_KILL_IN_APPEND=K    the K-th append_line of the process writes half its line, then SIGKILLs
+// Read once per process; when unset they cost one comparison per write.
+struct FaultPlan {
+  long long kill_after_bytes = -1, kill_in_append = -1;  // -1: off
+};
+long long non_negative_env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return -1;
+  char* end = nullptr;
+  const long long n = std::strtoll(v, &end, 10);
+  return *end == '\0' && n >= 0 ? n : -1;
+}
+const FaultPlan& fault_plan() {
+  static const FaultPlan plan{non_negative_env("PONET_FAULT_KILL_AFTER_BYTES"),
+                              non_negative_env("PONET_FAULT_KILL_IN_APPEND")};
+  return plan;
+}
+[[noreturn]] void kill_self() {
+  ::kill(::getpid(), SIGKILL);
+  std::_Exit(137);  // not reached: SIGKILL to oneself is delivered before kill() returns
+}
+// ------------------------------------------------------------------------------------------------------
 
 // Removes `path.tmp.<pid>` files whose process is gone.
 void remove_stale_temporaries(const std::string& path) {
@@ -41,6 +70,13 @@ void remove_stale_temporaries(const std::string& path) {
 void append_line(const std::string& path, const std::string& line) {
   std::ofstream out(path, std::ios::app);
   PONET_CHECK(out.good(), "cannot append to '", path, "'");
+  if (fault_plan().kill_in_append >= 0) {  // fault injection: a torn last line
+    static std::atomic<long long> appends{0};
+    if (++appends == fault_plan().kill_in_append) {
+      out << line.substr(0, line.size() / 2) << std::flush;
+      kill_self();
+    }
+  }
   out << line << '\n';
   out.flush();
   PONET_CHECK(out.good(), "cannot append to '", path, "' (disk full?)");
@@ -54,8 +90,14 @@ void write_file_atomically(const std::string& path, const std::string& contents)
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   PONET_CHECK(fd >= 0, "cannot write '", tmp, "': ", std::strerror(errno));
   size_t done = 0;
+  const long long kill_at = fault_plan().kill_after_bytes;  // fault injection: a kill mid-write
   while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    size_t chunk = contents.size() - done;
+    if (kill_at >= 0) {
+      if (done >= static_cast<unsigned long long>(kill_at)) kill_self();
+      chunk = std::min<size_t>(chunk, static_cast<size_t>(kill_at) - done);
+    }
+    ssize_t n = ::write(fd, contents.data() + done, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int err = errno;

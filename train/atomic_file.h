@@ -1,5 +1,8 @@
 // Writing files so that a crash or an interrupt never leaves a half-written one: write a temporary
 // file beside the target, flush it to disk, then rename it over the target (atomic on POSIX).
+// Fault injection for the kill test (docs/reliability.md): PONET_FAULT_KILL_AFTER_BYTES=N makes an atomic
+// write SIGKILL its process after N bytes of the temporary file; PONET_FAULT_KILL_IN_APPEND=K makes the
+// K-th append_line write half its line and SIGKILL. Both are read once per process.
 #pragma once
 #include <string>
 

@@ -181,6 +181,9 @@ TrainSummary Trainer::run() {
   auto previous_term = std::signal(SIGTERM, on_signal);
   const bool tty = ::isatty(STDERR_FILENO) && !options_.quiet;
   const std::string log_path = options_.out_dir + "/log.jsonl";
+  // A fresh run starts a new log: records left by an earlier run in this directory that died before
+  // its first checkpoint cannot be resumed and must not be mixed into this one.
+  if (step_ == 0) write_file_atomically(log_path, "");
   nn::Model& model = task_.model();
   const auto t0 = Clock::now();
   auto window_start = Clock::now();
