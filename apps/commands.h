@@ -9,5 +9,6 @@ int cmd_predict(int argc, char** argv);
 int cmd_lra(int argc, char** argv);
 int cmd_finetune(int argc, char** argv);
 int cmd_classify(int argc, char** argv);
+int cmd_profile(int argc, char** argv);
 
 }  // namespace ponet::app

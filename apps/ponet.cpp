@@ -20,6 +20,7 @@ const char* kUsage =
     "  finetune   fine-tune a PoNet classifier on labelled texts (from a pretraining run or from scratch)\n"
     "  classify   label texts with a fine-tuned classifier\n"
     "  lra        LRA ListOps: generate the data, train and test the LRA model with any token mixer\n"
+    "  profile    time a training step kernel by kernel against the machine's measured limits\n"
     "\n"
     "`ponet <command> --help` lists a command's options.\n";
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     if (command == "finetune") return ponet::app::cmd_finetune(argc - 2, argv + 2);
     if (command == "classify") return ponet::app::cmd_classify(argc - 2, argv + 2);
     if (command == "lra") return ponet::app::cmd_lra(argc - 2, argv + 2);
+    if (command == "profile") return ponet::app::cmd_profile(argc - 2, argv + 2);
     std::fprintf(stderr, "ponet: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const ponet::app::UsageError& e) {

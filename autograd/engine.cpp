@@ -7,6 +7,7 @@
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "core/error.h"
+#include "core/profiler.h"
 
 namespace ponet::autograd {
 
@@ -51,6 +52,7 @@ void backward(const Tensor& root, const Tensor& grad_output) {
               " does not match the root ", root.shape_str());
 
   NoGrad no_grad;  // backward closures build no graph
+  const profiler::PhaseScope phase(profiler::Phase::Backward);  // kernels launched below are backward's
   if (!root.grad_fn()) {  // the root is itself a leaf
     add_to_leaf(root.impl(), seed);
     return;
@@ -67,7 +69,13 @@ void backward(const Tensor& root, const Tensor& grad_output) {
     if (it == grads.end()) continue;
     Tensor g = std::move(it->second);
     grads.erase(it);
-    std::vector<Tensor> input_grads = node->backward(g);
+    std::vector<Tensor> input_grads;
+    if (profiler::enabled()) {  // the closure's whole time (kernels and glue) goes to the node table
+      const profiler::Scope timed(profiler::Table::BackwardNodes, g.device(), node->name, {});
+      input_grads = node->backward(g);
+    } else {
+      input_grads = node->backward(g);
+    }
     g = Tensor();  // the output's gradient is done with before the inputs' are summed
     PONET_CHECK(input_grads.size() == node->edges.size(), "backward of ", node->name, " returned ",
                 input_grads.size(), " gradients for ", node->edges.size(), " inputs");

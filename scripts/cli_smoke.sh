@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the `ponet` CLI on a tiny generated corpus: pretrain (stopped, then resumed),
-# eval, predict, fine-tuning and classify, LRA ListOps (data, a short run), and the exit codes of bad
-# invocations. Run by ctest as `cli_smoke`.
+# eval, predict, fine-tuning and classify, LRA ListOps (data, a short run), profile, and the exit codes
+# of bad invocations. Run by ctest as `cli_smoke`.
 set -euo pipefail
 ponet="$1"
 dir=$(mktemp -d)
@@ -91,6 +91,43 @@ expect_fail 1 "$ponet" finetune "${ft[@]}" --init "$dir/lra" --out "$dir/ft_bad"
 [ ! -e "$dir/ft_bad" ] || { echo "a rejected finetune left $dir/ft_bad behind"; exit 1; }
 expect_fail 1 "$ponet" classify --run "$dir/run" "a text"                              # no classifier there
 expect_fail 1 "$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft"            # already holds a run
+
+# ponet profile: a tiny profiled step, its JSON (rows present, % of step adding up to 100), other models
+"$ponet" profile --length 64 --batch 2 --steps 1 --threads 1 --json "$dir/profile.json" > "$dir/profile.txt"
+grep -q "machine limits" "$dir/profile.txt" && grep -q "allocator peak" "$dir/profile.txt" \
+  || { echo "ponet profile printed no limits or memory line"; cat "$dir/profile.txt"; exit 1; }
+python3 - "$dir/profile.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+rows = j["kernels"]
+keys = {(r["name"], r["phase"]) for r in rows}
+for want in [("gemm_nt", "forward"), ("gemm_nn", "backward"), ("gemm_tn", "backward"), ("ponet_mixer_forward", "forward"),
+             ("ponet_mixer_backward", "backward"), ("adamw_update", "optimizer")]:
+    assert want in keys, f"no row {want} in {sorted(keys)}"
+total = sum(r["percent_of_step"] for r in rows)
+assert abs(total - 100) < 1e-6, f"% of step sums to {total}"
+assert rows[-1]["name"].startswith("other"), rows[-1]
+assert all(r["calls"] > 0 and r["ms"] >= 0 for r in rows[:-1])
+assert j["steps"] == 1 and j["threads"] == 1 and j["allocator_peak_bytes"] > 0 and j["peak_rss_bytes"] > 0
+assert j["machine"]["bandwidth_bytes_per_s"] > 0 and j["machine"]["peak_flops_per_s"] > 0
+assert any(n["name"] == "linear" for n in j["backward_nodes"])
+PY
+"$ponet" profile --config "$dir/model.json" --batch 2 --steps 1 > "$dir/profile.txt"   # CLS/SEP segments
+grep -q "batch 2 x length 32" "$dir/profile.txt" || { echo "profile --config: wrong size"; cat "$dir/profile.txt"; exit 1; }
+"$ponet" profile --run "$dir/run" --batch 2 --steps 1 > "$dir/profile.txt"
+grep -q "other (host work" "$dir/profile.txt" || { echo "profile --run: no table"; cat "$dir/profile.txt"; exit 1; }
+expect_fail 2 "$ponet" profile --steps abc
+expect_fail 2 "$ponet" profile --no-such-option
+expect_fail 2 "$ponet" profile --config "$dir/model.json" --run "$dir/run"
+expect_fail 1 "$ponet" profile --batch 0
+expect_fail 1 "$ponet" profile --steps 0
+expect_fail 1 "$ponet" profile --config "$dir/model.json" --length 64      # longer than its 32 positions
+expect_fail 1 "$ponet" profile --config "$dir/lra/config.json"              # an LRA model, not PoNet pretraining
+expect_fail 1 "$ponet" profile --length 64 --json "$dir/missing/p.json"
+if ! command -v nvidia-smi > /dev/null; then
+  expect_fail 1 "$ponet" profile --device cuda
+  grep -q "no CUDA device" "$dir/err.txt" || { echo "profile --device cuda: unclear error"; cat "$dir/err.txt"; exit 1; }
+fi
 
 echo "garbage" > "$dir/run/checkpoint.safetensors"
 expect_fail 1 "$ponet" eval --run "$dir/run"

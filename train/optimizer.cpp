@@ -57,6 +57,7 @@ bool AdamW::decays(const std::string& name) const {
 
 void AdamW::step(float lr) {
   PONET_CHECK(lr >= 0 && std::isfinite(lr), "AdamW.step: lr must be finite and >= 0, got ", lr);
+  const profiler::PhaseScope phase(profiler::Phase::Optimizer);
   const int64_t t = steps_taken_ + 1;
   // Bias corrections in double, then rounded once: beta^t underflows gracefully and stays exact longer.
   const float bc1 = static_cast<float>(1.0 - std::pow(static_cast<double>(options_.beta1), static_cast<double>(t)));
@@ -75,11 +76,10 @@ void AdamW::step(float lr) {
     float* v = s.exp_avg_sq.data<float>();
     const float* gp = gc.data<float>();
     const int64_t n = s.param.numel();
-    if (s.param.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::adamw_update(p, gp, m, v, n, lr, options_.beta1, options_.beta2, options_.eps, wd, bc1, bc2));
-    } else {
-      cpu::adamw_update(p, gp, m, v, n, lr, options_.beta1, options_.beta2, options_.eps, wd, bc1, bc2);
-    }
+    // Reads p, g, m, v and writes p, m, v; 14 FLOPs per element (m 3, v 4, the update 7 with its sqrt).
+    PONET_KERNEL(s.param.device(), "adamw_update", profiler::cost(7 * profiler::kF32 * n, 14 * n),
+                 cpu::adamw_update(p, gp, m, v, n, lr, options_.beta1, options_.beta2, options_.eps, wd, bc1, bc2),
+                 cuda::adamw_update(p, gp, m, v, n, lr, options_.beta1, options_.beta2, options_.eps, wd, bc1, bc2));
   }
   steps_taken_ = t;
 }

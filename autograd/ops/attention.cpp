@@ -29,6 +29,16 @@ void check_key_values(const Tensor& key_valid, const char* op) {
   }
 }
 
+// Forward reads q, k, v (and key_valid), writes out and P; FLOPs: Q K^T and P' V (2 L^2 d each per
+// head) plus 5 per score (scale, max, exp, sum, divide). Backward reads dOut, P, q, k, v and writes
+// dq, dk, dv; FLOPs: four L^2 d GEMMs plus 4 per score for dS.
+profiler::Cost attention_cost(const cpu::AttentionDims& d, bool backward, bool has_valid) {
+  const int64_t x = d.B * d.L * d.H * d.d, scores = d.B * d.H * d.L * d.L;
+  if (backward) return profiler::cost(profiler::kF32 * (4 * x + scores + 3 * x), 4 * 2 * scores * d.d + 4 * scores);
+  return profiler::cost(profiler::kF32 * (3 * x + x + scores) + (has_valid ? profiler::kI64 * d.B * d.L : 0),
+                        2 * 2 * scores * d.d + 5 * scores);
+}
+
 }  // namespace
 
 Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, const Tensor& key_valid_in,
@@ -63,34 +73,33 @@ Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, con
   const int64_t* valid_ptr = valid.defined() ? valid.data<int64_t>() : nullptr;
   Tensor prob = Tensor::empty({B, num_heads, L, L}, DType::F32, dev);
   Tensor out = Tensor::empty(q.shape(), DType::F32, dev);
-  if (dev.is_cuda()) {
-    PONET_ON_CUDA({
-      // P' needs an L x L buffer per head of one batch row, only while the forward runs.
-      Tensor work = p > 0.f ? Tensor::empty({cuda::attention_workspace_floats(dims)}, DType::F32, dev) : Tensor();
-      cuda::attention_forward(out.data<float>(), prob.data<float>(), q.data<float>(), k.data<float>(), v.data<float>(),
-                              valid_ptr, dims, p, seed, work.defined() ? work.data<float>() : nullptr);
-    });
-  } else {
-    cpu::attention_forward(out.data<float>(), prob.data<float>(), q.data<float>(), k.data<float>(), v.data<float>(),
-                           valid_ptr, dims, p, seed);
-  }
+  PONET_KERNEL(dev, "attention_forward", attention_cost(dims, false, valid_ptr != nullptr),
+               cpu::attention_forward(out.data<float>(), prob.data<float>(), q.data<float>(), k.data<float>(),
+                                      v.data<float>(), valid_ptr, dims, p, seed),
+               {
+                 // P' needs an L x L buffer per head of one batch row, only while the forward runs.
+                 Tensor work =
+                     p > 0.f ? Tensor::empty({cuda::attention_workspace_floats(dims)}, DType::F32, dev) : Tensor();
+                 cuda::attention_forward(out.data<float>(), prob.data<float>(), q.data<float>(), k.data<float>(),
+                                         v.data<float>(), valid_ptr, dims, p, seed,
+                                         work.defined() ? work.data<float>() : nullptr);
+               });
 
   return autograd::record(op, out, {q_in, k_in, v_in}, [prob, q, k, v, dims, p, seed](const Tensor& g_in) {
     Tensor g = contiguous(g_in);
     const Device dev = g.device();
     Tensor dq = Tensor::empty(q.shape(), DType::F32, dev), dk = Tensor::empty(q.shape(), DType::F32, dev);
     Tensor dv = Tensor::empty(q.shape(), DType::F32, dev);
-    if (dev.is_cuda()) {
-      PONET_ON_CUDA({
-        Tensor work = Tensor::empty({cuda::attention_workspace_floats(dims)}, DType::F32, dev);
-        cuda::attention_backward(dq.data<float>(), dk.data<float>(), dv.data<float>(), g.data<float>(),
-                                 prob.data<float>(), q.data<float>(), k.data<float>(), v.data<float>(), dims, p, seed,
-                                 work.data<float>());
-      });
-    } else {
-      cpu::attention_backward(dq.data<float>(), dk.data<float>(), dv.data<float>(), g.data<float>(), prob.data<float>(),
-                              q.data<float>(), k.data<float>(), v.data<float>(), dims, p, seed);
-    }
+    PONET_KERNEL(
+        dev, "attention_backward", attention_cost(dims, true, false),
+        cpu::attention_backward(dq.data<float>(), dk.data<float>(), dv.data<float>(), g.data<float>(),
+                                prob.data<float>(), q.data<float>(), k.data<float>(), v.data<float>(), dims, p, seed),
+        {
+          Tensor work = Tensor::empty({cuda::attention_workspace_floats(dims)}, DType::F32, dev);
+          cuda::attention_backward(dq.data<float>(), dk.data<float>(), dv.data<float>(), g.data<float>(),
+                                   prob.data<float>(), q.data<float>(), k.data<float>(), v.data<float>(), dims, p, seed,
+                                   work.data<float>());
+        });
     return std::vector<Tensor>{dq, dk, dv};
   });
 }

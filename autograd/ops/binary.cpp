@@ -20,12 +20,11 @@ Tensor binary_forward(cpu::BinaryOp op, const char* name, const Tensor& a, const
   if (out.numel() == 0) return out;
   auto as = broadcast_strides(a.shape(), a.strides(), shape);
   auto bs = broadcast_strides(b.shape(), b.strides(), shape);
-  if (a.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::binary_forward(static_cast<int>(op), out.data<float>(), a.data<float>(), as,
-                                       b.data<float>(), bs, shape));
-  } else {
-    cpu::binary_forward(op, out.data<float>(), a.data<float>(), as, b.data<float>(), bs, shape);
-  }
+  // Each input is read once at its own size (a broadcast operand is not re-counted); 1 FLOP per output.
+  PONET_KERNEL(
+      a.device(), name, profiler::cost(profiler::kF32 * (a.numel() + b.numel() + out.numel()), out.numel()),
+      cpu::binary_forward(op, out.data<float>(), a.data<float>(), as, b.data<float>(), bs, shape),
+      cuda::binary_forward(static_cast<int>(op), out.data<float>(), a.data<float>(), as, b.data<float>(), bs, shape));
   return out;
 }
 

@@ -39,14 +39,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
   Tensor row_loss = Tensor::empty({rows}, DType::F32, device);
   Tensor row_max = Tensor::empty({rows}, DType::F32, device);
   Tensor row_log_sum = Tensor::empty({rows}, DType::F32, device);
-  if (device.is_cuda()) {
-    PONET_ON_CUDA(cuda::cross_entropy_forward(row_loss.data<float>(), row_max.data<float>(),
-                                              row_log_sum.data<float>(), lc.data<float>(), tc.data<int64_t>(),
-                                              rows, classes, ignore_index));
-  } else {
-    cpu::cross_entropy_forward(row_loss.data<float>(), row_max.data<float>(), row_log_sum.data<float>(),
-                               lc.data<float>(), host_targets.data(), rows, classes, ignore_index);
-  }
+  // Reads logits and targets, writes three per-row floats; 3 FLOPs per logit (subtract the max, exp, sum).
+  PONET_KERNEL(device, "cross_entropy_forward",
+               profiler::cost(profiler::kF32 * (rows * classes + 3 * rows) + profiler::kI64 * rows, 3 * rows * classes),
+               cpu::cross_entropy_forward(row_loss.data<float>(), row_max.data<float>(), row_log_sum.data<float>(),
+                                          lc.data<float>(), host_targets.data(), rows, classes, ignore_index),
+               cuda::cross_entropy_forward(row_loss.data<float>(), row_max.data<float>(), row_log_sum.data<float>(),
+                                           lc.data<float>(), tc.data<int64_t>(), rows, classes, ignore_index));
   // No scored row: the mean is 0/0, NaN as in PyTorch (the gradient below is then all zeros).
   const float inv_count = count > 0 ? 1.f / static_cast<float>(count) : 0.f;
   Tensor out = count > 0 ? scale(sum_all(row_loss), inv_count) : Tensor::full({}, NAN, device);
@@ -56,15 +55,17 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
       [lc, tc, row_max, row_log_sum, rows, classes, ignore_index, inv_count](const Tensor& g) {
         Tensor gc = contiguous(g);
         Tensor dlogits = Tensor::empty({rows, classes}, DType::F32, gc.device());
-        if (gc.device().is_cuda()) {
-          PONET_ON_CUDA(cuda::cross_entropy_backward(
-              dlogits.data<float>(), gc.data<float>(), lc.data<float>(), row_max.data<float>(),
-              row_log_sum.data<float>(), tc.data<int64_t>(), rows, classes, ignore_index, inv_count));
-        } else {
-          cpu::cross_entropy_backward(dlogits.data<float>(), gc.data<float>(), lc.data<float>(),
-                                      row_max.data<float>(), row_log_sum.data<float>(), tc.data<int64_t>(),
-                                      rows, classes, ignore_index, inv_count);
-        }
+        // Reads the logits, the row statistics and targets, writes dlogits; 4 FLOPs per logit
+        // (subtract max and log-sum, exp, scale).
+        PONET_KERNEL(gc.device(), "cross_entropy_backward",
+                     profiler::cost(profiler::kF32 * (2 * rows * classes + 2 * rows + 1) + profiler::kI64 * rows,
+                                    4 * rows * classes),
+                     cpu::cross_entropy_backward(dlogits.data<float>(), gc.data<float>(), lc.data<float>(),
+                                                 row_max.data<float>(), row_log_sum.data<float>(), tc.data<int64_t>(),
+                                                 rows, classes, ignore_index, inv_count),
+                     cuda::cross_entropy_backward(dlogits.data<float>(), gc.data<float>(), lc.data<float>(),
+                                                  row_max.data<float>(), row_log_sum.data<float>(), tc.data<int64_t>(),
+                                                  rows, classes, ignore_index, inv_count));
         return std::vector<Tensor>{dlogits};
       });
 }

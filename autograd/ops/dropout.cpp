@@ -16,11 +16,10 @@ namespace {
 Tensor apply_mask(const Tensor& x_in, float p, uint64_t seed) {
   Tensor x = contiguous(x_in.detach());
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::dropout_apply(out.data<float>(), x.data<float>(), x.numel(), p, seed));
-  } else {
-    cpu::dropout_apply(out.data<float>(), x.data<float>(), x.numel(), p, seed);
-  }
+  // 1 FLOP per element (the scale); the hash that draws the mask is integer work, not counted.
+  PONET_KERNEL(x.device(), "dropout_apply", profiler::elementwise_cost(x.numel(), 1, 1, 1),
+               cpu::dropout_apply(out.data<float>(), x.data<float>(), x.numel(), p, seed),
+               cuda::dropout_apply(out.data<float>(), x.data<float>(), x.numel(), p, seed));
   return out;
 }
 }  // namespace

@@ -39,16 +39,17 @@ Tensor dropout_add_layer_norm(const Tensor& x, const Tensor& residual, const Ten
   Tensor wc = contiguous(weight.detach()), bc = contiguous(bias.detach());
   Tensor out = Tensor::empty(x.shape(), DType::F32, dev), sum = Tensor::empty(x.shape(), DType::F32, dev);
   Tensor mean = Tensor::empty({rows}, DType::F32, dev), rstd = Tensor::empty({rows}, DType::F32, dev);
-  if (dev.is_cuda()) {
-    PONET_ON_CUDA(cuda::dropout_add_layer_norm_forward(out.data<float>(), sum.data<float>(), mean.data<float>(),
-                                                       rstd.data<float>(), xc.data<float>(), rc.data<float>(),
-                                                       wc.data<float>(), bc.data<float>(), rows, cols, p_used, seed,
-                                                       eps));
-  } else {
-    cpu::dropout_add_layer_norm_forward(out.data<float>(), sum.data<float>(), mean.data<float>(), rstd.data<float>(),
-                                        xc.data<float>(), rc.data<float>(), wc.data<float>(), bc.data<float>(), rows,
-                                        cols, p_used, seed, eps);
-  }
+  // Reads x, residual, weight, bias; writes out and sum (and the row statistics). About 10 FLOPs per
+  // element: the mask hash and scale (2), the add (1), LayerNorm's 8 (rows of layer_norm_forward).
+  PONET_KERNEL(dev, "dropout_add_layer_norm_forward",
+               profiler::cost(profiler::kF32 * (4 * rows * cols + 2 * cols + 2 * rows), 11 * rows * cols),
+               cpu::dropout_add_layer_norm_forward(out.data<float>(), sum.data<float>(), mean.data<float>(),
+                                                   rstd.data<float>(), xc.data<float>(), rc.data<float>(),
+                                                   wc.data<float>(), bc.data<float>(), rows, cols, p_used, seed, eps),
+               cuda::dropout_add_layer_norm_forward(out.data<float>(), sum.data<float>(), mean.data<float>(),
+                                                    rstd.data<float>(), xc.data<float>(), rc.data<float>(),
+                                                    wc.data<float>(), bc.data<float>(), rows, cols, p_used, seed,
+                                                    eps));
 
   return autograd::record(op, out, {x, residual, weight, bias},
                           [sum, wc, mean, rstd, rows, cols, p_used, seed](const Tensor& g) {
@@ -57,11 +58,9 @@ Tensor dropout_add_layer_norm(const Tensor& x, const Tensor& residual, const Ten
     Tensor dx = dsum;
     if (p_used > 0.f) {
       dx = Tensor::empty(dsum.shape(), DType::F32, dsum.device());
-      if (dsum.device().is_cuda()) {
-        PONET_ON_CUDA(cuda::dropout_apply(dx.data<float>(), dsum.data<float>(), dsum.numel(), p_used, seed));
-      } else {
-        cpu::dropout_apply(dx.data<float>(), dsum.data<float>(), dsum.numel(), p_used, seed);
-      }
+      PONET_KERNEL(dsum.device(), "dropout_apply", profiler::elementwise_cost(dsum.numel(), 1, 1, 1),
+                   cpu::dropout_apply(dx.data<float>(), dsum.data<float>(), dsum.numel(), p_used, seed),
+                   cuda::dropout_apply(dx.data<float>(), dsum.data<float>(), dsum.numel(), p_used, seed));
     }
     return std::vector<Tensor>{dx, dsum, ln[1], ln[2]};
   });

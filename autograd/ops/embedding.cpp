@@ -35,12 +35,12 @@ Tensor embedding(const Tensor& weight, const Tensor& ids, int64_t padding_idx) {
   out_shape.push_back(dim);
   Tensor wc = contiguous(weight.detach());
   Tensor out = Tensor::empty(out_shape, DType::F32, device);
-  if (device.is_cuda()) {
-    Tensor idc = contiguous(ids.detach());
-    PONET_ON_CUDA(cuda::embedding_forward(out.data<float>(), wc.data<float>(), idc.data<int64_t>(), n, dim));
-  } else {
-    cpu::embedding_forward(out.data<float>(), wc.data<float>(), host_ids.data(), n, dim);
-  }
+  // A gather: reads the ids and one weight row per id, writes the rows; no FLOPs.
+  PONET_KERNEL(device, "embedding_forward", profiler::cost(profiler::kI64 * n + 2 * profiler::kF32 * n * dim, 0),
+               cpu::embedding_forward(out.data<float>(), wc.data<float>(), host_ids.data(), n, dim), {
+                 Tensor idc = contiguous(ids.detach());
+                 cuda::embedding_forward(out.data<float>(), wc.data<float>(), idc.data<int64_t>(), n, dim);
+               });
   if (!autograd::needs_grad({weight})) return out;
 
   // Group positions by id now, while the ids are on the host; both devices' backward kernels use it.
@@ -53,14 +53,15 @@ Tensor embedding(const Tensor& weight, const Tensor& ids, int64_t padding_idx) {
       "embedding", out, {weight}, [offsets_t, positions_t, vocab, dim, padding_idx](const Tensor& g) {
         Tensor gc = contiguous(g);
         Tensor dweight = Tensor::empty({vocab, dim}, DType::F32, gc.device());
-        if (gc.device().is_cuda()) {
-          PONET_ON_CUDA(cuda::embedding_backward(dweight.data<float>(), gc.data<float>(),
-                                                 offsets_t.data<int64_t>(), positions_t.data<int64_t>(),
-                                                 vocab, dim, padding_idx));
-        } else {
-          cpu::embedding_backward(dweight.data<float>(), gc.data<float>(), offsets_t.data<int64_t>(),
-                                  positions_t.data<int64_t>(), vocab, dim, padding_idx);
-        }
+        const int64_t n = positions_t.numel();
+        // Reads the gradient rows and the grouping, writes the dense dW; 1 FLOP (add) per gradient element.
+        PONET_KERNEL(
+            gc.device(), "embedding_backward",
+            profiler::cost(profiler::kF32 * (n * dim + vocab * dim) + profiler::kI64 * (vocab + 1 + n), n * dim),
+            cpu::embedding_backward(dweight.data<float>(), gc.data<float>(), offsets_t.data<int64_t>(),
+                                    positions_t.data<int64_t>(), vocab, dim, padding_idx),
+            cuda::embedding_backward(dweight.data<float>(), gc.data<float>(), offsets_t.data<int64_t>(),
+                                     positions_t.data<int64_t>(), vocab, dim, padding_idx));
         return std::vector<Tensor>{dweight};
       });
 }

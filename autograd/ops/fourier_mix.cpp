@@ -3,6 +3,8 @@
 // same kernel to the gradient and nothing is saved.
 #include "kernels/cpu/fourier_mix.h"
 
+#include <cmath>
+
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "core/dispatch.h"
@@ -17,14 +19,17 @@ namespace {
 // The transform of a contiguous [batch, L, D] float32 tensor, into a new tensor of the same shape.
 Tensor transform(const Tensor& xc, int64_t batch, int64_t L, int64_t D) {
   Tensor out = Tensor::empty(xc.shape(), DType::F32, xc.device());
-  if (xc.device().is_cuda()) {
-    PONET_ON_CUDA({
-      Tensor workspace = Tensor::empty({cuda::fourier_mix_workspace(batch, L, D)}, DType::F32, xc.device());
-      cuda::fourier_mix_forward(out.data<float>(), xc.data<float>(), workspace.data<float>(), batch, L, D);
-    });
-  } else {
-    cpu::fourier_mix_forward(out.data<float>(), xc.data<float>(), batch, L, D);
-  }
+  // FLOPs by the usual FFT count, 5 n log2 n per complex length-n transform, for a complex FFT of every
+  // row (over D) and every column (over L): 5 batch L D log2(L D), whatever real-input savings the kernel
+  // makes. Backward is the same kernel (and the same row name, under the backward phase).
+  PONET_KERNEL(xc.device(), "fourier_mix_forward",
+               profiler::cost(
+                   2 * profiler::kF32 * xc.numel(),
+                   static_cast<int64_t>(5.0 * static_cast<double>(xc.numel()) * std::log2(static_cast<double>(L * D)))),
+               cpu::fourier_mix_forward(out.data<float>(), xc.data<float>(), batch, L, D), {
+                 Tensor workspace = Tensor::empty({cuda::fourier_mix_workspace(batch, L, D)}, DType::F32, xc.device());
+                 cuda::fourier_mix_forward(out.data<float>(), xc.data<float>(), workspace.data<float>(), batch, L, D);
+               });
   return out;
 }
 

@@ -8,11 +8,12 @@
 namespace ponet {
 
 Tensor gelu(const Tensor& x) {
+  // forward 5 FLOPs per element (x / sqrt 2, erf, + 1, * x, * 0.5); backward 11 (Phi 4, x phi 5, add, * dy)
 #ifdef PONET_WITH_CUDA
-  static const detail::UnaryKernels kernels{cpu::gelu_forward, cuda::gelu_forward, cpu::gelu_backward,
-                                            cuda::gelu_backward};
+  static const detail::UnaryKernels kernels{
+      cpu::gelu_forward, cuda::gelu_forward, cpu::gelu_backward, cuda::gelu_backward, 5, 11};
 #else
-  static const detail::UnaryKernels kernels{cpu::gelu_forward, nullptr, cpu::gelu_backward, nullptr};
+  static const detail::UnaryKernels kernels{cpu::gelu_forward, nullptr, cpu::gelu_backward, nullptr, 5, 11};
 #endif
   return detail::unary_op("gelu", x, kernels);
 }

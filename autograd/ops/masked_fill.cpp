@@ -11,11 +11,10 @@ namespace ponet {
 
 namespace {
 void fill(const Tensor& out, const Tensor& x, const Tensor& mask, float value) {
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::masked_fill_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), x.numel(), value));
-  } else {
-    cpu::masked_fill_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), x.numel(), value);
-  }
+  // Reads x and the int64 mask, writes out; no FLOPs. Backward is the same kernel on the gradient.
+  PONET_KERNEL(x.device(), "masked_fill_forward", profiler::cost((2 * profiler::kF32 + profiler::kI64) * x.numel(), 0),
+               cpu::masked_fill_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), x.numel(), value),
+               cuda::masked_fill_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), x.numel(), value));
 }
 }  // namespace
 

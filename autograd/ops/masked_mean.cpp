@@ -18,19 +18,19 @@ Tensor masked_mean(const Tensor& x_in, const Tensor& mask_in) {
   detail::check_rows_have_real(mask.to_vector_i64(), B, L, "masked_mean");
   Tensor x = contiguous(x_in.detach());
   Tensor out = Tensor::empty({B, C}, DType::F32, x.device());
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::masked_mean_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), B, L, C));
-  } else {
-    cpu::masked_mean_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), B, L, C);
-  }
+  // Reads x and the mask, writes [B, C]; 1 FLOP (add) per element of x.
+  PONET_KERNEL(x.device(), "masked_mean_forward",
+               profiler::cost(profiler::kF32 * (B * L * C + B * C) + profiler::kI64 * B * L, B * L * C),
+               cpu::masked_mean_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), B, L, C),
+               cuda::masked_mean_forward(out.data<float>(), x.data<float>(), mask.data<int64_t>(), B, L, C));
   return autograd::record("masked_mean", out, {x_in}, [mask, B, L, C](const Tensor& g_in) {
     Tensor g = contiguous(g_in);
     Tensor dx = Tensor::empty({B, L, C}, DType::F32, g.device());
-    if (g.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::masked_mean_backward(dx.data<float>(), g.data<float>(), mask.data<int64_t>(), B, L, C));
-    } else {
-      cpu::masked_mean_backward(dx.data<float>(), g.data<float>(), mask.data<int64_t>(), B, L, C);
-    }
+    // Reads [B, C] and the mask, writes dx; 1 FLOP (scale) per element of dx.
+    PONET_KERNEL(g.device(), "masked_mean_backward",
+                 profiler::cost(profiler::kF32 * (B * C + B * L * C) + profiler::kI64 * B * L, B * L * C),
+                 cpu::masked_mean_backward(dx.data<float>(), g.data<float>(), mask.data<int64_t>(), B, L, C),
+                 cuda::masked_mean_backward(dx.data<float>(), g.data<float>(), mask.data<int64_t>(), B, L, C));
     return std::vector<Tensor>{dx};
   });
 }

@@ -17,11 +17,11 @@ namespace {
 void run_gemm(Device dev, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
               float beta, float* C) {
   const int64_t lda = ta ? M : K, ldb = tb ? K : N;
-  if (dev.is_cuda()) {
-    PONET_ON_CUDA(cuda::gemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N));
-  } else {
-    cpu::gemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N);
-  }
+  // Named by the transposes (linear: forward nt, dx nn, dW tn), so the profile tells the shapes apart.
+  PONET_KERNEL(dev, ta ? (tb ? "gemm_tt" : "gemm_tn") : (tb ? "gemm_nt" : "gemm_nn"),
+               profiler::gemm_cost(M, N, K, beta != 0.f),
+               cpu::gemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N),
+               cuda::gemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N));
 }
 
 // out[b] = op(a[b]) op(b[b]) for every batch; b_shared: b has no batch dims.

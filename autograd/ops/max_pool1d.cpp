@@ -16,19 +16,18 @@ Tensor max_pool1d(const Tensor& x_in) {
   Tensor x = contiguous(x_in.detach());
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
   Tensor arg = Tensor::empty(x.shape(), DType::I64, x.device());
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::max_pool1d_forward(out.data<float>(), arg.data<int64_t>(), x.data<float>(), B, L, C));
-  } else {
-    cpu::max_pool1d_forward(out.data<float>(), arg.data<int64_t>(), x.data<float>(), B, L, C);
-  }
+  // Reads x, writes out and the int64 winners; comparisons only, no FLOPs.
+  PONET_KERNEL(x.device(), "max_pool1d_forward", profiler::cost((2 * profiler::kF32 + profiler::kI64) * B * L * C, 0),
+               cpu::max_pool1d_forward(out.data<float>(), arg.data<int64_t>(), x.data<float>(), B, L, C),
+               cuda::max_pool1d_forward(out.data<float>(), arg.data<int64_t>(), x.data<float>(), B, L, C));
   return autograd::record("max_pool1d", out, {x_in}, [arg, B, L, C](const Tensor& g_in) {
     Tensor g = contiguous(g_in);
     Tensor dx = Tensor::empty({B, L, C}, DType::F32, g.device());
-    if (g.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::max_pool1d_backward(dx.data<float>(), g.data<float>(), arg.data<int64_t>(), B, L, C));
-    } else {
-      cpu::max_pool1d_backward(dx.data<float>(), g.data<float>(), arg.data<int64_t>(), B, L, C);
-    }
+    // Reads dy and the winners, writes dx; 1 FLOP (add) per element.
+    PONET_KERNEL(g.device(), "max_pool1d_backward",
+                 profiler::cost((2 * profiler::kF32 + profiler::kI64) * B * L * C, B * L * C),
+                 cpu::max_pool1d_backward(dx.data<float>(), g.data<float>(), arg.data<int64_t>(), B, L, C),
+                 cuda::max_pool1d_backward(dx.data<float>(), g.data<float>(), arg.data<int64_t>(), B, L, C));
     return std::vector<Tensor>{dx};
   });
 }

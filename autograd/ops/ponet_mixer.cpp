@@ -24,6 +24,19 @@ struct MixerState {
   }
 };
 
+// x = B L D. Forward reads q, k, o, local, segment, the masks and the segment order, writes y, one
+// byte of LMP winner per element and the small per-segment and GA state; 8 FLOPs per element (mean of
+// q, score dot, value sum, fusion (v + smp) o + lmp) plus 5 per GA score. Backward reads dy, o, k, the
+// winner bytes, the small state and the masks, writes the five gradients; 14 FLOPs per element.
+profiler::Cost mixer_cost(const cpu::MixerDims& d, int64_t segments, bool has_special, bool backward) {
+  using profiler::kF32, profiler::kI64;
+  const int64_t x = d.B * d.L * d.D, rows = d.B * d.L, scores = d.B * d.H * d.L;
+  const int64_t masks = kI64 * rows * (has_special ? 3 : 2);  // valid, (special,) the segment order
+  const int64_t small_state = kF32 * (scores + 2 * d.B * d.D) + (kI64 + kF32) * d.B * segments * d.D;
+  if (backward) return profiler::cost(kF32 * 3 * x + x + small_state + masks + kF32 * 5 * x, 14 * x);
+  return profiler::cost(kF32 * 5 * x + masks + kF32 * x + x + small_state, 8 * x + 5 * scores);
+}
+
 }  // namespace
 
 std::shared_ptr<const PoNetMixerBatch> make_ponet_mixer_batch(const Tensor& valid_in, const Tensor& segment_ids,
@@ -94,11 +107,9 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
                             segment.data<float>(), valid.data<int64_t>(),
                             special.defined() ? special.data<int64_t>() : nullptr};
   Tensor y = Tensor::empty(shape, DType::F32, dev);
-  if (dev.is_cuda()) {
-    PONET_ON_CUDA(cuda::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->device_view(), dims));
-  } else {
-    cpu::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->host, dims);
-  }
+  PONET_KERNEL(dev, "ponet_mixer_forward", mixer_cost(dims, layout->host.K, special.defined(), false),
+               cpu::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->host, dims),
+               cuda::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->device_view(), dims));
 
   // Backward reads only K, O and the masks (kernels/cpu/ponet_mixer.h), so Q, LOCAL and SEGMENT are not
   // captured and are freed as soon as the forward pass is done with them.
@@ -111,15 +122,13 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
     for (int i = 0; i < 5; ++i) grads.push_back(Tensor::empty(shape, DType::F32, dev));
     float* p[5];
     for (int i = 0; i < 5; ++i) p[i] = grads[i].data<float>();
-    if (dev.is_cuda()) {
-      PONET_ON_CUDA({
-        Tensor work = Tensor::empty({cuda::ponet_mixer_backward_workspace(dims)}, DType::F32, dev);
-        cuda::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in,
-                                   layout->device_view(), dims, work.data<float>());
-      });
-    } else {
-      cpu::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in, layout->host, dims);
-    }
+    PONET_KERNEL(
+        dev, "ponet_mixer_backward", mixer_cost(dims, layout->host.K, special.defined(), true),
+        cpu::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in, layout->host, dims), {
+          Tensor work = Tensor::empty({cuda::ponet_mixer_backward_workspace(dims)}, DType::F32, dev);
+          cuda::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in,
+                                     layout->device_view(), dims, work.data<float>());
+        });
     return grads;
   });
 }

@@ -52,26 +52,23 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, bool keepdim) {
   for (int64_t d : dims) order.push_back(d);
   Tensor out = Tensor::empty(keepdim ? keep_shape : kept_shape, DType::F32, x.device());
   const bool consecutive = dims.empty() || dims.back() - dims.front() + 1 == static_cast<int64_t>(dims.size());
+  const auto sum_cost = profiler::cost(profiler::kF32 * (rows * cols + rows), rows * cols);
   if (x.is_contiguous() && consecutive && !dims.empty()) {
     int64_t outer = 1, inner = 1;
     for (int64_t d = 0; d < dims.front(); ++d) outer *= x.shape()[d];
     for (int64_t d = dims.back() + 1; d < n; ++d) inner *= x.shape()[d];
-    if (inner == 1 && x.device().is_cuda()) {  // trailing dims: plain row sums
-      PONET_ON_CUDA(cuda::sum_rows(out.data<float>(), x.data<float>(), outer, cols));
-    } else if (inner == 1) {
-      cpu::sum_rows(out.data<float>(), x.data<float>(), outer, cols);
-    } else if (x.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::sum_middle(out.data<float>(), x.data<float>(), outer, cols, inner));
+    if (inner == 1) {  // trailing dims: plain row sums
+      PONET_KERNEL(x.device(), "sum_rows", sum_cost, cpu::sum_rows(out.data<float>(), x.data<float>(), outer, cols),
+                   cuda::sum_rows(out.data<float>(), x.data<float>(), outer, cols));
     } else {
-      cpu::sum_middle(out.data<float>(), x.data<float>(), outer, cols, inner);
+      PONET_KERNEL(x.device(), "sum_middle", sum_cost,
+                   cpu::sum_middle(out.data<float>(), x.data<float>(), outer, cols, inner),
+                   cuda::sum_middle(out.data<float>(), x.data<float>(), outer, cols, inner));
     }
   } else {
     Tensor arranged = contiguous(permute(x.detach(), order));
-    if (x.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols));
-    } else {
-      cpu::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols);
-    }
+    PONET_KERNEL(x.device(), "sum_rows", sum_cost, cpu::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols),
+                 cuda::sum_rows(out.data<float>(), arranged.data<float>(), rows, cols));
   }
   Shape in_shape = x.shape();
   return autograd::record("sum", out, {x}, [in_shape, keep_shape](const Tensor& g) {

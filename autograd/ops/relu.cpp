@@ -8,11 +8,12 @@
 namespace ponet {
 
 Tensor relu(const Tensor& x) {
+  // a select: no FLOPs either way
 #ifdef PONET_WITH_CUDA
-  static const detail::UnaryKernels kernels{cpu::relu_forward, cuda::relu_forward, cpu::relu_backward,
-                                            cuda::relu_backward};
+  static const detail::UnaryKernels kernels{
+      cpu::relu_forward, cuda::relu_forward, cpu::relu_backward, cuda::relu_backward, 0, 0};
 #else
-  static const detail::UnaryKernels kernels{cpu::relu_forward, nullptr, cpu::relu_backward, nullptr};
+  static const detail::UnaryKernels kernels{cpu::relu_forward, nullptr, cpu::relu_backward, nullptr, 0, 0};
 #endif
   return detail::unary_op("relu", x, kernels);
 }

@@ -14,11 +14,10 @@ Tensor affine(const Tensor& x, float factor, float offset, const char* name) {
   check_dtype(x, DType::F32, name, "x");
   Tensor xc = contiguous(x.detach());
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::scale_forward(out.data<float>(), xc.data<float>(), x.numel(), factor, offset));
-  } else {
-    cpu::scale_forward(out.data<float>(), xc.data<float>(), x.numel(), factor, offset);
-  }
+  // x * factor + offset: 2 FLOPs per element.
+  PONET_KERNEL(x.device(), "scale_forward", profiler::elementwise_cost(x.numel(), 1, 1, 2),
+               cpu::scale_forward(out.data<float>(), xc.data<float>(), x.numel(), factor, offset),
+               cuda::scale_forward(out.data<float>(), xc.data<float>(), x.numel(), factor, offset));
   return out;
 }
 }  // namespace

@@ -18,24 +18,24 @@ Tensor softmax_impl(const Tensor& x_in, const char* name) {
   Tensor x = contiguous(x_in.detach());
   const int64_t cols = x.size(-1), rows = x.numel() / cols;
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(log_form ? cuda::log_softmax_forward(out.data<float>(), x.data<float>(), rows, cols)
-                           : cuda::softmax_forward(out.data<float>(), x.data<float>(), rows, cols));
-  } else {
-    log_form ? cpu::log_softmax_forward(out.data<float>(), x.data<float>(), rows, cols)
-             : cpu::softmax_forward(out.data<float>(), x.data<float>(), rows, cols);
-  }
+  // 4 FLOPs per element: subtract the max, exp, sum, divide (log_softmax: subtract the log-sum).
+  PONET_KERNEL(x.device(), log_form ? "log_softmax_forward" : "softmax_forward",
+               profiler::elementwise_cost(rows * cols, 1, 1, 4),
+               log_form ? cpu::log_softmax_forward(out.data<float>(), x.data<float>(), rows, cols)
+                        : cpu::softmax_forward(out.data<float>(), x.data<float>(), rows, cols),
+               log_form ? cuda::log_softmax_forward(out.data<float>(), x.data<float>(), rows, cols)
+                        : cuda::softmax_forward(out.data<float>(), x.data<float>(), rows, cols));
   Tensor y = out.detach();
   return autograd::record(name, out, {x_in}, [y, rows, cols](const Tensor& g_in) {
     Tensor g = contiguous(g_in);
     Tensor dx = Tensor::empty(y.shape(), DType::F32, g.device());
-    if (g.device().is_cuda()) {
-      PONET_ON_CUDA(log_form ? cuda::log_softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols)
-                             : cuda::softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols));
-    } else {
-      log_form ? cpu::log_softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols)
-               : cpu::softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols);
-    }
+    // Reads y and dy, writes dx; 4 FLOPs per element: the row dot (2), subtract, multiply.
+    PONET_KERNEL(g.device(), log_form ? "log_softmax_backward" : "softmax_backward",
+                 profiler::elementwise_cost(rows * cols, 2, 1, 4),
+                 log_form ? cpu::log_softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols)
+                          : cpu::softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols),
+                 log_form ? cuda::log_softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols)
+                          : cuda::softmax_backward(dx.data<float>(), y.data<float>(), g.data<float>(), rows, cols));
     return std::vector<Tensor>{dx};
   });
 }

@@ -55,27 +55,42 @@ bool is_last_two_transposed(const Tensor& x) {
   return true;
 }
 
+// A copy reads and writes every element once.
+profiler::Cost copy_cost(const Tensor& x) {
+  return profiler::cost(2 * x.numel() * static_cast<int64_t>(dtype_size(x.dtype())), 0);
+}
+
 // A contiguous copy of any view, on the view's device.
 Tensor materialise(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   if (x.numel() == 0) return out;
   if (is_last_two_transposed(x)) {
     const int64_t M = x.size(-2), N = x.size(-1), batches = x.numel() / (M * N);
-    if (x.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::transpose_copy(out.data<float>(), x.data<float>(), batches, N, M));
-    } else {
-      cpu::transpose_copy(out.data<float>(), x.data<float>(), batches, N, M);
-    }
+    PONET_KERNEL(x.device(), "transpose_copy", copy_cost(x),
+                 cpu::transpose_copy(out.data<float>(), x.data<float>(), batches, N, M),
+                 cuda::transpose_copy(out.data<float>(), x.data<float>(), batches, N, M));
     return out;
   }
-  if (x.device().is_cuda()) {
-    PONET_ON_CUDA(cuda::strided_copy(out.raw_data(), x.raw_data(), dtype_size(x.dtype()), x.shape(), x.strides()));
-  } else if (x.dtype() == DType::F32) {
-    cpu::strided_copy(out.data<float>(), x.data<float>(), x.shape(), x.strides());
-  } else {
-    cpu::strided_copy(out.data<int64_t>(), x.data<int64_t>(), x.shape(), x.strides());
-  }
+  PONET_KERNEL(x.device(), "strided_copy", copy_cost(x),
+               x.dtype() == DType::F32
+                   ? cpu::strided_copy(out.data<float>(), x.data<float>(), x.shape(), x.strides())
+                   : cpu::strided_copy(out.data<int64_t>(), x.data<int64_t>(), x.shape(), x.strides()),
+               cuda::strided_copy(out.raw_data(), x.raw_data(), dtype_size(x.dtype()), x.shape(), x.strides()));
   return out;
+}
+
+// Writes the contiguous float src into the strided float view `window` (same shape), element by element.
+void scatter_into(const Tensor& window, const Tensor& src) {
+  const float* from = src.data<float>();
+  float* base = window.data<float>();
+  for (int64_t i = 0; i < src.numel(); ++i) {
+    int64_t off = 0, rem = i;
+    for (int64_t k = window.dim() - 1; k >= 0; --k) {
+      off += (rem % window.shape()[k]) * window.strides()[k];
+      rem /= window.shape()[k];
+    }
+    base[off] = from[i];
+  }
 }
 
 }  // namespace
@@ -133,22 +148,9 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end) {
     Tensor dx = Tensor::zeros(full, DType::F32, g.device());
     Tensor window = slice(dx, d, start, end);
     Tensor gc = contiguous(g);
-    if (g.device().is_cuda()) {
-      PONET_ON_CUDA(cuda::strided_scatter(window.raw_data(), gc.raw_data(), 4, window.shape(), window.strides()));
-    } else {
-      // write gc (contiguous) into the strided window, row by row
-      const float* src = gc.data<float>();
-      std::vector<int64_t> idx(window.dim(), 0);
-      float* base = window.data<float>();
-      for (int64_t i = 0; i < gc.numel(); ++i) {
-        int64_t off = 0, rem = i;
-        for (int64_t k = window.dim() - 1; k >= 0; --k) {
-          off += (rem % window.shape()[k]) * window.strides()[k];
-          rem /= window.shape()[k];
-        }
-        base[off] = src[i];
-      }
-    }
+    PONET_KERNEL(g.device(), "strided_scatter", profiler::elementwise_cost(gc.numel(), 1, 1, 0),
+                 scatter_into(window, gc),
+                 cuda::strided_scatter(window.raw_data(), gc.raw_data(), 4, window.shape(), window.strides()));
     return std::vector<Tensor>{dx};
   });
 }

@@ -1,0 +1,217 @@
+// `ponet profile`: where a PoNet pretraining step goes, kernel by kernel, against the machine's own
+// measured limits (docs/profiling.md). Runs one warm-up step, then --steps profiled steps (forward,
+// backward, AdamW, zero_grad) on random batches, and prints the profiler's table (core/profile_report.h).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "apps/machine_limits.h"
+#include "apps/run_dir.h"
+#include "core/error.h"
+#include "core/memory_stats.h"
+#include "core/profile_report.h"
+#include "nn/model_factory.h"
+#include "nn/ponet.h"
+#include "train/atomic_file.h"
+#include "train/optimizer.h"
+
+namespace ponet::app {
+
+namespace {
+
+// The LRA-size step of bench/bench_ponet_step.cpp: byte vocabulary, hidden 64, 2 layers, 2 heads,
+// fixed 4-chunk segments, no special-token rule.
+nn::PoNetConfig lra_size_config(int64_t length) {
+  nn::PoNetConfig c;
+  c.vocab_size = 256;
+  c.hidden_size = 64;
+  c.num_attention_heads = 2;
+  c.num_hidden_layers = 2;
+  c.intermediate_size = 128;
+  c.max_position_embeddings = length;
+  c.clsgsepg = false;
+  c.segment_num = 4;
+  c.pad_token_id = 0;
+  c.cls_token_id = c.sep_token_id = c.mask_token_id = 1;
+  return c;
+}
+
+nn::PoNetConfig read_ponet_config(const std::string& path) {
+  const std::string text = train::read_file(path);
+  const std::string family = nn::config_family(text, path);
+  PONET_CHECK(family == "ponet", path, ": a config of family '", family,
+              "'; `ponet profile` runs the PoNet pretraining step and needs a PoNet config (family \"ponet\")");
+  return nn::PoNetConfig::from_json(text, path);
+}
+
+// Random ids (as bench_ponet_step), 15 % of them scored by MLM, random SSO labels. Without fixed chunks
+// the segments come from CLS/SEP, so each row is shaped [CLS] A [SEP] B [SEP].
+nn::PoNetInputs random_batch(const nn::PoNetConfig& c, int64_t B, int64_t L, Rng& rng) {
+  std::vector<int64_t> ids(B * L), labels(B * L, -100), sso(B);
+  for (int64_t i = 0; i < B * L; ++i) {
+    ids[i] = rng.randint(1, c.vocab_size);
+    if (rng.uniform() < 0.15f) labels[i] = ids[i];
+  }
+  if (c.segment_num == 0)
+    for (int64_t b = 0; b < B; ++b) {
+      ids[b * L] = c.cls_token_id;
+      ids[b * L + L / 2] = ids[b * L + L - 1] = c.sep_token_id;
+    }
+  for (auto& s : sso) s = rng.randint(0, c.num_sso_labels);
+  nn::PoNetInputs in;
+  in.input_ids = Tensor::from_vector_i64(ids, {B, L});
+  in.labels = Tensor::from_vector_i64(labels, {B, L});
+  in.next_sentence_label = Tensor::from_vector_i64(sso, {B});
+  return in;
+}
+
+nlohmann::json rows_json(const std::vector<profiler::ReportRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const profiler::ReportRow& r : rows)
+    out.push_back({{"name", r.name},
+                   {"phase", r.phase},
+                   {"calls", r.calls},
+                   {"ms", r.ms},
+                   {"mean_ms", r.mean_ms},
+                   {"percent_of_step", r.percent_of_step},
+                   {"mbytes", r.mbytes},
+                   {"gflop", r.gflop},
+                   {"gbytes_per_s", r.gbytes_per_s},
+                   {"gflop_per_s", r.gflop_per_s},
+                   {"percent_of_bandwidth", r.percent_of_bandwidth},
+                   {"percent_of_peak_flops", r.percent_of_peak_flops}});
+  return out;
+}
+
+void check_writable_dir(const std::string& file) {
+  const size_t slash = file.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : file.substr(0, slash == 0 ? 1 : slash);
+  struct stat st;
+  PONET_CHECK(::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "--json ", file, ": the directory ", dir,
+              " does not exist");
+}
+
+}  // namespace
+
+int cmd_profile(int argc, char** argv) {
+  Args a("profile",
+         "Profile PoNet pretraining steps: time, bytes and FLOPs per kernel (forward, backward, optimizer), "
+         "achieved GB/s and GFLOP/s against the machine's measured limits, the allocator's peak.");
+  a.option("config", "",
+           "model config JSON (PoNet family; see apps/configs/); default: the LRA-size model of bench_ponet_step");
+  a.option("run", "", "use the model config of this `ponet pretrain` run directory (weights stay random)");
+  a.option("length", "",
+           "tokens per sequence (default: 4096; with --config its max_position_embeddings, with --run its max_len)");
+  a.option("batch", "32", "sequences per step");
+  a.option("steps", "3", "profiled training steps, after one warm-up step");
+  a.option("device", "cpu", "cpu or cuda");
+  a.option("threads", "0", "OpenMP threads (0: all cores)");
+  a.option("json", "", "also write the profile to this JSON file");
+  if (!a.parse(argc, argv)) return 0;
+  apply_threads_option(a);
+  if (a.is_set("config") && a.is_set("run")) throw UsageError("--config and --run exclude each other");
+  const Device device = Device::parse(a.str("device"));
+  PONET_CHECK(!device.is_cuda() || cuda_available(), "--device ", a.str("device"), ": no CUDA device is available",
+              cuda_compiled() ? "" : " (this build has no CUDA support)");
+  const int64_t B = a.integer("batch"), steps = a.integer("steps");
+  PONET_CHECK(B > 0, "--batch must be positive, got ", B);
+  PONET_CHECK(steps > 0, "--steps must be positive, got ", steps);
+  const std::string json_path = a.str("json");
+  if (!json_path.empty()) check_writable_dir(json_path);
+
+  nn::PoNetConfig config;
+  int64_t L = a.is_set("length") ? a.integer("length") : 4096;
+  std::string source = "the LRA-size model of bench_ponet_step";
+  if (a.is_set("config")) {
+    source = a.str("config");
+    config = read_ponet_config(source);
+    if (!a.is_set("length")) L = config.max_position_embeddings;
+  } else if (a.is_set("run")) {
+    source = a.str("run") + "/config.json";
+    config = read_ponet_config(source);
+    if (!a.is_set("length"))
+      L = std::min(config.max_position_embeddings, read_json_file(a.str("run") + "/run.json").value("max_len", L));
+  } else {
+    PONET_CHECK(L > 0, "--length must be positive, got ", L);
+    config = lra_size_config(L);
+  }
+  PONET_CHECK(L > 0, "--length must be positive, got ", L);
+  PONET_CHECK(L <= config.max_position_embeddings, "--length ", L, " exceeds the max_position_embeddings ",
+              config.max_position_embeddings, " of ", source);
+
+  const MachineLimits limits = measure_machine_limits(device);
+  std::printf(
+      "ponet profile: PoNetForPreTraining from %s\n  hidden %lld, %lld layers, %lld heads, intermediate %lld, "
+      "mixer %s; batch %lld x length %lld on %s\n",
+      source.c_str(), static_cast<long long>(config.hidden_size), static_cast<long long>(config.num_hidden_layers),
+      static_cast<long long>(config.num_attention_heads), static_cast<long long>(config.intermediate_size),
+      config.mixer.c_str(), static_cast<long long>(B), static_cast<long long>(L), device.str().c_str());
+  std::printf("machine limits (measured now):\n%s\n", limits.describe().c_str());
+  std::fflush(stdout);
+
+  nn::PoNetForPreTraining model(config, 0);
+  model.to(device);
+  train::AdamW opt(model.named_parameters(), {});
+  Rng rng(1);
+  const nn::PoNetInputs in = random_batch(config, B, L, rng);
+  nn::ForwardOptions fo;
+  fo.logits_for_labels_only = true;
+  auto step = [&] {
+    nn::PoNetOutputs out = model.forward(in, fo);
+    out.loss.backward();
+    opt.step(1e-4f);
+    opt.zero_grad();
+  };
+  step();  // warm-up: lazy setup, the allocator's caches fill
+  reset_peak_memory(device);
+  profiler::reset();
+  profiler::set_enabled(true);
+  for (int64_t s = 0; s < steps; ++s) {
+    profiler::begin_step(device);
+    step();
+    profiler::end_step(device);
+  }
+  profiler::set_enabled(false);
+  const profiler::Peaks peaks{limits.bytes_per_s, limits.flops_per_s};
+  const profiler::Report report = profiler::make_report(profiler::summary(), peaks);
+  const size_t allocator_peak = memory_stats(device).peak, rss = process_max_rss_bytes();
+
+  std::printf("per step, mean of %lld profiled steps after 1 warm-up step:\n%s\n", static_cast<long long>(steps),
+              profiler::format_report(report, peaks).c_str());
+  std::printf("step %.1f ms (%.0f tokens/s), kernels %.1f ms (%.1f %%)\n", report.step_ms,
+              1e3 * static_cast<double>(B * L) / report.step_ms, report.kernel_ms,
+              100 * report.kernel_ms / report.step_ms);
+  std::printf("memory: allocator peak %.1f MiB on %s during the profiled steps, process peak RSS %.1f MiB\n",
+              static_cast<double>(allocator_peak) / (1 << 20), device.str().c_str(),
+              static_cast<double>(rss) / (1 << 20));
+
+  if (!json_path.empty()) {
+    nlohmann::json j = {{"model", nlohmann::json::parse(config.to_json())},
+                        {"source", source},
+                        {"batch", B},
+                        {"length", L},
+                        {"device", device.str()},
+                        {"threads", limits.threads},
+                        {"steps", steps},
+                        {"machine",
+                         {{"bandwidth_bytes_per_s", limits.bytes_per_s},
+                          {"triad_elements", limits.triad_elements},
+                          {"peak_flops_per_s", limits.flops_per_s},
+                          {"gemm_size", limits.gemm_size}}},
+                        {"step_ms", report.step_ms},
+                        {"kernel_ms", report.kernel_ms},
+                        {"allocator_peak_bytes", allocator_peak},
+                        {"peak_rss_bytes", rss},
+                        {"kernels", rows_json(report.kernels)},
+                        {"backward_nodes", rows_json(report.backward_nodes)}};
+    train::write_file_atomically(json_path, j.dump(2) + "\n");
+    std::printf("wrote %s\n", json_path.c_str());
+  }
+  return 0;
+}
+
+}  // namespace ponet::app

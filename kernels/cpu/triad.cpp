@@ -1,0 +1,10 @@
+#include "kernels/cpu/triad.h"
+
+namespace ponet::cpu {
+
+void triad(float* a, const float* b, const float* c, float s, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) a[i] = b[i] + s * c[i];
+}
+
+}  // namespace ponet::cpu
