@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     std::printf("%8s %10s %12s %14s %14s %14s\n", "length", "ms/step", "steps/s", "tokens/s", "peak MiB",
                 "max RSS MiB");
     for (int64_t L = 512; L <= max_len; L *= 2) {
+      empty_cache(device);  // the previous length's blocks go back, so max RSS is this length's
       nn::PoNetConfig c = lra_config(L);
       nn::PoNetForPreTraining model(c, 0);
       model.to(device);

@@ -1,31 +1,35 @@
 #include "core/allocator.h"
 
-#include <atomic>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
+#include "core/cpu_caching_allocator.h"
 #include "core/error.h"
 
 namespace ponet {
 
-namespace {
-
-// Host bytes held by live tensors, counted after rounding (what aligned_alloc was asked for).
-// Atomic because nothing keeps tensors on one thread (they may be dropped inside an OpenMP region).
-std::atomic<size_t> cpu_in_use{0}, cpu_peak{0};
-
-size_t cpu_rounded_size(size_t nbytes) {
-  // aligned_alloc needs a size that is a multiple of the alignment, and at least one byte.
-  const size_t rounded = ((nbytes + kCpuAlignment - 1) / kCpuAlignment) * kCpuAlignment;
-  return rounded == 0 ? kCpuAlignment : rounded;
+// A bad PONET_CPU_ALLOCATOR makes the first allocation throw, so nothing was ever allocated: the
+// figures are zero and there is nothing to release (memory_stats and friends never throw).
+MemoryStats cpu_memory_stats() {
+  try {
+    return cpu_caching_allocator().stats();
+  } catch (const Error&) {
+    return {};
+  }
 }
 
-}  // namespace
+void cpu_reset_peak_memory() {
+  try {
+    cpu_caching_allocator().reset_peak();
+  } catch (const Error&) {
+  }
+}
 
-MemoryStats cpu_memory_stats() { return {cpu_in_use.load(), cpu_peak.load(), 0}; }
-
-void cpu_reset_peak_memory() { cpu_peak.store(cpu_in_use.load()); }
+void cpu_empty_cache() {
+  try {
+    cpu_caching_allocator().empty_cache();
+  } catch (const Error&) {
+  }
+}
 
 void* allocate_bytes(size_t nbytes, Device device) {
   if (device.is_cuda()) {
@@ -35,14 +39,7 @@ void* allocate_bytes(size_t nbytes, Device device) {
     fail("allocate: this build has no CUDA support (device ", device.str(), ")");
 #endif
   }
-  const size_t rounded = cpu_rounded_size(nbytes);
-  void* p = std::aligned_alloc(kCpuAlignment, rounded);
-  if (!p) fail("allocate: out of host memory asking for ", nbytes, " bytes");
-  const size_t now = cpu_in_use.fetch_add(rounded) + rounded;
-  size_t peak = cpu_peak.load();
-  while (now > peak && !cpu_peak.compare_exchange_weak(peak, now)) {
-  }
-  return p;
+  return cpu_caching_allocator().allocate(nbytes);
 }
 
 void free_bytes(void* ptr, size_t nbytes, Device device) {
@@ -53,8 +50,7 @@ void free_bytes(void* ptr, size_t nbytes, Device device) {
 #endif
     return;
   }
-  cpu_in_use.fetch_sub(cpu_rounded_size(nbytes));
-  std::free(ptr);
+  cpu_caching_allocator().deallocate(ptr, nbytes);
 }
 
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes) {

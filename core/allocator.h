@@ -1,6 +1,7 @@
-// Raw memory for tensors. CPU memory is 64-byte aligned (one cache line, a full AVX-512 vector).
-// CUDA memory comes from a caching allocator (core/cuda_allocator.cu) so that ops never call cudaMalloc
-// on the hot path.
+// Raw memory for tensors. Both devices have a caching allocator, so that ops in a training step never
+// call the system allocator: CPU memory (64-byte aligned: one cache line, a full AVX-512 vector) comes
+// from core/cpu_caching_allocator.h, CUDA memory from core/cuda_allocator.cu. The contents of a new
+// block are unspecified on both.
 #pragma once
 #include <cstddef>
 
@@ -21,6 +22,7 @@ constexpr size_t kCpuAlignment = 64;
 // The counters behind memory_stats() (core/memory_stats.h), which is the public way to read them.
 MemoryStats cpu_memory_stats();
 void cpu_reset_peak_memory();
+void cpu_empty_cache();
 
 #ifdef PONET_WITH_CUDA
 namespace cuda {
@@ -30,6 +32,7 @@ void device_copy(void* dst, Device dst_device, const void* src, Device src_devic
 void device_zero(void* ptr, size_t nbytes);
 MemoryStats device_memory_stats();
 void device_reset_peak_memory();
+void device_empty_cache();
 }  // namespace cuda
 #endif
 

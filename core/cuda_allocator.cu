@@ -1,6 +1,7 @@
 // The caching device allocator: freed blocks are kept in per-size free lists (sizes rounded up to
 // 512 bytes, or to 2 MiB above 1 MiB) and handed out again, so steady-state training never calls
-// cudaMalloc. Peak and current usage are tracked for the benchmarks.
+// cudaMalloc. Peak and current usage are tracked for the benchmarks; empty_cache (and a failed
+// cudaMalloc, before its one retry) gives the cached blocks back to the driver.
 #include <map>
 #include <mutex>
 #include <vector>
@@ -28,6 +29,14 @@ size_t round_size(size_t n) {
   if (n == 0) n = 1;
   const size_t unit = n > (1u << 20) ? (2u << 20) : 512;
   return (n + unit - 1) / unit * unit;
+}
+
+// With a.mutex held. cudaFree waits for queued kernels, so no kernel still uses a freed block.
+void release_cached_blocks(CachingAllocator& a) {
+  for (auto& [size, blocks] : a.free_blocks)
+    for (void* b : blocks) cudaFree(b);
+  a.free_blocks.clear();
+  a.cached = 0;
 }
 
 }  // namespace
@@ -65,10 +74,7 @@ void* device_allocate(size_t nbytes, int device_index) {
     cudaError_t err = cudaMalloc(&p, size);
     if (err != cudaSuccess) {  // give the cache back to the driver and try once more
       cudaGetLastError();
-      for (auto& [s, blocks] : a.free_blocks)
-        for (void* b : blocks) cudaFree(b);
-      a.free_blocks.clear();
-      a.cached = 0;
+      release_cached_blocks(a);
       PONET_CUDA_CHECK(cudaMalloc(&p, size));
     }
   }
@@ -105,6 +111,12 @@ void device_reset_peak_memory() {
   CachingAllocator& a = allocator();
   std::lock_guard<std::mutex> lock(a.mutex);
   a.peak = a.in_use;
+}
+
+void device_empty_cache() {
+  CachingAllocator& a = allocator();
+  std::lock_guard<std::mutex> lock(a.mutex);
+  release_cached_blocks(a);
 }
 
 }  // namespace cuda

@@ -28,6 +28,16 @@ void reset_peak_memory(Device device) {
 #endif
 }
 
+void empty_cache(Device device) {
+  if (device.is_cpu()) {
+    cpu_empty_cache();
+    return;
+  }
+#ifdef PONET_WITH_CUDA
+  cuda::device_empty_cache();
+#endif
+}
+
 size_t process_max_rss_bytes() {
   rusage usage{};
   if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;

@@ -7,17 +7,23 @@
 
 namespace ponet {
 
+// The same figures on both devices, each kept by its caching allocator.
 struct MemoryStats {
-  size_t in_use = 0;  // bytes held by live tensors (after the allocator's rounding)
+  size_t in_use = 0;  // bytes held by live tensors (after rounding to the allocator's size classes)
   size_t peak = 0;    // high-water mark of in_use since the start or the last reset_peak_memory
-  size_t cached = 0;  // bytes kept in the allocator's free lists (always 0 on the CPU, which has none)
+  size_t cached = 0;  // bytes kept in the allocator's free lists for reuse (0 with PONET_CPU_ALLOCATOR=malloc)
+  // Bytes the allocator holds from the system: live blocks and cached ones.
+  size_t reserved() const { return in_use + cached; }
 };
 
-// CPU: counted in core/allocator.cpp. CUDA: the caching allocator's figures (one pool shared by all
-// device indices, so every cuda:N answers the same); all zero in a build without CUDA. Never throws.
+// CPU: core/cpu_caching_allocator.h. CUDA: core/cuda_allocator.cu (one pool shared by all device
+// indices, so every cuda:N answers the same); all zero in a build without CUDA. Never throws.
 MemoryStats memory_stats(Device device);
 // Sets peak to the current in_use, so that the next peak measures one phase (e.g. a training step).
 void reset_peak_memory(Device device);
+// Gives every cached block of the device back to the system (cached becomes 0; live tensors are
+// untouched). The allocators also do this by themselves, once, before reporting out of memory.
+void empty_cache(Device device);
 
 // Peak resident set size of this process (getrusage). 0 where unsupported.
 size_t process_max_rss_bytes();
