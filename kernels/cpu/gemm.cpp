@@ -16,7 +16,7 @@ namespace ponet::cpu {
 
 namespace {
 
-constexpr int64_t MR = 6, NR = 16;                // register tile: 6 x 16 floats = 12 AVX registers
+constexpr int64_t MR = 6, NR = 32;                // register tile: 6 x 32 floats = 12 AVX-512 registers
 constexpr int64_t MC = 96, KC = 256, NC = 2048;   // cache blocks: A panel in L2, B panel in L3
 
 inline float load_a(const float* A, int64_t lda, bool t, int64_t i, int64_t k) { return t ? A[k * lda + i] : A[i * lda + k]; }
@@ -43,9 +43,10 @@ void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t
     }
 }
 
-// acc[MR][NR] = sum_k a[k][r] * b[k][c] over packed slivers; then C tile += alpha * acc.
+// acc[MR][NR] = sum_k a[k][r] * b[k][c] over packed slivers; then C tile = alpha * acc + beta * C on the
+// first K block (beta 0: C is not read, so NaN there is ignored as in BLAS) and C += alpha * acc after.
 void micro_kernel(int64_t kc, const float* a, const float* b, float* C, int64_t ldc, int64_t m, int64_t n,
-                  float alpha) {
+                  float alpha, bool first_k_block, float beta) {
   float acc[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     const float* bk = b + k * NR;
@@ -56,22 +57,32 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* C, int64_t 
       for (int64_t c = 0; c < NR; ++c) acc[r][c] += ar * bk[c];
     }
   }
-  for (int64_t r = 0; r < m; ++r)
-    for (int64_t c = 0; c < n; ++c) C[r * ldc + c] += alpha * acc[r][c];
+  if (!first_k_block || beta == 1.f) {
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t c = 0; c < n; ++c) C[r * ldc + c] += alpha * acc[r][c];
+  } else if (beta == 0.f) {
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t c = 0; c < n; ++c) C[r * ldc + c] = alpha * acc[r][c];
+  } else {
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t c = 0; c < n; ++c) C[r * ldc + c] = alpha * acc[r][c] + beta * C[r * ldc + c];
+  }
 }
 
 void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
-  // C = beta * C first; the blocks below only accumulate.
+  if (K <= 0 || alpha == 0.f) {  // no product: C = beta * C
 #pragma omp parallel for schedule(static) if (M * N > 65536)
-  for (int64_t i = 0; i < M; ++i) {
-    float* row = C + i * ldc;
-    if (beta == 0.f) std::fill(row, row + N, 0.f);
-    else if (beta != 1.f)
-      for (int64_t j = 0; j < N; ++j) row[j] *= beta;
+    for (int64_t i = 0; i < M; ++i) {
+      float* row = C + i * ldc;
+      if (beta == 0.f) std::fill(row, row + N, 0.f);
+      else if (beta != 1.f)
+        for (int64_t j = 0; j < N; ++j) row[j] *= beta;
+    }
+    return;
   }
-  if (K <= 0 || alpha == 0.f) return;
+  // The first K block applies beta as it writes its tile (no separate pass over C), later ones add.
 
   for (int64_t j0 = 0; j0 < N; j0 += NC) {
     const int64_t nc = std::min(NC, N - j0);
@@ -91,7 +102,8 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
           for (int64_t js = 0; js < nc; js += NR)
             for (int64_t is = 0; is < mc; is += MR)
               micro_kernel(kc, apack.data() + is * kc, bpack.data() + js * kc,
-                           C + (i0 + is) * ldc + j0 + js, ldc, std::min(MR, mc - is), std::min(NR, nc - js), alpha);
+                           C + (i0 + is) * ldc + j0 + js, ldc, std::min(MR, mc - is), std::min(NR, nc - js), alpha,
+                           k0 == 0, beta);
         }
       }
     }
