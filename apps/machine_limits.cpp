@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 
 #include "core/memory_stats.h"
@@ -93,10 +94,11 @@ std::string MachineLimits::describe() const {
                   device.str().c_str(), 1e-9 * bytes_per_s, mib, 1e-9 * flops_per_s, static_cast<long long>(gemm_size));
   } else {
     std::snprintf(buf, sizeof buf,
-                  "device cpu, %d OpenMP threads\n"
+                  "device cpu, %d OpenMP threads, OMP_WAIT_POLICY=%s\n"
                   "  bandwidth %.1f GB/s  (triad a = b + s c, 3 x %.0f MiB, 12 B/element, best of 5)\n"
                   "  peak      %.1f GFLOP/s  (cpu::gemm %lld^3, best of 3)\n",
-                  threads, 1e-9 * bytes_per_s, mib, 1e-9 * flops_per_s, static_cast<long long>(gemm_size));
+                  threads, std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(libgomp default)",
+                  1e-9 * bytes_per_s, mib, 1e-9 * flops_per_s, static_cast<long long>(gemm_size));
   }
   return buf;
 }

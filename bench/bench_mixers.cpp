@@ -26,6 +26,7 @@
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
+#include "core/omp_wait_policy.h"
 #include "nn/lra.h"
 #include "train/grad_clip.h"
 #include "train/optimizer.h"
@@ -238,6 +239,7 @@ void print_table(const char* title, const Options& o, const std::vector<std::vec
 }  // namespace
 
 int main(int argc, char** argv) {
+  prefer_passive_omp_wait(argv);  // as the ponet CLI does (core/omp_wait_policy.h)
   try {
     const Options o = parse(argc, argv);
     const bool cuda = o.device != "cpu";

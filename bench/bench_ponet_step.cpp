@@ -21,6 +21,7 @@
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
+#include "core/omp_wait_policy.h"
 #include "nn/ponet.h"
 #include "train/grad_clip.h"
 #include "train/optimizer.h"
@@ -148,6 +149,7 @@ int result_mode(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  prefer_passive_omp_wait(argv);  // as the ponet CLI does (core/omp_wait_policy.h)
   try {
     if (argc > 1 && std::string(argv[1]) == "--result") return result_mode(argc, argv);
     const Device device = Device::parse(argc > 1 ? argv[1] : "cpu");
