@@ -28,7 +28,7 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-  ponet::prefer_passive_omp_wait(argv);  // first: may re-execute with OMP_WAIT_POLICY=passive
+  ponet::choose_omp_wait_policy(argv);  // first: may re-execute with OMP_WAIT_POLICY=passive
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::printf("%s", kUsage);
     return argc < 2 ? 2 : 0;

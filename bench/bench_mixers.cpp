@@ -239,7 +239,7 @@ void print_table(const char* title, const Options& o, const std::vector<std::vec
 }  // namespace
 
 int main(int argc, char** argv) {
-  prefer_passive_omp_wait(argv);  // as the ponet CLI does (core/omp_wait_policy.h)
+  choose_omp_wait_policy(argv);  // as the ponet CLI does (core/omp_wait_policy.h)
   try {
     const Options o = parse(argc, argv);
     const bool cuda = o.device != "cpu";

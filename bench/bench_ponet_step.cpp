@@ -149,7 +149,7 @@ int result_mode(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  prefer_passive_omp_wait(argv);  // as the ponet CLI does (core/omp_wait_policy.h)
+  choose_omp_wait_policy(argv);  // as the ponet CLI does (core/omp_wait_policy.h)
   try {
     if (argc > 1 && std::string(argv[1]) == "--result") return result_mode(argc, argv);
     const Device device = Device::parse(argc > 1 ? argv[1] : "cpu");

@@ -94,9 +94,8 @@ expect_fail 1 "$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft"    
 
 # ponet profile: a tiny profiled step, its JSON (rows present, % of step adding up to 100), other models
 "$ponet" profile --length 64 --batch 2 --steps 1 --threads 1 --json "$dir/profile.json" > "$dir/profile.txt"
-# the CLI re-executes itself with OMP_WAIT_POLICY=passive unless the user chose (core/omp_wait_policy.h)
-env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$ponet" profile --length 32 --batch 1 --steps 1 --threads 1 > "$dir/wait.txt"
-grep -q "OMP_WAIT_POLICY=passive" "$dir/wait.txt" || { echo "ponet did not default to OMP_WAIT_POLICY=passive"; exit 1; }
+# on a busy machine the CLI re-executes itself with OMP_WAIT_POLICY=passive, but never over the user's
+# choice (core/omp_wait_policy.h)
 OMP_WAIT_POLICY=active "$ponet" profile --length 32 --batch 1 --steps 1 --threads 1 > "$dir/wait.txt"
 grep -q "OMP_WAIT_POLICY=active" "$dir/wait.txt" || { echo "ponet overrode the user's OMP_WAIT_POLICY"; exit 1; }
 grep -q "machine limits" "$dir/profile.txt" && grep -q "allocator peak" "$dir/profile.txt" \
