@@ -23,23 +23,6 @@ namespace ponet::app {
 
 namespace {
 
-// The LRA-size step of bench/bench_ponet_step.cpp: byte vocabulary, hidden 64, 2 layers, 2 heads,
-// fixed 4-chunk segments, no special-token rule.
-nn::PoNetConfig lra_size_config(int64_t length) {
-  nn::PoNetConfig c;
-  c.vocab_size = 256;
-  c.hidden_size = 64;
-  c.num_attention_heads = 2;
-  c.num_hidden_layers = 2;
-  c.intermediate_size = 128;
-  c.max_position_embeddings = length;
-  c.clsgsepg = false;
-  c.segment_num = 4;
-  c.pad_token_id = 0;
-  c.cls_token_id = c.sep_token_id = c.mask_token_id = 1;
-  return c;
-}
-
 nn::PoNetConfig read_ponet_config(const std::string& path) {
   const std::string text = train::read_file(path);
   const std::string family = nn::config_family(text, path);
@@ -137,7 +120,7 @@ int cmd_profile(int argc, char** argv) {
       L = std::min(config.max_position_embeddings, read_json_file(a.str("run") + "/run.json").value("max_len", L));
   } else {
     PONET_CHECK(L > 0, "--length must be positive, got ", L);
-    config = lra_size_config(L);
+    config = nn::PoNetConfig::lra_speed_benchmark(L);
   }
   PONET_CHECK(L > 0, "--length must be positive, got ", L);
   PONET_CHECK(L <= config.max_position_embeddings, "--length ", L, " exceeds the max_position_embeddings ",

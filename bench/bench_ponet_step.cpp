@@ -44,22 +44,6 @@ nn::PoNetInputs random_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
   return in;
 }
 
-// The LRA-text size of the paper's speed table: byte vocabulary, 2 layers of width 64, 4 fixed chunks.
-nn::PoNetConfig lra_config(int64_t L) {
-  nn::PoNetConfig c;
-  c.vocab_size = 256;
-  c.hidden_size = 64;
-  c.num_attention_heads = 2;
-  c.num_hidden_layers = 2;
-  c.intermediate_size = 128;
-  c.max_position_embeddings = L;
-  c.clsgsepg = false;
-  c.segment_num = 4;
-  c.pad_token_id = 0;
-  c.cls_token_id = c.sep_token_id = c.mask_token_id = 1;
-  return c;
-}
-
 // A pretraining-shaped batch: [CLS] A [SEP] B [SEP] padding, 96..128 real tokens, A about half, with the
 // official segment numbering for one sentence per side (CLS 0, A 1, SEP 2, B 3, SEP 4, padding 5) and
 // 15 % of the sentence tokens scored. The same draws, in the same order, as the harness's perf_step.
@@ -113,7 +97,8 @@ int result_mode(int argc, char** argv) {
   const int64_t L = lra ? arg(1024) : 128;
   const int64_t reps = arg(lra ? 3 : 5), B = arg(32);
   PONET_CHECK(L > 0 && reps > 0 && B > 0, "--result: length, reps and batch must be positive");
-  nn::PoNetConfig c = lra ? lra_config(L) : nn::PoNetConfig::from_file(PONET_SOURCE_DIR "/apps/configs/tiny.json");
+  nn::PoNetConfig c = lra ? nn::PoNetConfig::lra_speed_benchmark(L)
+                          : nn::PoNetConfig::from_file(PONET_SOURCE_DIR "/apps/configs/tiny.json");
   if (!lra) c.vocab_size = 4000;
   nn::PoNetForPreTraining model(c, 0);
   model.train();
@@ -165,7 +150,7 @@ int main(int argc, char** argv) {
                 "max RSS MiB");
     for (int64_t L = 512; L <= max_len; L *= 2) {
       empty_cache(device);  // the previous length's blocks go back, so max RSS is this length's
-      nn::PoNetConfig c = lra_config(L);
+      nn::PoNetConfig c = nn::PoNetConfig::lra_speed_benchmark(L);
       nn::PoNetForPreTraining model(c, 0);
       model.to(device);
       train::AdamW opt(model.named_parameters(), {});

@@ -119,4 +119,19 @@ PoNetConfig PoNetConfig::from_file(const std::string& path) {
   return from_json(ss.str(), path);
 }
 
+PoNetConfig PoNetConfig::lra_speed_benchmark(int64_t length) {
+  PoNetConfig c;
+  c.vocab_size = 256;
+  c.hidden_size = 64;
+  c.num_attention_heads = 2;
+  c.num_hidden_layers = 2;
+  c.intermediate_size = 128;
+  c.max_position_embeddings = length;
+  c.clsgsepg = false;
+  c.segment_num = 4;
+  c.pad_token_id = 0;
+  c.cls_token_id = c.sep_token_id = c.mask_token_id = 1;
+  return c;
+}
+
 }  // namespace ponet::nn

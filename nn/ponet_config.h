@@ -39,6 +39,10 @@ struct PoNetConfig {
   // their defaults. `where` names the source in error messages.
   static PoNetConfig from_json(const std::string& text, const std::string& where = "config");
   static PoNetConfig from_file(const std::string& path);
+  // The LRA-text size of the paper's speed table, as bench_ponet_step and `ponet profile` time it: byte
+  // vocabulary (256), hidden 64, 2 layers, 2 heads, intermediate 128, 4 fixed chunks, no special-token
+  // rule, max_position_embeddings = length.
+  static PoNetConfig lra_speed_benchmark(int64_t length);
 };
 
 }  // namespace ponet::nn

@@ -7,15 +7,8 @@ ponet="$1"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-words=(light dark water earth heaven king people land house day night son)
-for d in $(seq 0 9); do
-  for s in $(seq 0 7); do
-    line=""
-    for w in $(seq 0 6); do line+="${words[$(( (d * 5 + s * 3 + w * 7) % 12 ))]} "; done
-    echo "$line."
-  done
-  echo
-done > "$dir/corpus.txt"
+source "$(dirname "$0")/lib/tiny_run.sh"
+write_tiny_corpus "$dir/corpus.txt"
 cat > "$dir/model.json" <<'JSON'
 {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32,
  "max_position_embeddings": 32, "hidden_dropout_prob": 0.1}
