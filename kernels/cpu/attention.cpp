@@ -10,35 +10,12 @@
 #include <vector>
 
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/vector_math.h"
 #include "kernels/dropout_hash.h"
 
 namespace ponet::cpu {
 
 namespace {
-
-// exp(x) for x <= 0, in a form the compiler vectorises (std::exp is a libm call per element, which
-// dominated the softmax): x = n ln2 + r with |r| <= ln2 / 2, exp(r) by its degree-6 Taylor polynomial,
-// times 2^n put into the exponent bits; relative error at most 2.3e-7 (about 2 ulp, checked over
-// [-86.4, 0]). Below -86.5 (where 2^n would leave the normal range) it returns 0, so a -inf score (a
-// padded key) gives exactly 0.
-inline float exp_nonpositive(float x) {
-  const bool underflow = !(x >= -86.5f);
-  x = underflow ? -86.5f : x;
-  const float n = std::nearbyint(x * 1.44269504f);
-  const float r = (x - n * 0.693145752f) - n * 1.42860677e-6f;  // ln2 split in two: r exact to float
-  float e = 1.f / 720;
-  e = e * r + 1.f / 120;
-  e = e * r + 1.f / 24;
-  e = e * r + 1.f / 6;
-  e = e * r + 0.5f;
-  e = e * r + 1.f;
-  e = e * r + 1.f;
-  int32_t bits;
-  std::memcpy(&bits, &e, sizeof bits);
-  bits += static_cast<int32_t>(n) * (1 << 23);
-  std::memcpy(&e, &bits, sizeof e);
-  return underflow ? 0.f : e;
-}
 
 // Sum and max of a row with kLanes independent partials: without -ffast-math the compiler may not
 // reorder a single running sum, but it does vectorise kLanes separate ones.

@@ -18,7 +18,7 @@ void gelu_forward(float* out, const float* x, int64_t n) {
 // d/dx [x Phi(x)] = Phi(x) + x phi(x)
 void gelu_backward(float* dx, const float* x, const float* y, const float* dout, int64_t n) {
   unary_grad_map(dx, x, y, dout, n, [](float v, float, float g) {
-    return g * (0.5f * (1.f + erf_vectorizable(v * kInvSqrt2)) + v * kInvSqrt2Pi * exp_vectorizable(-0.5f * v * v));
+    return g * (0.5f * (1.f + erf_vectorizable(v * kInvSqrt2)) + v * kInvSqrt2Pi * exp_nonpositive(-0.5f * v * v));
   });
 }
 
