@@ -36,7 +36,7 @@ int cmd_classify(int argc, char** argv) {
   NoGrad no_grad;
   for (size_t i = 0; i < texts.size(); ++i) {
     const std::string where = a.str("input").empty() ? "the text" : a.str("input") + ":" + std::to_string(i + 1);
-    train::EncodedText enc = train::encode_for_classification(run.tokenizer, texts[i], "", run.max_len, where);
+    data::EncodedText enc = data::encode_for_classification(run.tokenizer, texts[i], "", run.max_len, where);
     const int64_t L = static_cast<int64_t>(enc.ids.size());
     nn::PoNetInputs in;
     in.input_ids = Tensor::from_vector_i64(enc.ids, {1, L});

@@ -4,9 +4,10 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "apps/run_dir.h"
-#include "core/error.h"
-#include "train/pretraining_data.h"
 #include "autograd/grad_mode.h"
+#include "core/error.h"
+#include "data/pretraining_data.h"
+#include "train/classification_task.h"
 #include "train/pretraining_task.h"
 
 namespace ponet::app {
@@ -16,8 +17,8 @@ namespace {
 int eval_classifier(const Args& a, Device device) {
   PONET_CHECK(!a.str("data").empty(), a.str("run"), " is a `ponet finetune` run: pass the labelled file with --data");
   LoadedClassifier run = load_classifier_run(a.str("run"), device);
-  std::vector<train::ClassificationExample> data =
-      train::encode_dataset(train::read_text_dataset(a.str("data")), run.labels, run.tokenizer, run.max_len);
+  std::vector<data::ClassificationExample> data =
+      data::encode_dataset(data::read_text_dataset(a.str("data")), run.labels, run.tokenizer, run.max_len);
   train::ClassificationTask task(*run.model, data, data, {32, 0, true});
   NoGrad no_grad;
   std::printf("%s\n", task.describe(task.evaluate()).c_str());
@@ -42,20 +43,20 @@ int cmd_eval(int argc, char** argv) {
   const bool own_corpus = !a.str("corpus").empty();
   std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());
   if (corpus_path.empty()) corpus_path = ensure_default_corpus();
-  train::Corpus corpus = train::read_corpus(corpus_path);
+  text::Corpus corpus = text::read_corpus(corpus_path);
   std::vector<size_t> docs;
   if (own_corpus) {
     for (size_t i = 0; i < corpus.documents.size(); ++i) docs.push_back(i);
   } else {
-    docs = train::split_documents(corpus.documents.size(), run.options.value("held_out", 0.02),
+    docs = data::split_documents(corpus.documents.size(), run.options.value("held_out", 0.02),
                                   run.options.value("seed", uint64_t{0})).second;
   }
-  train::PretrainingOptions data_opt;
+  data::PretrainingOptions data_opt;
   data_opt.max_len = run.options.value("max_len", int64_t{128});
   data_opt.batch_size = run.options.value("batch_size", int64_t{32});
-  train::PretrainingData data(corpus, run.tokenizer, data_opt, docs);
+  data::PretrainingData data(corpus, run.tokenizer, data_opt, docs);
   PONET_CHECK(a.integer("batches") > 0, "--batches must be positive");
-  std::vector<train::Batch> batches;
+  std::vector<data::Batch> batches;
   Rng rng(static_cast<uint64_t>(a.integer("seed")));
   for (int64_t i = 0; i < a.integer("batches"); ++i) batches.push_back(data.next_batch(rng));
   train::PretrainingTask task(*run.model, data, batches);

@@ -13,11 +13,12 @@
 #include "apps/run_dir.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
+#include "data/kjv_divisions.h"
+#include "data/text_dataset.h"
+#include "io/atomic_file.h"
 #include "nn/ponet_classification.h"
-#include "train/atomic_file.h"
 #include "train/checkpoint.h"
-#include "train/kjv_divisions.h"
-#include "train/text_dataset.h"
+#include "train/classification_task.h"
 #include "train/trainer.h"
 
 namespace ponet::app {
@@ -111,7 +112,7 @@ int cmd_finetune(int argc, char** argv) {
     const std::string dir = "runs/kjv-divisions";
     struct stat st;
     if (::stat((dir + "/test.tsv").c_str(), &st) != 0) {
-      train::KjvDivisionCounts n = train::write_kjv_division_task(train::read_corpus(ensure_default_corpus()), dir);
+      data::KjvDivisionCounts n = data::write_kjv_division_task(text::read_corpus(ensure_default_corpus()), dir);
       std::fprintf(stderr, "built the KJV division task in %s: %zu / %zu / %zu passages\n", dir.c_str(), n.train, n.dev,
                    n.test);
     }
@@ -141,20 +142,20 @@ int cmd_finetune(int argc, char** argv) {
   train::check_options(to);
 
   // data and labels first: the cheapest checks
-  std::vector<train::TextExample> train_text = train::read_text_dataset(str("train"));
-  std::vector<train::TextExample> dev_text = train::read_text_dataset(str("dev"));
-  std::vector<train::TextExample> test_text;
-  if (!str("test").empty()) test_text = train::read_text_dataset(str("test"));
-  train::LabelMap labels = resume ? train::LabelMap::load(out + "/labels.txt") : train::LabelMap::from_training(train_text);
+  std::vector<data::TextExample> train_text = data::read_text_dataset(str("train"));
+  std::vector<data::TextExample> dev_text = data::read_text_dataset(str("dev"));
+  std::vector<data::TextExample> test_text;
+  if (!str("test").empty()) test_text = data::read_text_dataset(str("test"));
+  data::LabelMap labels = resume ? data::LabelMap::load(out + "/labels.txt") : data::LabelMap::from_training(train_text);
   for (const auto* split : {&dev_text, &test_text})
     for (const auto& e : *split) labels.id(e.label, e.where);  // an unseen label fails before any training
 
-  train::WordPieceTokenizer tok;
+  text::WordPieceTokenizer tok;
   nn::PoNetConfig config;
   std::unique_ptr<nn::PoNetForPreTraining> pretrained;
   if (resume) {
-    tok = train::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
-    config = nn::PoNetConfig::from_json(train::read_file(out + "/config.json"), out + "/config.json");
+    tok = text::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
+    config = nn::PoNetConfig::from_json(io::read_file(out + "/config.json"), out + "/config.json");
   } else if (!str("init").empty()) {
     const std::string dir = str("init");
     const std::string cls = train::checkpoint_class(dir + "/checkpoint.safetensors");
@@ -165,7 +166,7 @@ int cmd_finetune(int argc, char** argv) {
     config = run.model->config();
     pretrained = std::move(run.model);
   } else {
-    const std::string text = str("config").empty() ? std::string(kScratchConfig) : train::read_file(str("config"));
+    const std::string text = str("config").empty() ? std::string(kScratchConfig) : io::read_file(str("config"));
     config = nn::PoNetConfig::from_json(text, str("config").empty() ? "built-in tiny config" : str("config"));
   }
   const int64_t max_len = integer("max-len");
@@ -192,7 +193,7 @@ int cmd_finetune(int argc, char** argv) {
         texts.push_back(e.text);
         if (!e.text_b.empty()) texts.push_back(e.text_b);
       }
-      tok = train::WordPieceTokenizer::train(texts, integer("vocab-size"));
+      tok = text::WordPieceTokenizer::train(texts, integer("vocab-size"));
       config.vocab_size = tok.vocab_size();
       config.pad_token_id = tok.pad_id();
       config.cls_token_id = tok.cls_id();
@@ -202,12 +203,12 @@ int cmd_finetune(int argc, char** argv) {
     config.validate();
     tok.save_vocab(out + "/vocab.txt");
     labels.save(out + "/labels.txt");
-    train::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    train::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
+    io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
+    io::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
   }
-  std::vector<train::ClassificationExample> train_set = train::encode_dataset(train_text, labels, tok, max_len);
-  std::vector<train::ClassificationExample> dev_set = train::encode_dataset(dev_text, labels, tok, max_len);
-  std::vector<train::ClassificationExample> test_set = train::encode_dataset(test_text, labels, tok, max_len);
+  std::vector<data::ClassificationExample> train_set = data::encode_dataset(train_text, labels, tok, max_len);
+  std::vector<data::ClassificationExample> dev_set = data::encode_dataset(dev_text, labels, tok, max_len);
+  std::vector<data::ClassificationExample> test_set = data::encode_dataset(test_text, labels, tok, max_len);
 
   const uint64_t seed = static_cast<uint64_t>(integer("seed"));
   nn::PoNetForSequenceClassification model(config, seed);
@@ -235,7 +236,7 @@ int cmd_finetune(int argc, char** argv) {
     for (auto& [k, v] : test) result["test_" + k] = v;
     std::printf("test (best checkpoint): %s\n", task.describe(test).c_str());
   }
-  train::write_file_atomically(out + "/results.json", result.dump(2) + "\n");
+  io::write_file_atomically(out + "/results.json", result.dump(2) + "\n");
   std::printf("run directory: %s (best.safetensors, checkpoint.safetensors, labels.txt, results.json, log.jsonl)\n",
               out.c_str());
   return 0;

@@ -11,11 +11,11 @@
 #include "apps/commands.h"
 #include "apps/run_dir.h"
 #include "core/error.h"
+#include "data/listops.h"
+#include "io/atomic_file.h"
 #include "nn/lra.h"
-#include "train/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/classification_task.h"
-#include "train/listops.h"
 #include "train/trainer.h"
 
 namespace ponet::app {
@@ -45,21 +45,21 @@ nn::LraConfig listops_model(const std::string& mixer, int64_t max_len) {
   nn::LraConfig c = nn::LraConfig::from_json(kListOpsModel, "built-in ListOps model");
   c.attn_type = mixer;
   c.max_seq_len = max_len;
-  c.vocab_size = std::max<int64_t>(c.vocab_size, train::kListOpsVocabSize);
+  c.vocab_size = std::max<int64_t>(c.vocab_size, data::kListOpsVocabSize);
   c.validate();
   return c;
 }
 
-std::vector<train::ClassificationExample> to_examples(const std::vector<train::ListOpsExample>& in) {
-  std::vector<train::ClassificationExample> out;
+std::vector<data::ClassificationExample> to_examples(const std::vector<data::ListOpsExample>& in) {
+  std::vector<data::ClassificationExample> out;
   out.reserve(in.size());
-  for (const auto& e : in) out.push_back({train::listops_token_ids(e.source), e.target, {}});
+  for (const auto& e : in) out.push_back({data::listops_token_ids(e.source), e.target, {}});
   return out;
 }
 
 // The accuracy of always answering the most frequent training label.
-double majority_accuracy(const std::vector<train::ClassificationExample>& train_set,
-                         const std::vector<train::ClassificationExample>& test_set, int64_t& label) {
+double majority_accuracy(const std::vector<data::ClassificationExample>& train_set,
+                         const std::vector<data::ClassificationExample>& test_set, int64_t& label) {
   std::map<int64_t, int64_t> counts;
   for (const auto& e : train_set) ++counts[e.label];
   label = 0;
@@ -70,20 +70,20 @@ double majority_accuracy(const std::vector<train::ClassificationExample>& train_
   return test_set.empty() ? 0.0 : static_cast<double>(hits) / test_set.size();
 }
 
-train::ListOpsSplits load_or_generate(const Args& a, const Preset& p) {
+data::ListOpsSplits load_or_generate(const Args& a, const Preset& p) {
   if (!a.str("data").empty()) {
     const std::string dir = a.str("data");
-    return {train::read_listops_tsv(dir + "/basic_train.tsv"), train::read_listops_tsv(dir + "/basic_val.tsv"),
-            train::read_listops_tsv(dir + "/basic_test.tsv")};
+    return {data::read_listops_tsv(dir + "/basic_train.tsv"), data::read_listops_tsv(dir + "/basic_val.tsv"),
+            data::read_listops_tsv(dir + "/basic_test.tsv")};
   }
-  train::ListOpsOptions o;
+  data::ListOpsOptions o;
   o.train = a.is_set("train") ? a.integer("train") : p.train;
   o.dev = a.is_set("dev") ? a.integer("dev") : p.dev;
   o.test = a.is_set("test") ? a.integer("test") : p.test;
   o.min_length = a.is_set("min-length") ? a.integer("min-length") : p.min_length;
   o.max_length = a.is_set("max-length") ? a.integer("max-length") : p.max_length;
   o.seed = static_cast<uint64_t>(a.integer("data-seed"));
-  return train::generate_listops(o);
+  return data::generate_listops(o);
 }
 
 }  // namespace
@@ -117,10 +117,10 @@ int cmd_lra(int argc, char** argv) {
   if (!a.str("make-data").empty()) {
     const std::string dir = a.str("make-data");
     ::mkdir(dir.c_str(), 0755);
-    train::ListOpsSplits s = load_or_generate(a, p);
-    train::write_listops_tsv(dir + "/basic_train.tsv", s.train);
-    train::write_listops_tsv(dir + "/basic_val.tsv", s.dev);
-    train::write_listops_tsv(dir + "/basic_test.tsv", s.test);
+    data::ListOpsSplits s = load_or_generate(a, p);
+    data::write_listops_tsv(dir + "/basic_train.tsv", s.train);
+    data::write_listops_tsv(dir + "/basic_val.tsv", s.dev);
+    data::write_listops_tsv(dir + "/basic_test.tsv", s.test);
     std::printf("wrote %zu / %zu / %zu trees to %s/basic_{train,val,test}.tsv\n", s.train.size(), s.dev.size(),
                 s.test.size(), dir.c_str());
     return 0;
@@ -136,8 +136,8 @@ int cmd_lra(int argc, char** argv) {
   const int64_t max_len = a.is_set("max-length") ? a.integer("max-length") : p.max_length;
   nn::LraConfig config = listops_model(mixer, max_len);
 
-  train::ListOpsSplits s = load_or_generate(a, p);
-  std::vector<train::ClassificationExample> train_set = to_examples(s.train), dev_set = to_examples(s.dev),
+  data::ListOpsSplits s = load_or_generate(a, p);
+  std::vector<data::ClassificationExample> train_set = to_examples(s.train), dev_set = to_examples(s.dev),
                                             test_set = to_examples(s.test);
   int64_t longest = 0;
   for (const auto* split : {&train_set, &dev_set, &test_set})
@@ -149,7 +149,7 @@ int cmd_lra(int argc, char** argv) {
   ::mkdir(out.c_str(), 0755);
   nn::LraForSequenceClassification model(config, seed);
   model.to(device);
-  train::write_file_atomically(out + "/config.json", config.to_json() + "\n");
+  io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
   // The official code pads every sequence to max_seq_len; MEAN pooling divides by that length.
   train::ClassificationTask task(model, train_set, dev_set, {32, max_len, true});
   train::TrainerOptions to;
@@ -188,7 +188,7 @@ int cmd_lra(int argc, char** argv) {
                            {"test_macro_f1", train::metric(test, "macro_f1")},
                            {"majority_label", majority_label},
                            {"majority_test_accuracy", majority}};
-  train::write_file_atomically(out + "/results.json", result.dump(2) + "\n");
+  io::write_file_atomically(out + "/results.json", result.dump(2) + "\n");
   std::printf("ListOps %s (%s preset, seed %llu): best dev accuracy %.2f%% (step %lld); test accuracy %.2f%%, macro-F1 %.2f%%; majority class %lld: %.2f%%; %lld steps in %.0f s\n",
               mixer.c_str(), a.str("preset").c_str(), static_cast<unsigned long long>(seed), 100 * summary.best,
               static_cast<long long>(summary.best_step), 100 * train::metric(test, "accuracy"),

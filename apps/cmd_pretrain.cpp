@@ -10,8 +10,8 @@
 #include "apps/commands.h"
 #include "apps/run_dir.h"
 #include "core/error.h"
-#include "train/atomic_file.h"
-#include "train/pretraining_data.h"
+#include "data/pretraining_data.h"
+#include "io/atomic_file.h"
 #include "train/pretraining_task.h"
 #include "train/trainer.h"
 
@@ -34,7 +34,7 @@ const char* kSampleSentences[] = {
 
 // Sentences to fill after training: fixed verses for the default corpus, else the first sentence of a few
 // held-out documents with their middle word masked.
-std::vector<std::string> sample_sentences(const train::Corpus& corpus, const std::vector<size_t>& held, bool kjv) {
+std::vector<std::string> sample_sentences(const text::Corpus& corpus, const std::vector<size_t>& held, bool kjv) {
   if (kjv) return {std::begin(kSampleSentences), std::end(kSampleSentences)};
   std::vector<std::string> out;
   for (size_t i = 0; i < held.size() && out.size() < 3; ++i) {
@@ -144,18 +144,18 @@ int cmd_pretrain(int argc, char** argv) {
               "--mlm-weight and --sso-weight must be >= 0 and not both 0, got ", mlm_weight, " and ", sso_weight);
   const std::string corpus_arg = get<std::string>(opt, "corpus", where);
   const std::string corpus_path = corpus_arg.empty() ? ensure_default_corpus() : corpus_arg;
-  train::Corpus corpus = train::read_corpus(corpus_path);
+  text::Corpus corpus = text::read_corpus(corpus_path);
   const uint64_t seed = get<uint64_t>(opt, "seed", where);
 
-  train::WordPieceTokenizer tok;
+  text::WordPieceTokenizer tok;
   nn::PoNetConfig config;
   if (resume) {
-    tok = train::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
-    config = nn::PoNetConfig::from_json(train::read_file(out + "/config.json"), out + "/config.json");
+    tok = text::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
+    config = nn::PoNetConfig::from_json(io::read_file(out + "/config.json"), out + "/config.json");
   } else {
     PONET_CHECK(a.integer("vocab-size") >= 32, "--vocab-size must be at least 32");
     // read and check the model config before the run directory and the (slower) vocabulary training
-    const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : train::read_file(a.str("config"));
+    const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : io::read_file(a.str("config"));
     config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
     PONET_CHECK(a.integer("max-len") >= 8 && a.integer("max-len") <= config.max_position_embeddings, "--max-len ",
                 a.integer("max-len"), " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
@@ -169,7 +169,7 @@ int cmd_pretrain(int argc, char** argv) {
       for (auto& s : doc) texts.push_back(s);
     std::fprintf(stderr, "training a %lld-token WordPiece vocabulary on %zu sentences...\n",
                  static_cast<long long>(a.integer("vocab-size")), texts.size());
-    tok = train::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
+    tok = text::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
     tok.save_vocab(out + "/vocab.txt");
     config.vocab_size = tok.vocab_size();
     config.pad_token_id = tok.pad_id();
@@ -177,17 +177,17 @@ int cmd_pretrain(int argc, char** argv) {
     config.sep_token_id = tok.sep_id();
     config.mask_token_id = tok.mask_id();
     config.validate();
-    train::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    train::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
+    io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
+    io::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
   }
 
-  train::PretrainingOptions data_opt;
+  data::PretrainingOptions data_opt;
   data_opt.max_len = get<int64_t>(opt, "max_len", where);
   data_opt.batch_size = get<int64_t>(opt, "batch_size", where);
-  auto [train_docs, held_docs] = train::split_documents(corpus.documents.size(), get<double>(opt, "held_out", where), seed);
-  train::PretrainingData train_data(corpus, tok, data_opt, train_docs);
-  train::PretrainingData eval_data(corpus, tok, data_opt, held_docs);
-  std::vector<train::Batch> eval_batches;
+  auto [train_docs, held_docs] = data::split_documents(corpus.documents.size(), get<double>(opt, "held_out", where), seed);
+  data::PretrainingData train_data(corpus, tok, data_opt, train_docs);
+  data::PretrainingData eval_data(corpus, tok, data_opt, held_docs);
+  std::vector<data::Batch> eval_batches;
   Rng eval_rng(seed + 1000003);
   for (int64_t i = 0; i < get<int64_t>(opt, "eval_batches", where); ++i) eval_batches.push_back(eval_data.next_batch(eval_rng));
 

@@ -14,9 +14,9 @@
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "core/profile_report.h"
+#include "io/atomic_file.h"
 #include "nn/model_factory.h"
 #include "nn/ponet.h"
-#include "train/atomic_file.h"
 #include "train/optimizer.h"
 
 namespace ponet::app {
@@ -24,7 +24,7 @@ namespace ponet::app {
 namespace {
 
 nn::PoNetConfig read_ponet_config(const std::string& path) {
-  const std::string text = train::read_file(path);
+  const std::string text = io::read_file(path);
   const std::string family = nn::config_family(text, path);
   PONET_CHECK(family == "ponet", path, ": a config of family '", family,
               "'; `ponet profile` runs the PoNet pretraining step and needs a PoNet config (family \"ponet\")");
@@ -191,7 +191,7 @@ int cmd_profile(int argc, char** argv) {
                         {"peak_rss_bytes", rss},
                         {"kernels", rows_json(report.kernels)},
                         {"backward_nodes", rows_json(report.backward_nodes)}};
-    train::write_file_atomically(json_path, j.dump(2) + "\n");
+    io::write_file_atomically(json_path, j.dump(2) + "\n");
     std::printf("wrote %s\n", json_path.c_str());
   }
   return 0;

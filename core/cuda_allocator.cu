@@ -8,7 +8,7 @@
 
 #include "core/allocator.h"
 #include "core/memory_stats.h"
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 
 namespace ponet {
 

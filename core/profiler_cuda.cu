@@ -1,7 +1,7 @@
 #include <vector>
 
 #include "core/profiler_cuda.h"
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 
 namespace ponet::profiler::detail {
 

@@ -2,9 +2,6 @@
 
 #include <sstream>
 
-#include "autograd/engine.h"
-#include "autograd/node.h"
-#include "autograd/ops.h"
 #include "core/error.h"
 
 namespace ponet {
@@ -112,38 +109,7 @@ std::string Tensor::describe() const {
   return os.str();
 }
 
-std::vector<float> Tensor::to_vector() const {
-  check_dtype(*this, DType::F32, "to_vector", "tensor");
-  Tensor c = ponet::contiguous(detach()).to(Device::cpu());
-  const float* p = c.data<float>();
-  return std::vector<float>(p, p + c.numel());
-}
 
-std::vector<int64_t> Tensor::to_vector_i64() const {
-  check_dtype(*this, DType::I64, "to_vector_i64", "tensor");
-  Tensor c = ponet::contiguous(detach()).to(Device::cpu());
-  const int64_t* p = c.data<int64_t>();
-  return std::vector<int64_t>(p, p + c.numel());
-}
-
-float Tensor::item() const {
-  PONET_CHECK(numel() == 1, "Tensor::item: needs one element, got ", shape_str());
-  return to_vector()[0];
-}
-
-Tensor Tensor::reshape(const Shape& s) const { return ponet::reshape(*this, s); }
-Tensor Tensor::transpose(int64_t d0, int64_t d1) const { return ponet::transpose(*this, d0, d1); }
-Tensor Tensor::permute(const std::vector<int64_t>& dims) const { return ponet::permute(*this, dims); }
-Tensor Tensor::slice(int64_t d, int64_t start, int64_t end) const { return ponet::slice(*this, d, start, end); }
-Tensor Tensor::contiguous() const { return ponet::contiguous(*this); }
-Tensor Tensor::to(Device d) const { return ponet::to_device(*this, d); }
-
-Tensor Tensor::clone() const {
-  Tensor src = ponet::contiguous(detach());
-  Tensor out = empty(shape(), dtype(), device());
-  copy_bytes(out.raw_data(), device(), src.raw_data(), device(), static_cast<size_t>(numel()) * dtype_size(dtype()));
-  return out;
-}
 
 void* Tensor::raw_data() const {
   check_defined("raw_data");
@@ -182,7 +148,6 @@ const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const {
   return impl_ ? impl_->grad_fn : none;
 }
 
-void Tensor::backward(const Tensor& grad_output) const { autograd::backward(*this, grad_output); }
 
 Tensor Tensor::detach() const {
   check_defined("detach");

@@ -3,7 +3,7 @@
 // Copying a Tensor copies the handle (like torch): both names see the same data and gradient.
 // Views (reshape of a contiguous tensor, transpose, permute, slice) share storage; contiguous() copies
 // only when the layout is not already row-major. The differentiable view ops live in autograd/ops.h;
-// the methods here that return views are thin calls to them.
+// the methods here that return views are thin calls to them, defined in autograd/tensor_methods.cpp.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -5,8 +5,8 @@
 #pragma once
 #include <memory>
 
-#include "nn/sequence_classifier.h"
 #include "nn/ponet_model.h"
+#include "nn/sequence_classifier.h"
 
 namespace ponet::nn {
 

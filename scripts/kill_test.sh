@@ -2,7 +2,7 @@
 # Kill test (ctest `kill_test`). A small pretraining run is killed with SIGKILL seven times and resumed
 # with --resume after each kill. Kills land at random moments (seeded; KILL_TEST_SEED=<n> reruns one),
 # in the middle of a checkpoint write, in the middle of the log rewrite that --resume does, and in the
-# middle of a log append; the last three are forced by the PONET_FAULT_* hooks of train/atomic_file.cpp.
+# middle of a log append; the last three are forced by the PONET_FAULT_* hooks of io/atomic_file.cpp.
 # After every kill: the checkpoint loads (`ponet eval`), log.jsonl is intact, and the temporaries a killed
 # run left are gone after the next save. The finished log must equal an uninterrupted run's, loss for
 # loss. Then SIGTERM: exit 130 with a checkpoint at the step reached, and --resume finishes the run.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bag-of-words baselines for the SSO task on the King James Bible (docs/pretraining.md).
 
-Samples [A, B] pairs the way train/pretraining_data.cpp does (verses as sentences, chapters as
+Samples [A, B] pairs the way data/pretraining_data.cpp does (verses as sentences, chapters as
 documents, label 2 = B from a random other chapter) but on whole words, then asks how well two
 detectors of label 2 do: the tf-idf cosine of A and B, and a naive-Bayes "same book?" score.
 Labels 0 and 1 (in order / swapped) have the same bag of words, so the 3-way figure guesses them.

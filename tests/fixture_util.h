@@ -7,8 +7,8 @@
 #include <map>
 #include <string>
 
+#include "io/safetensors.h"
 #include "test_util.h"
-#include "train/safetensors.h"
 
 namespace ponet::testing {
 
@@ -35,7 +35,7 @@ struct Fixture {
 };
 
 inline Fixture load_fixture(const std::string& name) {
-  auto file = train::load_safetensors(std::string(PONET_TEST_DATA_DIR) + "/" + name);
+  auto file = io::load_safetensors(std::string(PONET_TEST_DATA_DIR) + "/" + name);
   return {file.tensors, file.metadata};
 }
 

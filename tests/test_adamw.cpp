@@ -2,10 +2,10 @@
 // state save/restore, error cases, and the CUDA kernel against the CPU one.
 #include <cmath>
 
+#include "io/safetensors.h"
 #include "kernels/cpu/adamw.h"
 #include "test_util.h"
 #include "train/optimizer.h"
-#include "train/safetensors.h"
 
 using namespace ponet;
 using namespace ponet::testing;
@@ -122,7 +122,7 @@ TEST_CASE("adamw: state round trip through safetensors resumes identically") {
   // The second optimizer's parameters get the first one's values, then its saved state.
   Tensor a2 = a.clone().set_requires_grad(true);
   Tensor c2 = c.clone().set_requires_grad(true);
-  auto file = train::parse_safetensors(train::serialize_safetensors(opt.state()), "state");
+  auto file = io::parse_safetensors(io::serialize_safetensors(opt.state()), "state");
   AdamW resumed({{"a.weight", a2}, {"c.bias", c2}}, o);
   resumed.load_state(file.tensors, opt.steps_taken());
   CHECK(resumed.steps_taken() == 2);

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "io/atomic_file.h"
 #include "test_util.h"
-#include "train/atomic_file.h"
 
 using namespace ponet;
-using namespace ponet::train;
+using namespace ponet::io;
 
 namespace {
 bool exists(const std::string& path) {

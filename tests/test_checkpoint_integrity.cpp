@@ -2,14 +2,15 @@
 // non-finite weights are refused unless asked for.
 #include <fstream>
 
+#include "io/atomic_file.h"
+#include "io/crc32.h"
 #include "nn/lra.h"
 #include "test_util.h"
-#include "train/atomic_file.h"
 #include "train/checkpoint.h"
-#include "train/crc32.h"
 
 using namespace ponet;
 using namespace ponet::train;
+using namespace ponet::io;
 
 namespace {
 nn::LraConfig tiny() {

@@ -13,6 +13,7 @@
 
 using namespace ponet;
 using namespace ponet::train;
+using namespace ponet::data;
 
 namespace {
 

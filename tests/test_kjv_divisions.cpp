@@ -3,13 +3,14 @@
 #include <fstream>
 #include <set>
 
+#include "data/kjv_divisions.h"
+#include "data/pretraining_data.h"
+#include "data/text_dataset.h"
 #include "test_util.h"
-#include "train/kjv_divisions.h"
-#include "train/pretraining_data.h"
-#include "train/text_dataset.h"
 
 using namespace ponet;
-using namespace ponet::train;
+using namespace ponet::data;
+using namespace ponet::text;
 
 TEST_CASE("kjv divisions: boundaries in canonical chapter order") {
   CHECK(kjv_division(0) == "law");        // Genesis 1

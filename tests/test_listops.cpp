@@ -4,11 +4,11 @@
 #include <fstream>
 #include <set>
 
+#include "data/listops.h"
 #include "test_util.h"
-#include "train/listops.h"
 
 using namespace ponet;
-using namespace ponet::train;
+using namespace ponet::data;
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture_util.h"
+#include "io/atomic_file.h"
 #include "nn/lra.h"
 #include "nn/model_factory.h"
-#include "train/atomic_file.h"
 
 using namespace ponet;
 using namespace ponet::nn;
@@ -148,11 +148,11 @@ TEST_CASE("every shipped model config builds its model") {
   for (auto [file, cls] : configs) {
     CAPTURE(file);
     const std::string path = std::string(PONET_SOURCE_DIR) + "/apps/configs/" + file;
-    std::unique_ptr<Model> model = make_model(cls, train::read_file(path), 0, path);
+    std::unique_ptr<Model> model = make_model(cls, io::read_file(path), 0, path);
     CHECK(model->class_name() == cls);
     CHECK(model->num_parameters() > 0);
   }
-  LraConfig listops = LraConfig::from_json(train::read_file(std::string(PONET_SOURCE_DIR) + "/apps/configs/lra_listops.json"));
+  LraConfig listops = LraConfig::from_json(io::read_file(std::string(PONET_SOURCE_DIR) + "/apps/configs/lra_listops.json"));
   CHECK(listops.max_seq_len == 2000);
   CHECK(listops.num_classes == 10);
   CHECK(listops.segment_num == 64);

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "nn/ponet.h"
 #include "fixture_util.h"
+#include "nn/ponet.h"
 
 using namespace ponet;
 using namespace ponet::nn;

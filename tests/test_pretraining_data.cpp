@@ -4,12 +4,13 @@
 #include <fstream>
 #include <set>
 
+#include "data/pretraining_data.h"
 #include "test_util.h"
-#include "train/corpus.h"
-#include "train/pretraining_data.h"
+#include "text/corpus.h"
 
 using namespace ponet;
-using namespace ponet::train;
+using namespace ponet::text;
+using namespace ponet::data;
 
 namespace {
 

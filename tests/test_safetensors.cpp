@@ -10,16 +10,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.h"
+#include "io/safetensors.h"
 #include "test_util.h"
-#include "train/atomic_file.h"
-#include "train/safetensors.h"
 
 using namespace ponet;
 using namespace ponet::testing;
-using ponet::train::load_safetensors;
-using ponet::train::parse_safetensors;
-using ponet::train::save_safetensors;
-using ponet::train::serialize_safetensors;
+using ponet::io::load_safetensors;
+using ponet::io::parse_safetensors;
+using ponet::io::save_safetensors;
+using ponet::io::serialize_safetensors;
 
 namespace {
 
@@ -98,7 +98,7 @@ TEST_CASE("safetensors: round trip of F32, I64, scalar, empty, non-contiguous te
   for (auto& entry : fs::directory_iterator(dir.path)) files += entry.is_regular_file();
   CHECK(files == 1);
 
-  std::string bytes = train::read_file(path);
+  std::string bytes = io::read_file(path);
   CHECK(header_length(bytes) % 8 == 0);
   CHECK(bytes[8] == '{');
 

@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <fstream>
 
+#include "data/text_dataset.h"
 #include "test_util.h"
-#include "train/text_dataset.h"
+#include "train/classification_task.h"
 
 using namespace ponet;
+using namespace ponet::data;
+using namespace ponet::text;
 using namespace ponet::train;
 
 namespace {

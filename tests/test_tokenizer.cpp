@@ -3,10 +3,10 @@
 #include <fstream>
 
 #include "test_util.h"
-#include "train/tokenizer.h"
+#include "text/tokenizer.h"
 
 using namespace ponet;
-using namespace ponet::train;
+using namespace ponet::text;
 
 namespace {
 WordPieceTokenizer hand_vocab() {

@@ -7,14 +7,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/safetensors.h"
 #include "test_util.h"
 #include "train/checkpoint.h"
-#include "train/safetensors.h"
 #include "train/pretraining_task.h"
 #include "train/trainer.h"
 
 using namespace ponet;
 using namespace ponet::train;
+using namespace ponet::io;
+using text::Corpus;
+using text::WordPieceTokenizer;
+using data::Batch;
+using data::PretrainingData;
+using data::PretrainingOptions;
 
 namespace {
 

@@ -4,9 +4,9 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "io/crc32.h"
+#include "io/safetensors.h"
 #include "nn/model_factory.h"
-#include "train/crc32.h"
-#include "train/safetensors.h"
 
 namespace ponet::train {
 
@@ -19,7 +19,7 @@ std::string tensor_crc(const Tensor& t) {
   Tensor c = t.contiguous().to(Device::cpu());
   const size_t bytes = static_cast<size_t>(c.numel()) * (c.dtype() == DType::I64 ? 8 : 4);
   char hex[16];
-  std::snprintf(hex, sizeof hex, "%08x", crc32(c.raw_data(), bytes));
+  std::snprintf(hex, sizeof hex, "%08x", io::crc32(c.raw_data(), bytes));
   return hex;
 }
 }  // namespace
@@ -38,11 +38,11 @@ void save_checkpoint(const std::string& path, const nn::Model& model, const Adam
   meta["config"] = model.config_json();
   meta["model"] = model.class_name();
   for (auto& [name, t] : tensors) meta[kChecksumPrefix + name] = tensor_crc(t);
-  save_safetensors(path, tensors, meta);
+  io::save_safetensors(path, tensors, meta);
 }
 
 CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW* optimizer, bool allow_non_finite) {
-  SafetensorsFile file = load_safetensors(path);
+  io::SafetensorsFile file = io::load_safetensors(path);
   for (auto& [name, t] : file.tensors) {
     auto crc = file.metadata.find(kChecksumPrefix + name);  // absent in checkpoints older than checksums
     if (crc != file.metadata.end())
@@ -84,14 +84,14 @@ CheckpointState load_checkpoint(const std::string& path, nn::Model& model, AdamW
 }
 
 std::string checkpoint_config(const std::string& path) {
-  SafetensorsFile file = load_safetensors(path);
+  io::SafetensorsFile file = io::load_safetensors(path);
   auto it = file.metadata.find("config");
   PONET_CHECK(it != file.metadata.end(), path, ": no model config in the metadata");
   return it->second;
 }
 
 std::string checkpoint_class(const std::string& path) {
-  SafetensorsFile file = load_safetensors(path);
+  io::SafetensorsFile file = io::load_safetensors(path);
   auto cls = file.metadata.find("model");
   // checkpoints from before the model zoo hold PoNetForPreTraining
   return cls == file.metadata.end() ? "PoNetForPreTraining" : cls->second;

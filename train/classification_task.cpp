@@ -10,11 +10,11 @@ namespace ponet::train {
 namespace {
 
 // Checks one split against the model; `split` names it in messages.
-void check_examples(const std::vector<ClassificationExample>& examples, const nn::SequenceClassifier& model,
+void check_examples(const std::vector<data::ClassificationExample>& examples, const nn::SequenceClassifier& model,
                     const char* split) {
   PONET_CHECK(!examples.empty(), "classification: the ", split, " set is empty");
   for (size_t i = 0; i < examples.size(); ++i) {
-    const ClassificationExample& e = examples[i];
+    const data::ClassificationExample& e = examples[i];
     PONET_CHECK(!e.ids.empty(), "classification: ", split, " example ", i, " has no tokens");
     PONET_CHECK(static_cast<int64_t>(e.ids.size()) <= model.max_length(), "classification: ", split, " example ", i,
                 " has ", e.ids.size(), " tokens, the model's positions allow ", model.max_length());
@@ -27,7 +27,7 @@ void check_examples(const std::vector<ClassificationExample>& examples, const nn
 
 }  // namespace
 
-ClassificationBatch make_classification_batch(const std::vector<ClassificationExample>& examples,
+ClassificationBatch make_classification_batch(const std::vector<data::ClassificationExample>& examples,
                                               const std::vector<size_t>& indices, int64_t pad_id, int64_t pad_to) {
   int64_t L = pad_to;
   if (L == 0)
@@ -38,7 +38,7 @@ ClassificationBatch make_classification_batch(const std::vector<ClassificationEx
   if (with_segments) segments.assign(B * L, 0);
   ClassificationBatch batch;
   for (int64_t b = 0; b < B; ++b) {
-    const ClassificationExample& e = examples[indices[b]];
+    const data::ClassificationExample& e = examples[indices[b]];
     const int64_t n = static_cast<int64_t>(e.ids.size());
     PONET_CHECK(n <= L, "classification: example ", indices[b], " has ", n, " tokens, more than the padded length ", L);
     std::copy(e.ids.begin(), e.ids.end(), ids.begin() + b * L);
@@ -60,8 +60,8 @@ ClassificationBatch make_classification_batch(const std::vector<ClassificationEx
   return batch;
 }
 
-ClassificationTask::ClassificationTask(nn::SequenceClassifier& model, std::vector<ClassificationExample> train,
-                                       std::vector<ClassificationExample> eval, ClassificationOptions options)
+ClassificationTask::ClassificationTask(nn::SequenceClassifier& model, std::vector<data::ClassificationExample> train,
+                                       std::vector<data::ClassificationExample> eval, ClassificationOptions options)
     : model_(model), train_(std::move(train)), eval_(std::move(eval)), options_(options) {
   PONET_CHECK(options_.batch_size > 0, "classification: batch size must be positive, got ", options_.batch_size);
   PONET_CHECK(options_.pad_to >= 0 && options_.pad_to <= model.max_length(), "classification: pad length ",
@@ -85,7 +85,7 @@ StepResult ClassificationTask::train_step(Rng& data_rng) {
   return r;
 }
 
-Metrics ClassificationTask::evaluate_on(const std::vector<ClassificationExample>& examples) {
+Metrics ClassificationTask::evaluate_on(const std::vector<data::ClassificationExample>& examples) {
   if (&examples != &eval_) check_examples(examples, model_, "evaluation");
   std::vector<int64_t> predicted, gold;
   double loss_sum = 0;

@@ -5,16 +5,12 @@
 #pragma once
 #include <vector>
 
+#include "data/classification_example.h"
 #include "nn/sequence_classifier.h"
 #include "train/task.h"
 
 namespace ponet::train {
 
-struct ClassificationExample {
-  std::vector<int64_t> ids;  // token ids, without padding
-  int64_t label = 0;
-  std::vector<int64_t> segments;  // optional: the SMP segment of every token (same length as ids)
-};
 
 struct ClassificationBatch {
   Tensor input_ids, attention_mask;  // int64 [B, L], padded with pad_id / 0
@@ -24,7 +20,7 @@ struct ClassificationBatch {
 };
 
 // Pads the chosen examples to `pad_to` (> 0) or to the longest of them (0). Errors name the example.
-ClassificationBatch make_classification_batch(const std::vector<ClassificationExample>& examples,
+ClassificationBatch make_classification_batch(const std::vector<data::ClassificationExample>& examples,
                                               const std::vector<size_t>& indices, int64_t pad_id, int64_t pad_to);
 
 struct ClassificationOptions {
@@ -36,21 +32,21 @@ struct ClassificationOptions {
 class ClassificationTask : public Task {
  public:
   // Checks every example (non-empty, not longer than the model allows, label in range).
-  ClassificationTask(nn::SequenceClassifier& model, std::vector<ClassificationExample> train,
-                     std::vector<ClassificationExample> eval, ClassificationOptions options);
+  ClassificationTask(nn::SequenceClassifier& model, std::vector<data::ClassificationExample> train,
+                     std::vector<data::ClassificationExample> eval, ClassificationOptions options);
 
   nn::Model& model() override { return model_; }
   StepResult train_step(Rng& data_rng) override;
   Metrics evaluate() override { return evaluate_on(eval_); }  // loss, accuracy, macro_f1, micro_f1, examples
   // The same metrics on other examples (e.g. the test split), checked like the others. Call it with the
   // model in eval mode (the Trainer's evaluate() does that for the held-out set).
-  Metrics evaluate_on(const std::vector<ClassificationExample>& examples);
+  Metrics evaluate_on(const std::vector<data::ClassificationExample>& examples);
   std::string describe(const Metrics& eval) const override;
   std::vector<std::string> chart_metrics() const override { return {"accuracy", "macro_f1"}; }
 
  private:
   nn::SequenceClassifier& model_;
-  std::vector<ClassificationExample> train_, eval_;
+  std::vector<data::ClassificationExample> train_, eval_;
   ClassificationOptions options_;
 };
 

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 namespace ponet::train {
 
@@ -93,7 +93,7 @@ void write_svg_chart(const std::string& path, const std::vector<Panel>& panels, 
       << "' font-family='sans-serif'>\n<rect width='100%' height='100%' fill='white'/>\n";
   for (size_t i = 0; i < panels.size(); ++i) draw_panel(svg, panels[i], kPanelW * i, x_label);
   svg << "</svg>\n";
-  write_file_atomically(path, svg.str());
+  io::write_file_atomically(path, svg.str());
 }
 
 }  // namespace ponet::train

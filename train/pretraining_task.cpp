@@ -9,7 +9,7 @@ namespace ponet::train {
 
 namespace {
 // The labels of the scored positions, in order (the rows of the gathered MLM logits).
-Tensor scored_labels(const Batch& b) {
+Tensor scored_labels(const data::Batch& b) {
   std::vector<int64_t> labels;
   for (int64_t v : b.labels.to_vector_i64())
     if (v != -100) labels.push_back(v);
@@ -17,7 +17,7 @@ Tensor scored_labels(const Batch& b) {
 }
 }  // namespace
 
-nn::PoNetInputs to_inputs(const Batch& b) {
+nn::PoNetInputs to_inputs(const data::Batch& b) {
   nn::PoNetInputs in;
   in.input_ids = b.input_ids;
   in.attention_mask = b.attention_mask;
@@ -28,8 +28,8 @@ nn::PoNetInputs to_inputs(const Batch& b) {
   return in;
 }
 
-PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, PretrainingData& train_data,
-                                 std::vector<Batch> eval_batches, float mlm_weight, float sso_weight, bool fused_mixer)
+PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, data::PretrainingData& train_data,
+                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight, bool fused_mixer)
     : model_(model),
       train_data_(train_data),
       eval_batches_(std::move(eval_batches)),
@@ -42,7 +42,7 @@ PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, PretrainingData
 }
 
 StepResult PretrainingTask::train_step(Rng& data_rng) {
-  Batch batch = train_data_.next_batch(data_rng);
+  data::Batch batch = train_data_.next_batch(data_rng);
   nn::ForwardOptions fo;
   fo.fused_mixer = fused_;
   fo.logits_for_labels_only = true;
@@ -64,7 +64,7 @@ EvalResult PretrainingTask::evaluate_pretraining() {
   EvalResult r;
   Accuracy mlm, sso;
   double loss = 0, mlm_loss = 0, sso_loss = 0;
-  for (const Batch& b : eval_batches_) {
+  for (const data::Batch& b : eval_batches_) {
     nn::ForwardOptions fo;
     fo.fused_mixer = fused_;
     fo.logits_for_labels_only = true;

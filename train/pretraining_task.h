@@ -1,10 +1,10 @@
-// The pretraining task: MLM + SSO batches (train/pretraining_data.h) through PoNetForPreTraining.
+// The pretraining task: MLM + SSO batches (data/pretraining_data.h) through PoNetForPreTraining.
 // Objective: mlm_weight * MLM + sso_weight * SSO (both 1: exactly the model's loss).
 #pragma once
 #include <vector>
 
+#include "data/pretraining_data.h"
 #include "nn/ponet.h"
-#include "train/pretraining_data.h"
 #include "train/task.h"
 
 namespace ponet::train {
@@ -17,7 +17,7 @@ struct EvalResult {
 class PretrainingTask : public Task {
  public:
   // eval_batches are fixed (drawn once by the caller) so every evaluation sees the same examples.
-  PretrainingTask(nn::PoNetForPreTraining& model, PretrainingData& train_data, std::vector<Batch> eval_batches,
+  PretrainingTask(nn::PoNetForPreTraining& model, data::PretrainingData& train_data, std::vector<data::Batch> eval_batches,
                   float mlm_weight = 1.f, float sso_weight = 1.f, bool fused_mixer = true);
 
   nn::Model& model() override { return model_; }
@@ -31,13 +31,13 @@ class PretrainingTask : public Task {
 
  private:
   nn::PoNetForPreTraining& model_;
-  PretrainingData& train_data_;
-  std::vector<Batch> eval_batches_;
+  data::PretrainingData& train_data_;
+  std::vector<data::Batch> eval_batches_;
   float mlm_weight_, sso_weight_;
   bool fused_;
 };
 
 // Turns a data batch into model inputs.
-nn::PoNetInputs to_inputs(const Batch& batch);
+nn::PoNetInputs to_inputs(const data::Batch& batch);
 
 }  // namespace ponet::train

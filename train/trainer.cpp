@@ -14,7 +14,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/grad_clip.h"
 #include "train/metrics.h"
@@ -126,7 +126,7 @@ void Trainer::resume(const std::string& path) {
     }
   }
   in.close();
-  write_file_atomically(log_path, kept.str());  // a new file renamed over the log: a kill keeps one of the two
+  io::write_file_atomically(log_path, kept.str());  // a new file renamed over the log: a kill keeps one of the two
 }
 
 Metrics Trainer::evaluate() {
@@ -183,7 +183,7 @@ TrainSummary Trainer::run() {
   const std::string log_path = options_.out_dir + "/log.jsonl";
   // A fresh run starts a new log: records left by an earlier run in this directory that died before
   // its first checkpoint cannot be resumed and must not be mixed into this one.
-  if (step_ == 0) write_file_atomically(log_path, "");
+  if (step_ == 0) io::write_file_atomically(log_path, "");
   nn::Model& model = task_.model();
   const auto t0 = Clock::now();
   auto window_start = Clock::now();
@@ -234,7 +234,7 @@ TrainSummary Trainer::run() {
       rec["grad_norm"] = grad_norm;
       rec["tokens_per_s"] = tok_s;
       rec["elapsed_s"] = elapsed;
-      append_line(log_path, rec.dump());
+      io::append_line(log_path, rec.dump());
       if (!options_.quiet) {
         std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f%s | %6.0f tok/s | ETA %s%s", tty ? "\r" : "",
                      static_cast<long long>(step_), static_cast<long long>(options_.steps),
@@ -252,7 +252,7 @@ TrainSummary Trainer::run() {
       nlohmann::json rec = {{"kind", "eval"}, {"step", step_}};
       for (auto& [name, value] : e) rec[name] = value;
       rec["elapsed_s"] = elapsed;
-      append_line(log_path, rec.dump());
+      io::append_line(log_path, rec.dump());
       if (!options_.quiet)
         std::fprintf(stderr, "%s  eval @ %lld: %s\n", tty ? "\n" : "", static_cast<long long>(step_),
                      task_.describe(e).c_str());

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "autograd/node.h"
-#include "autograd/ops/layer_norm_backward.h"
 #include "autograd/ops.h"
+#include "autograd/ops/layer_norm_backward.h"
 #include "core/dispatch.h"
 #ifdef PONET_WITH_CUDA
 #include "kernels/cuda/layer_norm.cuh"

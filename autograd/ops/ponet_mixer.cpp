@@ -2,8 +2,8 @@
 // nn/ponet_mixer.cpp holds the same computation composed of ops; tests check the two agree.
 #include "autograd/node.h"
 #include "autograd/ops.h"
-#include "autograd/ops/pooling_checks.h"
 #include "autograd/ops/ponet_mixer_batch.h"
+#include "autograd/ops/pooling_checks.h"
 #include "autograd/ops/segment_layout_tensors.h"
 #include "core/dispatch.h"
 #include "kernels/cpu/ponet_mixer.h"

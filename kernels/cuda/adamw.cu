@@ -1,5 +1,5 @@
 #include "kernels/cuda/adamw.cuh"
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 
 namespace ponet::cuda {
 

@@ -1,6 +1,6 @@
 #include "kernels/cuda/attention.cuh"
 #include "kernels/cuda/block_reduce.cuh"
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 #include "kernels/cuda/gemm.cuh"
 #include "kernels/dropout_hash.h"
 

@@ -1,6 +1,6 @@
-#include "kernels/cuda/cross_entropy.cuh"
 #include "kernels/cuda/block_reduce.cuh"
-#include "kernels/cuda/cuda_check.cuh"
+#include "kernels/cuda/cross_entropy.cuh"
+#include "core/cuda_check.cuh"
 
 namespace ponet::cuda {
 

@@ -1,4 +1,4 @@
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 #include "kernels/cuda/dropout_add_layer_norm.cuh"
 #include "kernels/cuda/layer_norm.cuh"
 #include "kernels/dropout_hash.h"

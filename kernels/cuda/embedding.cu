@@ -1,4 +1,4 @@
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 #include "kernels/cuda/embedding.cuh"
 
 namespace ponet::cuda {

@@ -4,7 +4,7 @@
 #include <map>
 #include <mutex>
 
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 #include "kernels/cuda/fourier_mix.cuh"
 
 // Checks a cuFFT call; failures throw ponet::Error naming the call, the place and the cuFFT status.

@@ -1,5 +1,5 @@
 #include "kernels/cuda/block_reduce.cuh"
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 #include "kernels/cuda/masked_mean.cuh"
 
 namespace ponet::cuda {

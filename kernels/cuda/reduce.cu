@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "core/allocator.h"
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 #include "kernels/cuda/reduce.cuh"
 
 namespace ponet::cuda {

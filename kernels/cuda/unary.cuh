@@ -3,7 +3,7 @@
 #pragma once
 #include <cstdint>
 
-#include "kernels/cuda/cuda_check.cuh"
+#include "core/cuda_check.cuh"
 
 namespace ponet::cuda {
 

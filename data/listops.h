@@ -19,7 +19,7 @@
 
 #include "core/rng.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 enum class ListOp { leaf, min, max, med, sum_mod };
 
@@ -65,4 +65,4 @@ std::vector<int64_t> listops_token_ids(const std::string& source);
 void write_listops_tsv(const std::string& path, const std::vector<ListOpsExample>& examples);
 std::vector<ListOpsExample> read_listops_tsv(const std::string& path);
 
-}  // namespace ponet::train
+}  // namespace ponet::data

@@ -6,7 +6,7 @@
 #pragma once
 #include <string>
 
-namespace ponet::train {
+namespace ponet::io {
 
 // The temporary file is `path.tmp.<pid>`; temporaries of `path` left by processes that no longer exist
 // (a kill during a save) are removed first.
@@ -16,4 +16,4 @@ void append_line(const std::string& path, const std::string& line);
 // Reads a whole file; throws ponet::Error naming the path when it cannot.
 std::string read_file(const std::string& path);
 
-}  // namespace ponet::train
+}  // namespace ponet::io

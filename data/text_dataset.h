@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "train/classification_task.h"
-#include "train/tokenizer.h"
+#include "data/classification_example.h"
+#include "text/tokenizer.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 struct TextExample {
   std::string label, text, text_b;  // text_b empty: a single text
@@ -52,10 +52,10 @@ struct EncodedText {
 
 // "[CLS] text [SEP]" or "[CLS] text [SEP] text_b [SEP]", truncated to max_len (the longer side first for
 // pairs, keeping the closing [SEP]s). Throws, naming the example, if a text has no tokens.
-EncodedText encode_for_classification(const WordPieceTokenizer& tok, const std::string& text,
+EncodedText encode_for_classification(const text::WordPieceTokenizer& tok, const std::string& text,
                                       const std::string& text_b, int64_t max_len, const std::string& where);
 
 std::vector<ClassificationExample> encode_dataset(const std::vector<TextExample>& data, const LabelMap& labels,
-                                                  const WordPieceTokenizer& tok, int64_t max_len);
+                                                  const text::WordPieceTokenizer& tok, int64_t max_len);
 
-}  // namespace ponet::train
+}  // namespace ponet::data

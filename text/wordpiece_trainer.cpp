@@ -8,9 +8,9 @@
 #include <set>
 
 #include "core/error.h"
-#include "train/tokenizer.h"
+#include "text/tokenizer.h"
 
-namespace ponet::train {
+namespace ponet::text {
 
 namespace {
 
@@ -107,4 +107,4 @@ WordPieceTokenizer WordPieceTokenizer::train(const std::vector<std::string>& tex
   return WordPieceTokenizer(vocab);
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::text

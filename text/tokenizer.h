@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace ponet::train {
+namespace ponet::text {
 
 std::vector<std::string> basic_tokenize(const std::string& text);
 // Splits a word into UTF-8 characters (an invalid byte is a character of its own).
@@ -52,4 +52,4 @@ class WordPieceTokenizer {
   int64_t pad_ = -1, unk_ = -1, cls_ = -1, sep_ = -1, mask_ = -1;
 };
 
-}  // namespace ponet::train
+}  // namespace ponet::text

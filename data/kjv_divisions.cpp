@@ -1,14 +1,14 @@
-#include "train/kjv_divisions.h"
+#include "data/kjv_divisions.h"
 
 #include <sys/stat.h>
 
 #include <set>
 
 #include "core/error.h"
-#include "train/atomic_file.h"
-#include "train/pretraining_data.h"
+#include "data/pretraining_data.h"
+#include "io/atomic_file.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 namespace {
 
@@ -33,7 +33,7 @@ std::string kjv_division(size_t chapter) {
   fail("kjv_division: chapter ", chapter, " is past the last (", kKjvChapters, ")");
 }
 
-KjvDivisionCounts write_kjv_division_task(const Corpus& kjv, const std::string& dir) {
+KjvDivisionCounts write_kjv_division_task(const text::Corpus& kjv, const std::string& dir) {
   PONET_CHECK(kjv.documents.size() == kKjvChapters, "the KJV division task needs the default corpus (",
               kKjvChapters, " chapters), got ", kjv.documents.size(), " documents");
   const std::vector<size_t> held = split_documents(kKjvChapters, 0.02, 0).second;  // `ponet pretrain` defaults
@@ -54,10 +54,10 @@ KjvDivisionCounts write_kjv_division_task(const Corpus& kjv, const std::string& 
     }
   }
   ::mkdir(dir.c_str(), 0755);
-  write_file_atomically(dir + "/train.tsv", files[0]);
-  write_file_atomically(dir + "/dev.tsv", files[1]);
-  write_file_atomically(dir + "/test.tsv", files[2]);
+  io::write_file_atomically(dir + "/train.tsv", files[0]);
+  io::write_file_atomically(dir + "/dev.tsv", files[1]);
+  io::write_file_atomically(dir + "/test.tsv", files[2]);
   return counts;
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::data

@@ -10,9 +10,9 @@
 #pragma once
 #include <string>
 
-#include "train/corpus.h"
+#include "text/corpus.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 struct KjvDivisionCounts {
   size_t train = 0, dev = 0, test = 0;
@@ -20,9 +20,9 @@ struct KjvDivisionCounts {
 
 // kjv: the default corpus (1189 chapters in canonical order; anything else is an error). Writes
 // dir/{train,dev,test}.tsv (label<TAB>text, with a header), each atomically.
-KjvDivisionCounts write_kjv_division_task(const Corpus& kjv, const std::string& dir);
+KjvDivisionCounts write_kjv_division_task(const text::Corpus& kjv, const std::string& dir);
 
 // The division of chapter c (0-based, canonical order), e.g. "law".
 std::string kjv_division(size_t chapter);
 
-}  // namespace ponet::train
+}  // namespace ponet::data

@@ -18,10 +18,10 @@
 
 #include "core/rng.h"
 #include "core/tensor.h"
-#include "train/corpus.h"
-#include "train/tokenizer.h"
+#include "text/corpus.h"
+#include "text/tokenizer.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 struct PretrainingOptions {
   int64_t max_len = 128;
@@ -46,7 +46,7 @@ struct Example {
 class PretrainingData {
  public:
   // Uses the documents `document_indices` of `corpus`; needs at least 2 of them, one with 2+ sentences.
-  PretrainingData(const Corpus& corpus, const WordPieceTokenizer& tokenizer, PretrainingOptions options,
+  PretrainingData(const text::Corpus& corpus, const text::WordPieceTokenizer& tokenizer, PretrainingOptions options,
                   const std::vector<size_t>& document_indices);
   Example next_example(Rng& rng) const;
   Batch next_batch(Rng& rng) const;
@@ -55,7 +55,7 @@ class PretrainingData {
  private:
   std::vector<int64_t> mask_tokens(Example& e, Rng& rng) const;
 
-  const WordPieceTokenizer& tok_;
+  const text::WordPieceTokenizer& tok_;
   PretrainingOptions options_;
   std::vector<size_t> doc_ids_;                              // corpus index of each used document
   std::vector<std::vector<std::vector<int64_t>>> docs_;      // used documents -> sentences -> token ids
@@ -66,4 +66,4 @@ class PretrainingData {
 // goes to held-out, so both halves span the corpus. At least one document on each side.
 std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, double held_out_fraction, uint64_t seed);
 
-}  // namespace ponet::train
+}  // namespace ponet::data

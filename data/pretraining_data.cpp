@@ -1,11 +1,11 @@
-#include "train/pretraining_data.h"
+#include "data/pretraining_data.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 namespace {
 constexpr int64_t kIgnore = -100;
@@ -24,7 +24,7 @@ void truncate_part(std::vector<std::vector<int64_t>>& part) {
 }
 }  // namespace
 
-PretrainingData::PretrainingData(const Corpus& corpus, const WordPieceTokenizer& tokenizer,
+PretrainingData::PretrainingData(const text::Corpus& corpus, const text::WordPieceTokenizer& tokenizer,
                                  PretrainingOptions options, const std::vector<size_t>& document_indices)
     : tok_(tokenizer), options_(options) {
   PONET_CHECK(options.max_len >= 8, "pretraining data: max_len must be at least 8, got ", options.max_len);
@@ -177,4 +177,4 @@ std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, do
   return {train, held};
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::data

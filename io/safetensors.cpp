@@ -1,4 +1,4 @@
-#include "train/safetensors.h"
+#include "io/safetensors.h"
 
 #include <algorithm>
 #include <cstring>
@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 // Tensor bytes are copied straight between the file and memory, which is right only on little-endian
 // hosts (x86-64, aarch64: everything ponet targets).
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors I/O assumes a little-endian host");
 
-namespace ponet::train {
+namespace ponet::io {
 
 namespace {
 
@@ -272,4 +272,4 @@ void save_safetensors(const std::string& path, const std::vector<std::pair<std::
   write_file_atomically(path, serialize(tensors, metadata, path));
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::io

@@ -1,13 +1,13 @@
-#include "train/text_dataset.h"
+#include "data/text_dataset.h"
 
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 namespace {
 
@@ -104,7 +104,7 @@ LabelMap LabelMap::load(const std::string& path) {
 void LabelMap::save(const std::string& path) const {
   std::string text;
   for (const std::string& l : labels_) text += l + "\n";
-  write_file_atomically(path, text);
+  io::write_file_atomically(path, text);
 }
 
 int64_t LabelMap::id(const std::string& label, const std::string& where) const {
@@ -145,7 +145,7 @@ struct Side {
   std::vector<int64_t> ids, sentence;
 };
 
-Side encode_side(const WordPieceTokenizer& tok, const std::string& text) {
+Side encode_side(const text::WordPieceTokenizer& tok, const std::string& text) {
   Side side;
   int64_t k = 0;
   for (const std::string& sentence : split_sentences(text)) {
@@ -159,7 +159,7 @@ Side encode_side(const WordPieceTokenizer& tok, const std::string& text) {
 
 }  // namespace
 
-EncodedText encode_for_classification(const WordPieceTokenizer& tok, const std::string& text,
+EncodedText encode_for_classification(const text::WordPieceTokenizer& tok, const std::string& text,
                                       const std::string& text_b, int64_t max_len, const std::string& where) {
   Side a = encode_side(tok, text), b = text_b.empty() ? Side{} : encode_side(tok, text_b);
   PONET_CHECK(!a.ids.empty() && (text_b.empty() || !b.ids.empty()), where, ": a text has no tokens after tokenization");
@@ -192,7 +192,7 @@ EncodedText encode_for_classification(const WordPieceTokenizer& tok, const std::
 }
 
 std::vector<ClassificationExample> encode_dataset(const std::vector<TextExample>& data, const LabelMap& labels,
-                                                  const WordPieceTokenizer& tok, int64_t max_len) {
+                                                  const text::WordPieceTokenizer& tok, int64_t max_len) {
   std::vector<ClassificationExample> out;
   out.reserve(data.size());
   for (const TextExample& e : data) {
@@ -202,4 +202,4 @@ std::vector<ClassificationExample> encode_dataset(const std::vector<TextExample>
   return out;
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::data

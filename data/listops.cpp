@@ -1,4 +1,4 @@
-#include "train/listops.h"
+#include "data/listops.h"
 
 #include <algorithm>
 #include <fstream>
@@ -6,9 +6,9 @@
 #include <unordered_set>
 
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
-namespace ponet::train {
+namespace ponet::data {
 
 namespace {
 
@@ -127,7 +127,7 @@ std::vector<int64_t> listops_token_ids(const std::string& source) {
 void write_listops_tsv(const std::string& path, const std::vector<ListOpsExample>& examples) {
   std::string text = "Source\tTarget\n";
   for (const ListOpsExample& e : examples) text += e.source + "\t" + std::to_string(e.target) + "\n";
-  write_file_atomically(path, text);
+  io::write_file_atomically(path, text);
 }
 
 std::vector<ListOpsExample> read_listops_tsv(const std::string& path) {
@@ -159,4 +159,4 @@ std::vector<ListOpsExample> read_listops_tsv(const std::string& path) {
   return out;
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::data

@@ -10,7 +10,7 @@
 // Loading trusts nothing in the file: every size, offset and JSON type is checked, the data ranges must
 // tile the data region exactly (no overlap, no hole, nothing left over) and duplicate JSON keys are
 // rejected. Any problem throws ponet::Error naming the file and what was wrong; nothing crashes.
-// Saving builds the whole file in memory and writes it atomically (train/atomic_file.h), so an
+// Saving builds the whole file in memory and writes it atomically (io/atomic_file.h), so an
 // interrupted save never leaves a truncated checkpoint behind.
 #pragma once
 #include <map>
@@ -20,7 +20,7 @@
 
 #include "core/tensor.h"
 
-namespace ponet::train {
+namespace ponet::io {
 
 struct SafetensorsFile {
   std::map<std::string, Tensor> tensors;  // contiguous CPU tensors
@@ -41,4 +41,4 @@ void save_safetensors(const std::string& path, const std::vector<std::pair<std::
 std::string serialize_safetensors(const std::vector<std::pair<std::string, Tensor>>& tensors,
                                   const std::map<std::string, std::string>& metadata = {});
 
-}  // namespace ponet::train
+}  // namespace ponet::io

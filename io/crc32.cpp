@@ -1,8 +1,8 @@
-#include "train/crc32.h"
+#include "io/crc32.h"
 
 #include <array>
 
-namespace ponet::train {
+namespace ponet::io {
 
 namespace {
 // The byte-at-a-time table of the reflected polynomial 0xEDB88320.
@@ -28,4 +28,4 @@ uint32_t crc32(const void* data, size_t size, uint32_t crc) {
   return ~crc;
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::io

@@ -1,13 +1,13 @@
-#include "train/corpus.h"
+#include "text/corpus.h"
 
 #include <cctype>
 #include <cstdio>
 #include <sstream>
 
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
-namespace ponet::train {
+namespace ponet::text {
 
 size_t Corpus::num_sentences() const {
   size_t n = 0;
@@ -38,7 +38,7 @@ Corpus parse_corpus(const std::string& text, const std::string& name) {
   return c;
 }
 
-Corpus read_corpus(const std::string& path) { return parse_corpus(read_file(path), path); }
+Corpus read_corpus(const std::string& path) { return parse_corpus(io::read_file(path), path); }
 
 std::string kjv_to_corpus_text(const std::string& bible_output) {
   std::ostringstream out;
@@ -70,7 +70,7 @@ void write_kjv_corpus(const std::string& path) {
   PONET_CHECK(status == 0 && !output.empty(),
               "the default corpus needs the King James Bible from Debian's bible-kjv package (the `bible` "
               "program); run scripts/setup.sh or pass --corpus FILE");
-  write_file_atomically(path, kjv_to_corpus_text(output));
+  io::write_file_atomically(path, kjv_to_corpus_text(output));
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::text

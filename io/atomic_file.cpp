@@ -1,4 +1,4 @@
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 
 #include "core/error.h"
 
-namespace ponet::train {
+namespace ponet::io {
 
 namespace {
 
@@ -127,4 +127,4 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::io

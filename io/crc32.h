@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace ponet::train {
+namespace ponet::io {
 
 uint32_t crc32(const void* data, size_t size, uint32_t crc = 0);
 
-}  // namespace ponet::train
+}  // namespace ponet::io

@@ -1,13 +1,13 @@
-#include "train/tokenizer.h"
+#include "text/tokenizer.h"
 
 #include <cctype>
 #include <fstream>
 #include <sstream>
 
 #include "core/error.h"
-#include "train/atomic_file.h"
+#include "io/atomic_file.h"
 
-namespace ponet::train {
+namespace ponet::text {
 
 namespace {
 constexpr size_t kMaxWordChars = 100;
@@ -144,7 +144,7 @@ WordPieceTokenizer WordPieceTokenizer::load_vocab(const std::string& path) {
 void WordPieceTokenizer::save_vocab(const std::string& path) const {
   std::ostringstream os;
   for (const std::string& t : tokens_) os << t << '\n';
-  write_file_atomically(path, os.str());
+  io::write_file_atomically(path, os.str());
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::text

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace ponet::train {
+namespace ponet::text {
 
 struct Corpus {
   std::vector<std::vector<std::string>> documents;  // documents -> sentences
@@ -20,4 +20,4 @@ void write_kjv_corpus(const std::string& path);
 // Converts `bible` output lines ("Ge1:1 In the beginning ...") into the BERT format.
 std::string kjv_to_corpus_text(const std::string& bible_output);
 
-}  // namespace ponet::train
+}  // namespace ponet::text
