@@ -21,6 +21,7 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
                           const GradcheckOptions& options) {
   GradcheckResult result;
   for (const Tensor& t : inputs) {
+    if (!t.defined()) continue;  // an optional input left out (a bias)
     PONET_CHECK(t.device().is_cpu(), "gradcheck: inputs must be on the CPU");
     PONET_CHECK(!t.requires_grad() || t.is_contiguous(), "gradcheck: inputs requiring grad must be contiguous");
     if (t.requires_grad()) t.zero_grad();
@@ -36,7 +37,7 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
   NoGrad no_grad;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& x = inputs[i];
-    if (!x.requires_grad()) continue;
+    if (!x.defined() || !x.requires_grad()) continue;
     Tensor analytic = x.grad();
     std::vector<float> a = analytic.defined() ? analytic.to_vector() : std::vector<float>(x.numel(), 0.f);
     float* data = x.data<float>();
@@ -49,8 +50,11 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
       data[j] = saved;
       double numeric = (up - down) / (2.0 * options.eps);
       double err = std::abs(numeric - a[j]);
-      result.max_abs_error = std::max(result.max_abs_error, err);
-      if (result.ok && err > options.atol + options.rtol * std::abs(numeric)) {
+      // Written so that NaN or Inf anywhere (analytic or numeric) fails: a comparison with NaN is false,
+      // and std::max would drop it from the maximum.
+      const bool finite = std::isfinite(err);
+      if (!finite || err > result.max_abs_error) result.max_abs_error = finite ? err : INFINITY;
+      if (result.ok && !(finite && err <= options.atol + options.rtol * std::abs(numeric))) {
         result.ok = false;
         std::ostringstream os;
         os << "input " << i << " element " << j << ": analytic " << a[j] << " vs numeric " << numeric;

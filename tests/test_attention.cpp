@@ -1,6 +1,6 @@
 // Fused softmax attention: against the plain double reference (kernels/cpu/attention.cpp) with padding
 // and dropout, the reference itself against a triple loop written here, padded keys weighing exactly 0,
-// gradcheck with and without dropout, eval mode, the dropped fraction, errors, and CUDA against CPU.
+// gradcheck with and without dropout, eval mode, the dropped fraction, errors, and what CUDA holds between forward and backward (CUDA vs CPU: the op table, tests/ops_table/).
 #include <omp.h>
 
 #include <cmath>
@@ -268,7 +268,7 @@ TEST_CASE("attention rejects bad arguments") {
                        Error);
 }
 
-TEST_CASE("attention: CUDA matches CPU forward and backward with dropout" * doctest::test_suite("gpu")) {
+TEST_CASE("attention: between forward and backward CUDA holds only P and the output" * doctest::test_suite("gpu")) {
   if (skip_without_gpu()) return;
   for (int64_t L : {13, 300}) {
     Case c = padded_case(true, 3, L, 2, 8);
@@ -298,16 +298,6 @@ TEST_CASE("attention: CUDA matches CPU forward and backward with dropout" * doct
       const size_t held = memory_stats(Device::cuda()).in_use - before;
       const size_t P_bytes = static_cast<size_t>(3 * 2 * L * L) * 4, out_bytes = static_cast<size_t>(y.numel()) * 4;
       CHECK(held <= rounded(P_bytes) + rounded(out_bytes));
-      check_close(yg, y, 1e-6, 1e-5);
-      y.backward(w);
-      yg.backward(w.to(Device::cuda()));
-      double worst = 0;
-      for (size_t i = 0; i < x.size(); ++i) {
-        check_close(xg[i].grad(), x[i].grad(), 1e-5, 1e-4);
-        worst = std::max(worst, max_abs_diff(xg[i].grad().to_vector(), x[i].grad().to_vector()));
-      }
-      MESSAGE("CUDA vs CPU, L = ", L, ", p = ", p, ": out ", max_abs_diff(yg.to_vector(), y.to_vector()), ", grads ",
-              worst);
     }
   }
 }

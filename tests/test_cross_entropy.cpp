@@ -1,5 +1,5 @@
 // cross_entropy: against a double reference written here (loss and gradient), hand-computed values,
-// large logits, ignored rows, the all-ignored NaN, gradcheck, errors, CUDA vs CPU.
+// large logits, ignored rows, the all-ignored NaN, gradcheck, errors on CUDA too (CUDA vs CPU: the op table, tests/ops_table/).
 #include <cmath>
 
 #include "test_util.h"
@@ -158,24 +158,8 @@ TEST_CASE("cross_entropy rejects bad targets and shapes with a clear message") {
                        doctest::Contains("logits must be float32"), Error);
 }
 
-TEST_CASE("cross_entropy: CUDA matches CPU" * doctest::test_suite("gpu")) {
+TEST_CASE("cross_entropy: on CUDA a bad target is an error and all-ignored targets give NaN" * doctest::test_suite("gpu")) {
   if (skip_without_gpu()) return;
-  Rng rng(19);
-  const std::vector<std::pair<int64_t, int64_t>> sizes = {{5, 3}, {257, 1000}, {64, 30522}};
-  for (auto [rows, classes] : sizes) {
-    INFO("rows ", rows, " classes ", classes);
-    Tensor logits = random_tensor({rows, classes}, rng, true, 4.f);
-    std::vector<int64_t> t(rows);
-    for (int64_t r = 0; r < rows; ++r) t[r] = r % 5 == 1 ? -100 : (r * 7919) % classes;
-    Tensor targets = Tensor::from_vector_i64(t, {rows});
-    Tensor lg = logits.detach().to(Device::cuda()).set_requires_grad(true);
-
-    Tensor loss = cross_entropy(logits, targets), loss_g = cross_entropy(lg, targets.to(Device::cuda()));
-    CHECK(loss_g.item() == doctest::Approx(loss.item()).epsilon(1e-6));
-    scale(loss, 3.f).backward();
-    scale(loss_g, 3.f).backward();
-    check_close(lg.grad(), logits.grad(), 1e-7, 1e-4);
-  }
   Tensor lg = Tensor::zeros({2, 4}, DType::F32, Device::cuda());
   CHECK_THROWS_WITH_AS(cross_entropy(lg, Tensor::from_vector_i64({1, 4}, {2}, Device::cuda())),
                        doctest::Contains("target 4 at row 1 is out of range [0, 4)"), Error);

@@ -52,17 +52,3 @@ TEST_CASE("dropout: the mask is the counter hash of the call's seed, whatever th
   std::vector<float> xt = x.transpose(0, 1).contiguous().to_vector(), ys = y.to_vector();
   for (size_t i = 0; i < ys.size(); ++i) CHECK(ys[i] == xt[i] * dropout_scale(seed, i, 0.4f));
 }
-
-TEST_CASE("dropout: CUDA draws the same mask on the device" * doctest::test_suite("gpu")) {
-  if (skip_without_gpu()) return;
-  Rng data(62);
-  Tensor x = random_tensor({64, 333}, data, true);
-  Tensor xg = x.detach().to(Device::cuda()).set_requires_grad(true);
-  Rng a(5), b(5);
-  Tensor y = dropout(x, 0.3f, true, a), yg = dropout(xg, 0.3f, true, b);
-  CHECK(y.to_vector() == yg.to_vector());
-  Tensor w = random_tensor({64, 333}, data);
-  y.backward(w);
-  yg.backward(w.to(Device::cuda()));
-  CHECK(x.grad().to_vector() == xg.grad().to_vector());
-}

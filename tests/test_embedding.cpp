@@ -1,5 +1,5 @@
 // embedding: gather forward and scatter-add backward against references written here (in double),
-// gradcheck with repeated ids and a padding id, bad ids and arguments, CUDA vs CPU.
+// gradcheck with repeated ids and a padding id, bad ids and arguments, bad ids on CUDA (CUDA vs CPU: the op table, tests/ops_table/).
 #include "test_util.h"
 
 using namespace ponet;
@@ -113,25 +113,9 @@ TEST_CASE("embedding rejects bad ids and arguments with a clear message") {
                        doctest::Contains("weight must be float32"), Error);
 }
 
-TEST_CASE("embedding: CUDA matches CPU" * doctest::test_suite("gpu")) {
+TEST_CASE("embedding: an out-of-range id on CUDA is an error naming it" * doctest::test_suite("gpu")) {
   if (skip_without_gpu()) return;
-  Rng rng(17);
-  const int64_t vocab = 1000, dim = 768;
-  std::vector<int64_t> id_values(4 * 128);
-  for (size_t p = 0; p < id_values.size(); ++p)
-    id_values[p] = p % 9 == 0 ? 0 : static_cast<int64_t>(rng.uniform(0.f, 1.f) * 300) % 300;  // repeats + pad
-  Tensor ids = Tensor::from_vector_i64(id_values, {4, 128});
-  Tensor w = random_tensor({vocab, dim}, rng, true);
-  Tensor wg = w.detach().to(Device::cuda()).set_requires_grad(true);
-  Tensor seed = random_tensor({4, 128, dim}, rng);
-
-  Tensor y = embedding(w, ids, 0), yg = embedding(wg, ids.to(Device::cuda()), 0);
-  check_close(yg, y, 0, 0);
-  y.backward(seed);
-  yg.backward(seed.to(Device::cuda()));
-  // Same positions summed in the same order on both devices: the gradients agree bitwise.
-  check_close(wg.grad(), w.grad(), 0, 0);
-
+  Tensor wg = Tensor::zeros({1000, 8}, DType::F32, Device::cuda());
   CHECK_THROWS_WITH_AS(embedding(wg, Tensor::from_vector_i64({3, 1000}, {2}, Device::cuda())),
                        doctest::Contains("id 1000 (flat position 1 of ids [2]) is out of range [0, 1000)"),
                        Error);

@@ -27,7 +27,7 @@ void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
   cpu::gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), N);
   cpu::gemm_reference(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, R.data(), N);
   double worst = 0;
-  for (size_t i = 0; i < C.size(); ++i) worst = std::max(worst, static_cast<double>(std::abs(C[i] - R[i])));
+  for (size_t i = 0; i < C.size(); ++i) worst = worst_error(worst, static_cast<double>(std::abs(C[i] - R[i])));
   CHECK(worst <= 1e-5 * std::max<int64_t>(K, 1));
 }
 }  // namespace

@@ -60,12 +60,3 @@ TEST_CASE("linear: x W^T + b against the naive product, gradcheck, errors") {
   CHECK_THROWS_WITH_AS(linear(Tensor::zeros({2, 3}), Tensor::zeros({5, 4}), Tensor()), doctest::Contains("expects 4"), Error);
   CHECK_THROWS_WITH_AS(linear(Tensor::zeros({2, 4}), Tensor::zeros({5, 4}), Tensor::zeros({4})), doctest::Contains("bias must have shape"), Error);
 }
-
-TEST_CASE("matmul and linear: CUDA (cuBLAS) matches CPU" * doctest::test_suite("gpu")) {
-  if (skip_without_gpu()) return;
-  Rng rng(64);
-  Tensor a = random_tensor({3, 33, 17}, rng), b = random_tensor({3, 17, 9}, rng);
-  check_close(matmul(a.to(Device::cuda()), b.to(Device::cuda())), matmul(a, b), 1e-4, 1e-4);
-  Tensor x = random_tensor({40, 16}, rng), w = random_tensor({8, 16}, rng), bias = random_tensor({8}, rng);
-  check_close(linear(x.to(Device::cuda()), w.to(Device::cuda()), bias.to(Device::cuda())), linear(x, w, bias), 1e-4, 1e-4);
-}

@@ -5,6 +5,7 @@
 #include "nn/mixers/ponet.h"
 #include "nn/segment_index.h"
 #include "test_util.h"
+#include "tests/ops_table/reference_ponet_mixer.h"
 
 using namespace ponet;
 using namespace ponet::testing;
@@ -42,45 +43,11 @@ Case lra_case(bool requires_grad) {
   return c;
 }
 
-// The mixer written as plain loops in double, straight from shared/reference/README.md.
+// The mixer as plain loops in double (tests/ops_table/reference_ponet_mixer.h), rounded to float.
 std::vector<float> naive_mixer(const Case& c) {
-  const int64_t B = c.q.size(0), L = c.q.size(1), D = c.q.size(2), H = c.heads, d = D / H;
-  auto q = c.q.to_vector(), k = c.k.to_vector(), o = c.o.to_vector(), lc = c.local.to_vector(), s = c.segment.to_vector();
-  auto valid = c.valid.to_vector_i64(), seg = c.segment_ids.to_vector_i64();
-  std::vector<int64_t> special = c.special.defined() ? c.special.to_vector_i64() : std::vector<int64_t>(B * L, 0);
-  std::vector<float> y(B * L * D);
-  for (int64_t b = 0; b < B; ++b) {
-    std::vector<double> g(D, 0.0), v(D, 0.0);
-    double n = 0;
-    for (int64_t l = 0; l < L; ++l) n += valid[b * L + l];
-    for (int64_t l = 0; l < L; ++l)
-      for (int64_t ch = 0; ch < D; ++ch) g[ch] += valid[b * L + l] ? q[(b * L + l) * D + ch] / n : 0.0;
-    for (int64_t h = 0; h < H; ++h) {
-      std::vector<double> score(L);
-      double mx = -1e300, z = 0;
-      for (int64_t l = 0; l < L; ++l) {
-        double dot = 0;
-        for (int64_t j = 0; j < d; ++j) dot += g[h * d + j] * k[(b * L + l) * D + h * d + j];
-        score[l] = dot / std::sqrt(static_cast<double>(d)) + (valid[b * L + l] ? 0 : -10000);
-        mx = std::max(mx, score[l]);
-      }
-      for (double& x : score) z += (x = std::exp(x - mx));
-      for (int64_t l = 0; l < L; ++l)
-        for (int64_t j = 0; j < d; ++j) v[h * d + j] += score[l] / z * k[(b * L + l) * D + h * d + j];
-    }
-    for (int64_t l = 0; l < L; ++l)
-      for (int64_t ch = 0; ch < D; ++ch) {
-        const int64_t row = b * L + l;
-        double smp = -1e300, lmp = -1e300;
-        for (int64_t m = 0; m < L; ++m)
-          if (seg[b * L + m] == seg[row]) smp = std::max(smp, valid[b * L + m] ? s[(b * L + m) * D + ch] : -10000.0);
-        for (int64_t m = std::max<int64_t>(0, l - 1); m <= std::min(L - 1, l + 1); ++m)
-          lmp = std::max(lmp, valid[b * L + m] && !special[b * L + m] ? lc[(b * L + m) * D + ch] : -10000.0);
-        if (special[row]) smp = lmp = 0;
-        y[row * D + ch] = valid[row] ? static_cast<float>((v[ch] + smp) * o[row * D + ch] + lmp) : 0.f;
-      }
-  }
-  return y;
+  std::vector<double> y = ops_table::naive_ponet_mixer(c.q, c.k, c.o, c.local, c.segment, c.valid, c.segment_ids,
+                                                       c.special, c.heads);
+  return std::vector<float>(y.begin(), y.end());
 }
 
 Tensor fused(const Case& c, const std::vector<Tensor>& x) {
@@ -152,23 +119,4 @@ TEST_CASE("ponet_mixer rejects bad arguments") {
   CHECK_THROWS_WITH_AS(call(c.q, no_real, c.segment_ids, 2), doctest::Contains("no real position"), Error);
   Tensor negative = Tensor::from_vector_i64(std::vector<int64_t>(18, -1), {2, 9});
   CHECK_THROWS_WITH_AS(call(c.q, c.valid, negative, 2), doctest::Contains(">= 0"), Error);
-}
-
-TEST_CASE("ponet_mixer: CUDA matches CPU, forward and backward" * doctest::test_suite("gpu")) {
-  if (skip_without_gpu()) return;
-  for (Case c : {special_token_case(true), lra_case(true)}) {
-    std::vector<Tensor> x{c.q, c.k, c.o, c.local, c.segment}, xg;
-    for (Tensor& t : x) xg.push_back(t.detach().to(Device::cuda()).set_requires_grad(true));
-    Case cg = c;
-    cg.valid = c.valid.to(Device::cuda());
-    cg.segment_ids = c.segment_ids.to(Device::cuda());
-    if (c.special.defined()) cg.special = c.special.to(Device::cuda());
-    Rng rng(10);
-    Tensor w = random_tensor(c.q.shape(), rng);
-    Tensor y = fused(c, x), yg = fused(cg, xg);
-    check_close(yg, y, 1e-5, 1e-5);
-    y.backward(w);
-    yg.backward(w.to(Device::cuda()));
-    for (size_t i = 0; i < x.size(); ++i) check_close(xg[i].grad(), x[i].grad(), 1e-5, 1e-4);
-  }
 }

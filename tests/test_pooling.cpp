@@ -1,5 +1,5 @@
 // max_pool1d, segment_max and masked_mean (the PoNet pooling primitives): against plain loops,
-// tie rules, gradchecks, errors, CUDA vs CPU.
+// tie rules, gradchecks, errors (CUDA vs CPU: the op table, tests/ops_table/).
 #include <algorithm>
 #include <numeric>
 
@@ -104,31 +104,4 @@ TEST_CASE("masked_mean: plain loop, gradcheck, a row without real tokens throws"
   check_gradients([&](const std::vector<Tensor>& in) { return masked_mean(in[0], mask); }, {x});
   CHECK_THROWS_WITH_AS(masked_mean(x, Tensor::from_vector_i64({1, 0, 0, 0, 0, 0, 0, 0}, {2, 4})),
                        doctest::Contains("no real position"), Error);
-}
-
-TEST_CASE("pooling ops: CUDA matches CPU" * doctest::test_suite("gpu")) {
-  if (skip_without_gpu()) return;
-  Tensor x = separated({3, 40, 6}, 3, false);
-  std::vector<int64_t> ids(120);
-  for (int i = 0; i < 120; ++i) ids[i] = (i % 40) / 7 + (i / 40);
-  Tensor seg = Tensor::from_vector_i64(ids, {3, 40});
-  Tensor mask = Tensor::from_vector_i64(std::vector<int64_t>(120, 1), {3, 40});
-  Device gpu = Device::cuda();
-  check_close(max_pool1d(x.to(gpu)), max_pool1d(x), 0, 0);
-  check_close(segment_max(x.to(gpu), seg.to(gpu)), segment_max(x, seg), 0, 0);
-  check_close(masked_mean(x.to(gpu), mask.to(gpu)), masked_mean(x, mask), 1e-5, 1e-6);
-  for (int which = 0; which < 3; ++which) {
-    Tensor xc = x.detach().set_requires_grad(true), xg = x.to(gpu).set_requires_grad(true);
-    auto run = [&](const Tensor& t, bool on_gpu) {
-      if (which == 0) return max_pool1d(t);
-      if (which == 1) return segment_max(t, on_gpu ? seg.to(gpu) : seg);
-      return masked_mean(t, on_gpu ? mask.to(gpu) : mask).reshape({3, 1, 6});
-    };
-    Tensor yc = run(xc, false), yg = run(xg, true);
-    Rng wrng(5);
-    Tensor w = Tensor::uniform(yc.shape(), wrng, -1, 1);
-    yc.backward(w);
-    yg.backward(w.to(gpu));
-    check_close(xg.grad(), xc.grad(), 1e-5, 1e-5);
-  }
 }

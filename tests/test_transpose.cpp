@@ -27,10 +27,3 @@ TEST_CASE("contiguous() of a last-two-dims transpose equals the element-wise def
       for (int j = 0; j < 7; ++j) CHECK(tv[b * 35 + j * 5 + i] == xv[b * 35 + i * 7 + j]);
   check_gradients([](const std::vector<Tensor>& in) { return in[0].transpose(2, 3).contiguous(); }, {x});
 }
-
-TEST_CASE("transpose copy: CUDA matches CPU" * doctest::test_suite("gpu")) {
-  if (skip_without_gpu()) return;
-  Rng rng(93);
-  Tensor x = random_tensor({3, 45, 70}, rng);
-  check_close(x.to(Device::cuda()).transpose(1, 2).contiguous(), x.transpose(1, 2).contiguous(), 0, 0);
-}

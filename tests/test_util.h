@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "autograd/gradcheck.h"
@@ -19,6 +21,13 @@ inline Tensor random_tensor(const Shape& shape, Rng& rng, bool requires_grad = f
   Tensor t = Tensor::randn(shape, rng, 0.f, stddev);
   t.set_requires_grad(requires_grad);
   return t;
+}
+
+// The larger of a running maximum error and a new one, where a NaN or Inf error makes the maximum
+// infinite: std::max(worst, NaN) keeps `worst`, so a NaN result would pass any tolerance.
+inline double worst_error(double worst, double err) {
+  if (!std::isfinite(err)) return INFINITY;
+  return err > worst ? err : worst;
 }
 
 inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
@@ -59,9 +68,16 @@ inline void check_gradients(const autograd::GradcheckFn& fn, const std::vector<T
   CHECK(r.ok);
 }
 
-// Returns true (and prints the skip marker) when no CUDA device can run the test.
+// Returns true (and prints the skip marker) when no CUDA device can run the test. With PONET_REQUIRE_GPU
+// set (scripts/gpu_check.sh on a lent GPU machine) a missing device fails the test instead: there a skip
+// would hide that the CUDA side never ran.
 inline bool skip_without_gpu() {
   if (cuda_available()) return false;
+  const char* require = std::getenv("PONET_REQUIRE_GPU");
+  if (require && std::string(require) != "0") {
+    FAIL("PONET_REQUIRE_GPU is set but no CUDA device is available", cuda_compiled() ? "" : " (built without CUDA)");
+    return true;
+  }
   std::printf("SKIP: no CUDA device%s\n", cuda_compiled() ? "" : " (built without CUDA)");
   return true;
 }

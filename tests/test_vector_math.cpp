@@ -8,16 +8,17 @@
 #include "test_util.h"
 
 using namespace ponet;
+using ponet::testing::worst_error;
 
 TEST_CASE("exp_nonpositive and erf_vectorizable against double precision on a dense grid") {
   double worst_exp = 0, worst_erf = 0;
   for (double x = -86.4; x <= 0.0; x += 0.001) {
     const float f = static_cast<float>(x);
-    worst_exp = std::max(worst_exp, std::abs(cpu::exp_nonpositive(f) - std::exp(double{f})) / std::exp(double{f}));
+    worst_exp = worst_error(worst_exp, std::abs(cpu::exp_nonpositive(f) - std::exp(double{f})) / std::exp(double{f}));
   }
   for (double x = -10.0; x <= 10.0; x += 0.0001) {
     const float f = static_cast<float>(x);
-    worst_erf = std::max(worst_erf, std::abs(cpu::erf_vectorizable(f) - std::erf(double{f})));
+    worst_erf = worst_error(worst_erf, std::abs(cpu::erf_vectorizable(f) - std::erf(double{f})));
   }
   INFO("worst exp relative error ", worst_exp, ", worst erf absolute error ", worst_erf);
   CHECK(worst_exp < 3e-7);
@@ -40,10 +41,10 @@ TEST_CASE("gelu kernels match their std::erf references and double-precision GEL
   double worst = 0, worst_grad = 0, worst_vs_double = 0;
   for (int64_t i = 0; i < n; ++i) {
     const double scale = std::max(1.0, std::abs(double{x[i]}));
-    worst = std::max(worst, std::abs(fast[i] - ref[i]) / scale);
-    worst_grad = std::max(worst_grad, std::abs(double{dfast[i]} - dref[i]));
+    worst = worst_error(worst, std::abs(fast[i] - ref[i]) / scale);
+    worst_grad = worst_error(worst_grad, std::abs(double{dfast[i]} - dref[i]));
     const double exact = 0.5 * x[i] * (1.0 + std::erf(x[i] / std::sqrt(2.0)));
-    worst_vs_double = std::max(worst_vs_double, std::abs(fast[i] - exact) / scale);
+    worst_vs_double = worst_error(worst_vs_double, std::abs(fast[i] - exact) / scale);
   }
   INFO("gelu vs reference ", worst, ", gelu' vs reference ", worst_grad, ", gelu vs double ", worst_vs_double);
   CHECK(worst < 3e-7);

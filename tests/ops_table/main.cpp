@@ -1,0 +1,134 @@
+// `test_ops`: runs the op table (tests/ops_table/op_case.h) in one mode.
+//
+//   test_ops value|grad|device|perf|all [--filter OP[,OP...]] [--require-device] [--repeats N]
+//   test_ops list       every row, and the coverage: rows per op and mode
+//   test_ops selftest   shows that each mode fails on a deliberately wrong kernel
+//
+// --filter keeps the rows whose op name contains one of the given words (`--filter gemm` matches no op:
+// GEMMs are reached through matmul and linear). Without a CUDA device `device` prints a SKIP line and
+// exits 0; --require-device (or PONET_REQUIRE_GPU=1) makes that a failure, for machines that have one.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/device.h"
+#include "tests/ops_table/op_case.h"
+#include "tests/ops_table/runner.h"
+#include "tests/ops_table/selftest.h"
+
+using namespace ponet;
+using namespace ponet::ops_table;
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: test_ops value|grad|device|perf|all|list|selftest [--filter OP[,OP...]] [--require-device] "
+               "[--repeats N]\n");
+  return 2;
+}
+
+bool matches(const OpCase& row, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  for (const std::string& f : filters)
+    if (row.op.find(f) != std::string::npos) return true;
+  return false;
+}
+
+const char* mode_name(Mode m) {
+  switch (m) {
+    case kValue: return "value";
+    case kGrad: return "grad";
+    case kDevice: return "device";
+    case kPerf: return "perf";
+    default: return "?";
+  }
+}
+
+void list_rows(const std::vector<const OpCase*>& rows) {
+  std::map<std::string, std::vector<int>> coverage;  // op -> rows per mode
+  for (const OpCase* r : rows) {
+    std::printf("%-24s %-72s %s%s%s%s\n", r->op.c_str(), r->what.c_str(), r->modes & kValue ? "value " : "",
+                r->modes & kGrad ? "grad " : "", r->modes & kDevice ? "device " : "", r->modes & kPerf ? "perf" : "");
+    std::vector<int>& c = coverage.try_emplace(r->op, 4, 0).first->second;
+    for (int m = 0; m < 4; ++m) c[m] += (r->modes >> m) & 1;
+  }
+  std::printf("\n%-24s %6s %6s %6s %6s\n", "coverage (rows)", "value", "grad", "device", "perf");
+  for (auto& [op, c] : coverage) std::printf("%-24s %6d %6d %6d %6d\n", op.c_str(), c[0], c[1], c[2], c[3]);
+  std::printf("%zu rows, %zu ops\n", rows.size(), coverage.size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string mode = argv[1];
+  std::vector<std::string> filters;
+  bool require_device = std::getenv("PONET_REQUIRE_GPU") && std::strcmp(std::getenv("PONET_REQUIRE_GPU"), "0") != 0;
+  int repeats = 5;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--filter" && i + 1 < argc) {
+      std::stringstream ss(argv[++i]);
+      for (std::string f; std::getline(ss, f, ',');)
+        if (!f.empty()) filters.push_back(f);
+    } else if (a == "--require-device") {
+      require_device = true;
+    } else if (a == "--repeats" && i + 1 < argc) {
+      repeats = std::atoi(argv[++i]);
+      if (repeats < 1) return usage();
+    } else {
+      std::fprintf(stderr, "test_ops: unknown argument '%s'\n", a.c_str());
+      return usage();
+    }
+  }
+  if (mode == "selftest") return run_selftest() == 0 ? 0 : 1;
+
+  std::vector<const OpCase*> rows;
+  for (const OpCase& r : table())
+    if (matches(r, filters)) rows.push_back(&r);
+  if (rows.empty()) {
+    std::fprintf(stderr, "test_ops: no row matches the filter\n");
+    return 1;
+  }
+  if (mode == "list") {
+    list_rows(rows);
+    return 0;
+  }
+  std::vector<Mode> modes;
+  if (mode == "value") modes = {kValue};
+  else if (mode == "grad") modes = {kGrad};
+  else if (mode == "device") modes = {kDevice};
+  else if (mode == "perf") modes = {kPerf};
+  else if (mode == "all") modes = {kValue, kGrad, kDevice};
+  else return usage();
+
+  int failed = 0, passed = 0;
+  for (Mode m : modes) {
+    if (m == kDevice && !cuda_available()) {
+      std::printf("SKIP: device mode: no CUDA device%s\n", cuda_compiled() ? "" : " (this build has no CUDA)");
+      if (require_device) {
+        std::printf("FAIL: a device was required (--require-device or PONET_REQUIRE_GPU)\n");
+        ++failed;
+      }
+      continue;
+    }
+    for (const OpCase* r : rows) {
+      if (!(r->modes & m)) continue;
+      RowResult res = m == kValue ? run_value(*r)
+                      : m == kGrad ? run_grad(*r)
+                      : m == kDevice ? run_device(*r, Device::cuda())
+                                     : run_perf(*r, repeats);
+      (res.ok ? passed : failed)++;
+      std::printf("%s %-6s %-22s %-70s max err %.3g%s%s\n", res.ok ? "ok  " : "FAIL", mode_name(m), r->op.c_str(),
+                  r->what.c_str(), res.max_error, res.detail.empty() ? "" : "  ", res.detail.c_str());
+      std::fflush(stdout);
+    }
+  }
+  std::printf("test_ops %s: %d passed, %d failed\n", mode.c_str(), passed, failed);
+  return failed == 0 ? 0 : 1;
+}

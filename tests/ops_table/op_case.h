@@ -1,0 +1,55 @@
+// The op table: one row per op and case, every row runnable in four modes (tests/ops_table/main.cpp).
+//
+//   value   the op on the CPU against a naive reference written in double (reference.h), within the
+//           row's value tolerance;
+//   grad    finite-difference gradcheck (autograd/gradcheck.h) of every input that requires grad;
+//   device  the same inputs on CUDA against the CPU, forward and every input gradient;
+//   perf    time per call, forward and forward + backward, with GB/s and GFLOP/s from the row's cost.
+//
+// Coverage is read off the table (`test_ops list`). A row names its op exactly as autograd/ops.h does, so
+// `--filter gemm` or `--filter ponet_mixer` picks the rows of one op. Every comparison fails on NaN or
+// Inf (compare.h), and each mode is shown to fail on a deliberately wrong kernel (selftest.cpp).
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace ponet::ops_table {
+
+enum Mode : unsigned { kValue = 1, kGrad = 2, kDevice = 4, kPerf = 8, kAllModes = 15 };
+
+// |actual - expected| <= atol + rtol * |expected| for every element.
+struct Tolerance {
+  double atol, rtol;
+};
+
+using Inputs = std::vector<Tensor>;
+
+struct OpCase {
+  std::string op;    // the op's name in autograd/ops.h
+  std::string what;  // shapes and the layout or path this row reaches
+  unsigned modes = kAllModes;
+  // Fresh CPU inputs (seeded, so every call gives the same values). Float inputs that the gradcheck and
+  // the device backward should cover have requires_grad set; int64 inputs (ids, masks) pass through.
+  std::function<Inputs()> inputs;
+  // The op under test. Views, strided layouts and per-call Rngs are made inside, so that the same
+  // function runs on CPU inputs and on their CUDA copies.
+  std::function<Tensor(const Inputs&)> run;
+  // The expected output in row-major order, computed in double from the CPU inputs.
+  std::function<std::vector<double>(const Inputs&)> reference;
+  Tolerance value{1e-6, 1e-6};
+  Tolerance grad{1e-3, 5e-3};
+  float grad_eps = 1e-2f;
+  Tolerance device{1e-5, 1e-5};  // CUDA vs CPU: different summation orders and fused multiply-adds
+  double flops = 0;              // per forward call, for perf (0: not stated)
+};
+
+// The table, filled by the rows_*.cpp files at start-up.
+std::vector<OpCase>& table();
+struct AddRows {
+  explicit AddRows(std::vector<OpCase> rows);
+};
+
+}  // namespace ponet::ops_table
