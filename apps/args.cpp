@@ -4,19 +4,25 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <sstream>
+
+#include "core/error.h"
 
 namespace ponet::app {
 
-void Args::option(const std::string& name, const std::string& default_value, const std::string& help) {
+void Args::option(const std::string& name, const std::string& default_value, const std::string& help, Kept kept) {
+  if (kept.type == Kept::Type::boolean) throw UsageError("internal: option --" + name + " kept as a bool (a flag?)");
   order_.push_back(name);
-  specs_[name] = {default_value, help, false};
+  specs_[name] = {default_value, help, false, kept};
   values_[name] = default_value;
 }
 
-void Args::flag(const std::string& name, const std::string& help) {
+void Args::flag(const std::string& name, const std::string& help, Kept kept) {
+  if (kept.type != Kept::Type::none && kept.type != Kept::Type::boolean)
+    throw UsageError("internal: flag --" + name + " can only be kept as a bool");
   order_.push_back(name);
-  specs_[name] = {"", help, true};
+  specs_[name] = {"", help, true, kept};
   values_[name] = "0";
 }
 
@@ -67,6 +73,7 @@ bool Args::parse(int argc, char** argv) {
   }
   if (next_positional < positional_specs_.size() && next_positional < optional_from_)
     throw UsageError("missing argument <" + positional_specs_[next_positional].first + "> (see --help)");
+  kept_json();  // a kept option that is not of its type fails now, before any work
   return true;
 }
 
@@ -101,6 +108,75 @@ double Args::number(const std::string& name) const {
 bool Args::is_set(const std::string& name) const {
   auto it = explicit_.find(name);
   return it != explicit_.end() && it->second;
+}
+
+void Args::set(const std::string& name, const std::string& value) {
+  if (!specs_.count(name) || specs_.at(name).is_flag) throw UsageError("internal: set() of undeclared option " + name);
+  values_[name] = value;
+  explicit_[name] = true;
+}
+
+std::string Args::key_of(const std::string& name) const {
+  std::string key = name;
+  if (!keys_as_spelt_) std::replace(key.begin(), key.end(), '-', '_');
+  return key;
+}
+
+nlohmann::json Args::kept_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const std::string& name : order_) {
+    const std::string key = key_of(name);
+    switch (specs_.at(name).kept.type) {
+      case Kept::Type::none: break;
+      case Kept::Type::string: j[key] = str(name); break;
+      case Kept::Type::integer: j[key] = integer(name); break;
+      case Kept::Type::number: j[key] = number(name); break;
+      case Kept::Type::boolean: j[key] = is_set(name); break;
+    }
+  }
+  return j;
+}
+
+namespace {
+
+// Whether a run.json value has a kept option's type; an integer must fit the int64 integer() returns.
+bool of_type(const nlohmann::json& v, Kept::Type type) {
+  switch (type) {
+    case Kept::Type::string: return v.is_string();
+    case Kept::Type::integer:
+      return v.is_number_integer() &&
+             !(v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()});
+    case Kept::Type::number: return v.is_number();  // a non-finite number was written as null: refused
+    case Kept::Type::boolean: return v.is_boolean();
+    case Kept::Type::none: break;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Args::load_kept(const nlohmann::json& run_json, const std::string& where) {
+  PONET_CHECK(run_json.is_object(), where, ": expected a JSON object of run options");
+  for (const std::string& name : order_) {
+    const Spec& spec = specs_.at(name);
+    if (spec.kept.type == Kept::Type::none) continue;
+    const std::string key = key_of(name);
+    const auto it = run_json.find(key);
+    if (it == run_json.end() && spec.kept.may_be_absent) {  // a run from before this option: its default
+      values_[name] = spec.is_flag ? "0" : spec.default_value;
+      explicit_[name] = false;
+      continue;
+    }
+    PONET_CHECK(it != run_json.end() && of_type(*it, spec.kept.type), where, ": missing or malformed \"", key, "\"");
+    if (spec.is_flag) {
+      values_[name] = it->get<bool>() ? "1" : "0";
+      explicit_[name] = it->get<bool>();
+    } else {
+      // a number as JSON's own text for it, which reads back as the same double
+      values_[name] = it->is_string() ? it->get<std::string>() : it->dump();
+      explicit_[name] = true;
+    }
+  }
 }
 
 std::string Args::usage() const {

@@ -7,9 +7,10 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/run_dir.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
+#include "data/text_dataset.h"
+#include "train/run_dir.h"
 
 namespace ponet::app {
 
@@ -32,7 +33,7 @@ int cmd_classify(int argc, char** argv) {
       if (line.find_first_not_of(" \t\r") != std::string::npos) texts.push_back(line);
     PONET_CHECK(!texts.empty(), a.str("input"), ": no texts");
   }
-  LoadedClassifier run = load_classifier_run(a.str("run"), Device::parse(a.str("device")));
+  train::LoadedClassifier run = train::load_classifier_run(a.str("run"), Device::parse(a.str("device")));
   NoGrad no_grad;
   for (size_t i = 0; i < texts.size(); ++i) {
     const std::string where = a.str("input").empty() ? "the text" : a.str("input") + ":" + std::to_string(i + 1);

@@ -3,12 +3,13 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/run_dir.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "data/pretraining_data.h"
+#include "text/corpus.h"
 #include "train/classification_task.h"
 #include "train/pretraining_task.h"
+#include "train/run_dir.h"
 
 namespace ponet::app {
 
@@ -16,7 +17,7 @@ namespace {
 
 int eval_classifier(const Args& a, Device device) {
   PONET_CHECK(!a.str("data").empty(), a.str("run"), " is a `ponet finetune` run: pass the labelled file with --data");
-  LoadedClassifier run = load_classifier_run(a.str("run"), device);
+  train::LoadedClassifier run = train::load_classifier_run(a.str("run"), device);
   std::vector<data::ClassificationExample> data =
       data::encode_dataset(data::read_text_dataset(a.str("data")), run.labels, run.tokenizer, run.max_len);
   train::ClassificationTask task(*run.model, data, data, {32, 0, true});
@@ -37,12 +38,12 @@ int cmd_eval(int argc, char** argv) {
   a.option("device", "cpu", "cpu or cuda");
   if (!a.parse(argc, argv)) return 0;
   const Device device = Device::parse(a.str("device"));
-  if (is_classifier_run(a.str("run"))) return eval_classifier(a, device);
+  if (train::is_classifier_run(a.str("run"))) return eval_classifier(a, device);
   PONET_CHECK(a.str("data").empty(), "--data is for `ponet finetune` runs, and ", a.str("run"), " has no labels.txt");
-  LoadedRun run = load_run(a.str("run"), device);
+  train::LoadedRun run = train::load_run(a.str("run"), device);
   const bool own_corpus = !a.str("corpus").empty();
   std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());
-  if (corpus_path.empty()) corpus_path = ensure_default_corpus();
+  if (corpus_path.empty()) corpus_path = train::ensure_default_corpus();
   text::Corpus corpus = text::read_corpus(corpus_path);
   std::vector<size_t> docs;
   if (own_corpus) {

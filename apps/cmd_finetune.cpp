@@ -10,15 +10,17 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/run_dir.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "data/kjv_divisions.h"
 #include "data/text_dataset.h"
 #include "io/atomic_file.h"
+#include "nn/json_text.h"
 #include "nn/ponet_classification.h"
+#include "text/corpus.h"
 #include "train/checkpoint.h"
 #include "train/classification_task.h"
+#include "train/run_dir.h"
 #include "train/trainer.h"
 
 namespace ponet::app {
@@ -30,37 +32,33 @@ const char* kScratchConfig = R"({"hidden_size": 128, "num_hidden_layers": 2, "nu
   "intermediate_size": 512, "max_position_embeddings": 128, "hidden_dropout_prob": 0.1,
   "initializer_range": 0.05})";
 
+// Kept options are what run.json holds: --resume continues with them, whatever this invocation says.
 void declare(Args& a) {
-  a.option("train", "", "training file (.tsv: label<TAB>text[<TAB>text_b]; .jsonl: {\"text\", \"label\"[, \"text_b\"]}); "
-           "without --train and --dev: the built-in KJV division task (docs/finetuning.md)");
-  a.option("dev", "", "held-out file for evaluation and the best checkpoint (same formats)");
-  a.option("test", "", "optional test file, evaluated once with the best checkpoint at the end");
+  a.use_option_names_as_keys();  // this command's run.json has always used them ("max-len")
+  const Kept as_string = Kept::string(), as_integer = Kept::integer(), as_number = Kept::number();
+  a.option("train", "",
+           "training file (.tsv: label<TAB>text[<TAB>text_b]; .jsonl: {\"text\", \"label\"[, \"text_b\"]}); "
+           "without --train and --dev: the built-in KJV division task (docs/finetuning.md)",
+           as_string);
+  a.option("dev", "", "held-out file for evaluation and the best checkpoint (same formats)", as_string);
+  a.option("test", "", "optional test file, evaluated once with the best checkpoint at the end", as_string);
   a.option("out", "", "run directory (created; default for the built-in task: runs/kjv-divisions-{pretrained,scratch})");
-  a.option("init", "", "a `ponet pretrain` run directory to start from");
-  a.option("config", "", "model config JSON when training from scratch (default: the built-in tiny size)");
-  a.option("vocab-size", "4000", "WordPiece vocabulary size when training from scratch");
+  a.option("init", "", "a `ponet pretrain` run directory to start from", as_string);
+  a.option("config", "", "model config JSON when training from scratch (default: the built-in tiny size)",
+           as_string);
+  a.option("vocab-size", "4000", "WordPiece vocabulary size when training from scratch", as_integer);
   a.option("max-len", "128", "tokens per example ([CLS] text [SEP]); longer texts are truncated; above a pretrained "
-           "model's positions, its position embeddings are tiled");
-  a.option("batch-size", "32", "examples per step");
-  a.option("steps", "1000", "optimizer steps");
-  a.option("warmup", "100", "linear warmup steps");
-  a.option("lr", "0.0005", "peak learning rate (AdamW)");
-  a.option("weight-decay", "0.01", "decoupled weight decay");
-  a.option("clip", "1.0", "global gradient-norm clip");
-  a.option("eval-every", "100", "steps between evaluations on --dev");
-  a.option("seed", "0", "seed for initialisation, batches and dropout");
+           "model's positions, its position embeddings are tiled", as_integer);
+  a.option("batch-size", "32", "examples per step", as_integer);
+  a.option("steps", "1000", "optimizer steps", as_integer);
+  a.option("warmup", "100", "linear warmup steps", as_integer);
+  a.option("lr", "0.0005", "peak learning rate (AdamW)", as_number);
+  a.option("weight-decay", "0.01", "decoupled weight decay", as_number);
+  a.option("clip", "1.0", "global gradient-norm clip", as_number);
+  a.option("eval-every", "100", "steps between evaluations on --dev", as_integer);
+  a.option("seed", "0", "seed for initialisation, batches and dropout", as_integer);
   declare_training_run_options(a);
   a.flag("quiet", "no progress output");
-}
-
-nlohmann::json options_json(const Args& a) {
-  nlohmann::json j;
-  for (const char* k : {"train", "dev", "test", "init", "config"}) j[k] = a.str(k);
-  for (const char* k : {"vocab-size", "max-len", "batch-size", "steps", "warmup", "eval-every", "seed"})
-    j[k] = a.integer(k);
-  for (const char* k : {"lr", "weight-decay", "clip"}) j[k] = a.number(k);
-  j["kind"] = "finetune";
-  return j;
 }
 
 // Row i of the result is row i mod P of `table` [P, D]: longer position tables from shorter ones.
@@ -107,34 +105,31 @@ int cmd_finetune(int argc, char** argv) {
   const Device device = Device::parse(a.str("device"));
   PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available");
   apply_threads_option(a);
-  nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
+  if (resume) a.load_kept(train::read_json_file(out + "/run.json"), out + "/run.json");
   if (!resume && builtin_task) {
     const std::string dir = "runs/kjv-divisions";
     struct stat st;
     if (::stat((dir + "/test.tsv").c_str(), &st) != 0) {
-      data::KjvDivisionCounts n = data::write_kjv_division_task(text::read_corpus(ensure_default_corpus()), dir);
+      data::KjvDivisionCounts n = data::write_kjv_division_task(text::read_corpus(train::ensure_default_corpus()), dir);
       std::fprintf(stderr, "built the KJV division task in %s: %zu / %zu / %zu passages\n", dir.c_str(), n.train, n.dev,
                    n.test);
     }
-    opt["train"] = dir + "/train.tsv";
-    opt["dev"] = dir + "/dev.tsv";
-    if (opt["test"].get<std::string>().empty()) opt["test"] = dir + "/test.tsv";
+    a.set("train", dir + "/train.tsv");
+    a.set("dev", dir + "/dev.tsv");
+    if (a.str("test").empty()) a.set("test", dir + "/test.tsv");
   }
-  const std::string where = out + "/run.json";
-  auto str = [&](const char* k) { return opt.at(k).get<std::string>(); };
-  auto integer = [&](const char* k) { return opt.at(k).get<int64_t>(); };
-  PONET_CHECK(!str("train").empty() && !str("dev").empty(), "--train and --dev are required");
-  PONET_CHECK(str("init").empty() || str("config").empty(), "--init and --config exclude each other");
+  PONET_CHECK(!a.str("train").empty() && !a.str("dev").empty(), "--train and --dev are required");
+  PONET_CHECK(a.str("init").empty() || a.str("config").empty(), "--init and --config exclude each other");
 
   train::TrainerOptions to;
   to.out_dir = out;
-  to.steps = integer("steps");
-  to.warmup_steps = integer("warmup");
-  to.lr = static_cast<float>(opt.at("lr").get<double>());
-  to.weight_decay = static_cast<float>(opt.at("weight-decay").get<double>());
-  to.max_grad_norm = static_cast<float>(opt.at("clip").get<double>());
-  to.eval_every = integer("eval-every");
-  to.checkpoint_every = integer("eval-every");
+  to.steps = a.integer("steps");
+  to.warmup_steps = a.integer("warmup");
+  to.lr = static_cast<float>(a.number("lr"));
+  to.weight_decay = static_cast<float>(a.number("weight-decay"));
+  to.max_grad_norm = static_cast<float>(a.number("clip"));
+  to.eval_every = a.integer("eval-every");
+  to.checkpoint_every = a.integer("eval-every");
   to.best_metric = "accuracy";
   to.time_limit_minutes = a.number("time-limit");
   to.stop_after = a.integer("stop-after");
@@ -142,10 +137,10 @@ int cmd_finetune(int argc, char** argv) {
   train::check_options(to);
 
   // data and labels first: the cheapest checks
-  std::vector<data::TextExample> train_text = data::read_text_dataset(str("train"));
-  std::vector<data::TextExample> dev_text = data::read_text_dataset(str("dev"));
+  std::vector<data::TextExample> train_text = data::read_text_dataset(a.str("train"));
+  std::vector<data::TextExample> dev_text = data::read_text_dataset(a.str("dev"));
   std::vector<data::TextExample> test_text;
-  if (!str("test").empty()) test_text = data::read_text_dataset(str("test"));
+  if (!a.str("test").empty()) test_text = data::read_text_dataset(a.str("test"));
   data::LabelMap labels = resume ? data::LabelMap::load(out + "/labels.txt") : data::LabelMap::from_training(train_text);
   for (const auto* split : {&dev_text, &test_text})
     for (const auto& e : *split) labels.id(e.label, e.where);  // an unseen label fails before any training
@@ -156,26 +151,26 @@ int cmd_finetune(int argc, char** argv) {
   if (resume) {
     tok = text::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
     config = nn::PoNetConfig::from_json(io::read_file(out + "/config.json"), out + "/config.json");
-  } else if (!str("init").empty()) {
-    const std::string dir = str("init");
+  } else if (!a.str("init").empty()) {
+    const std::string dir = a.str("init");
     const std::string cls = train::checkpoint_class(dir + "/checkpoint.safetensors");
     PONET_CHECK(cls == "PoNetForPreTraining", "--init ", dir, ": expected a `ponet pretrain` run, its checkpoint holds ",
                 cls);
-    LoadedRun run = load_run(dir, Device::cpu());
+    train::LoadedRun run = train::load_run(dir, Device::cpu());
     tok = run.tokenizer;
     config = run.model->config();
     pretrained = std::move(run.model);
   } else {
-    const std::string text = str("config").empty() ? std::string(kScratchConfig) : io::read_file(str("config"));
-    config = nn::PoNetConfig::from_json(text, str("config").empty() ? "built-in tiny config" : str("config"));
+    const std::string text = a.str("config").empty() ? std::string(kScratchConfig) : io::read_file(a.str("config"));
+    config = nn::PoNetConfig::from_json(text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
   }
-  const int64_t max_len = integer("max-len");
+  const int64_t max_len = a.integer("max-len");
   PONET_CHECK(max_len >= 4, "--max-len ", max_len, " is too short");
   if (max_len > config.max_position_embeddings) {
     // longer than the pretrained positions: the position table is tiled (load_backbone), as the official
     // long-document fine-tuning does; from scratch the table is simply made long enough
-    PONET_CHECK(pretrained || str("config").empty() || resume, "--max-len ", max_len,
-                " exceeds max_position_embeddings ", config.max_position_embeddings, " of ", str("config"));
+    PONET_CHECK(pretrained || a.str("config").empty() || resume, "--max-len ", max_len,
+                " exceeds max_position_embeddings ", config.max_position_embeddings, " of ", a.str("config"));
     if (!resume) config.max_position_embeddings = max_len;
   }
   PONET_CHECK(max_len <= config.max_position_embeddings, "--max-len ", max_len, " exceeds max_position_embeddings ",
@@ -193,7 +188,7 @@ int cmd_finetune(int argc, char** argv) {
         texts.push_back(e.text);
         if (!e.text_b.empty()) texts.push_back(e.text_b);
       }
-      tok = text::WordPieceTokenizer::train(texts, integer("vocab-size"));
+      tok = text::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
       config.vocab_size = tok.vocab_size();
       config.pad_token_id = tok.pad_id();
       config.cls_token_id = tok.cls_id();
@@ -204,21 +199,23 @@ int cmd_finetune(int argc, char** argv) {
     tok.save_vocab(out + "/vocab.txt");
     labels.save(out + "/labels.txt");
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    io::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
+    nlohmann::json run_json = a.kept_json();
+    run_json["kind"] = "finetune";
+    io::write_file_atomically(out + "/run.json", nn::json_text(run_json, 2) + "\n");
   }
   std::vector<data::ClassificationExample> train_set = data::encode_dataset(train_text, labels, tok, max_len);
   std::vector<data::ClassificationExample> dev_set = data::encode_dataset(dev_text, labels, tok, max_len);
   std::vector<data::ClassificationExample> test_set = data::encode_dataset(test_text, labels, tok, max_len);
 
-  const uint64_t seed = static_cast<uint64_t>(integer("seed"));
+  const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
   nn::PoNetForSequenceClassification model(config, seed);
-  if (pretrained) load_backbone(model, *pretrained, str("init"));
+  if (pretrained) load_backbone(model, *pretrained, a.str("init"));
   model.to(device);
   std::fprintf(stderr, "PoNet classifier: %lld parameters, %lld labels, %s; %zu train / %zu dev / %zu test examples\n",
                static_cast<long long>(model.num_parameters()), static_cast<long long>(labels.size()),
-               pretrained ? ("backbone from " + str("init")).c_str() : "from scratch", train_set.size(), dev_set.size(),
+               pretrained ? ("backbone from " + a.str("init")).c_str() : "from scratch", train_set.size(), dev_set.size(),
                test_set.size());
-  train::ClassificationTask task(model, train_set, dev_set, {integer("batch-size"), 0, true});
+  train::ClassificationTask task(model, train_set, dev_set, {a.integer("batch-size"), 0, true});
   train::Trainer trainer(task, to, seed);
   if (resume) trainer.resume(trainer.checkpoint_path());
   train::TrainSummary s = trainer.run();
@@ -227,7 +224,7 @@ int cmd_finetune(int argc, char** argv) {
   train::load_checkpoint(trainer.best_path(), model, nullptr);
   model.eval();
   nlohmann::json result = {{"best_dev_accuracy", s.best}, {"best_step", s.best_step}, {"labels", labels.size()},
-                           {"init", str("init")}, {"steps", to.steps}};
+                           {"init", a.str("init")}, {"steps", to.steps}};
   std::printf("fine-tuned %lld steps; best dev accuracy %.2f%% at step %lld\n", static_cast<long long>(to.steps),
               100 * s.best, static_cast<long long>(s.best_step));
   if (!test_set.empty()) {
@@ -236,7 +233,7 @@ int cmd_finetune(int argc, char** argv) {
     for (auto& [k, v] : test) result["test_" + k] = v;
     std::printf("test (best checkpoint): %s\n", task.describe(test).c_str());
   }
-  io::write_file_atomically(out + "/results.json", result.dump(2) + "\n");
+  io::write_file_atomically(out + "/results.json", nn::json_text(result, 2) + "\n");
   std::printf("run directory: %s (best.safetensors, checkpoint.safetensors, labels.txt, results.json, log.jsonl)\n",
               out.c_str());
   return 0;

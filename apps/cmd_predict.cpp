@@ -3,7 +3,9 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/run_dir.h"
+#include "apps/predictions.h"
+#include "train/mask_prediction.h"
+#include "train/run_dir.h"
 
 namespace ponet::app {
 
@@ -14,8 +16,8 @@ int cmd_predict(int argc, char** argv) {
   a.option("top-k", "5", "candidates to print per [MASK]");
   a.option("device", "cpu", "cpu or cuda");
   if (!a.parse(argc, argv)) return 0;
-  LoadedRun run = load_run(a.str("run"), Device::parse(a.str("device")));
-  print_predictions(a.str("text"), predict_masks(*run.model, run.tokenizer, a.str("text"), a.integer("top-k")));
+  train::LoadedRun run = train::load_run(a.str("run"), Device::parse(a.str("device")));
+  print_predictions(a.str("text"), train::predict_masks(*run.model, run.tokenizer, a.str("text"), a.integer("top-k")));
   return 0;
 }
 

@@ -8,11 +8,15 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/run_dir.h"
+#include "apps/predictions.h"
 #include "core/error.h"
 #include "data/pretraining_data.h"
 #include "io/atomic_file.h"
+#include "nn/json_text.h"
+#include "text/corpus.h"
+#include "train/mask_prediction.h"
 #include "train/pretraining_task.h"
+#include "train/run_dir.h"
 #include "train/trainer.h"
 
 namespace ponet::app {
@@ -49,66 +53,50 @@ std::vector<std::string> sample_sentences(const text::Corpus& corpus, const std:
   return out;
 }
 
+// Kept options are what run.json holds: --resume continues with them, whatever this invocation says.
 void declare(Args& a) {
-  a.option("corpus", "", "corpus in BERT format (one sentence per line, blank line between documents); default: the King James Bible");
+  const Kept as_string = Kept::string(), as_integer = Kept::integer(), as_number = Kept::number();
+  a.option("corpus", "",
+           "corpus in BERT format (one sentence per line, blank line between documents); default: the King James Bible",
+           as_string);
   a.option("out", "runs/kjv-tiny", "run directory (created; holds vocab, config, checkpoint, log, chart)");
-  a.option("config", "", "model config JSON (sizes; see apps/configs/); default: the built-in tiny config");
-  a.option("vocab-size", "4000", "WordPiece vocabulary size to train");
-  a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)");
-  a.option("batch-size", "32", "examples per step");
-  a.option("steps", "3000", "optimizer steps");
-  a.option("warmup", "100", "linear warmup steps");
-  a.option("lr", "0.003", "peak learning rate (AdamW)");
-  a.option("weight-decay", "0.01", "decoupled weight decay (not on biases and LayerNorm)");
-  a.option("clip", "1.0", "global gradient-norm clip");
-  a.option("mlm-weight", "1", "weight of the MLM loss in the training loss (0: SSO only, for ablations)");
-  a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)");
-  a.option("eval-every", "250", "steps between held-out evaluations");
-  a.option("eval-batches", "16", "held-out batches per evaluation");
-  a.option("log-every", "10", "steps between progress lines / log records");
-  a.option("checkpoint-every", "250", "steps between checkpoints");
-  a.option("held-out", "0.02", "fraction of documents held out for evaluation");
-  a.option("seed", "0", "seed for initialisation, data and dropout");
+  a.option("config", "", "model config JSON (sizes; see apps/configs/); default: the built-in tiny config", as_string);
+  a.option("vocab-size", "4000", "WordPiece vocabulary size to train", as_integer);
+  a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", as_integer);
+  a.option("batch-size", "32", "examples per step", as_integer);
+  a.option("steps", "3000", "optimizer steps", as_integer);
+  a.option("warmup", "100", "linear warmup steps", as_integer);
+  a.option("lr", "0.003", "peak learning rate (AdamW)", as_number);
+  a.option("weight-decay", "0.01", "decoupled weight decay (not on biases and LayerNorm)", as_number);
+  a.option("clip", "1.0", "global gradient-norm clip", as_number);
+  // runs from before the loss weights existed train with the plain sum, the defaults
+  a.option("mlm-weight", "1", "weight of the MLM loss in the training loss (0: SSO only, for ablations)",
+           as_number.added_later());
+  a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)",
+           as_number.added_later());
+  a.option("eval-every", "250", "steps between held-out evaluations", as_integer);
+  a.option("eval-batches", "16", "held-out batches per evaluation", as_integer);
+  a.option("log-every", "10", "steps between progress lines / log records", as_integer);
+  a.option("checkpoint-every", "250", "steps between checkpoints", as_integer);
+  a.option("held-out", "0.02", "fraction of documents held out for evaluation", as_number);
+  a.option("seed", "0", "seed for initialisation, data and dropout", as_integer);
   declare_training_run_options(a);
-  a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel");
+  a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel", Kept::boolean());
   a.flag("quiet", "no progress output");
 }
 
-nlohmann::json options_json(const Args& a) {
-  return {{"corpus", a.str("corpus")},         {"config", a.str("config")},
-          {"vocab_size", a.integer("vocab-size")}, {"max_len", a.integer("max-len")},
-          {"batch_size", a.integer("batch-size")}, {"steps", a.integer("steps")},
-          {"warmup", a.integer("warmup")},     {"lr", a.number("lr")},
-          {"weight_decay", a.number("weight-decay")}, {"clip", a.number("clip")},
-          {"mlm_weight", a.number("mlm-weight")}, {"sso_weight", a.number("sso-weight")},
-          {"eval_every", a.integer("eval-every")}, {"eval_batches", a.integer("eval-batches")},
-          {"log_every", a.integer("log-every")}, {"checkpoint_every", a.integer("checkpoint-every")},
-          {"held_out", a.number("held-out")},  {"seed", a.integer("seed")},
-          {"composed", a.is_set("composed")}};
-}
-
-template <class T>
-T get(const nlohmann::json& j, const char* key, const std::string& where) {
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    fail(where, ": missing or malformed \"", key, "\"");
-  }
-}
-
-// Trainer options from the run options (run.json) and this invocation's limits.
-train::TrainerOptions trainer_options(const nlohmann::json& opt, const Args& a, const std::string& out,
-                                      const std::string& where) {
+// Trainer options from the run options and this invocation's limits.
+train::TrainerOptions trainer_options(const Args& a) {
   train::TrainerOptions to;
-  to.out_dir = out;
-  to.steps = get<int64_t>(opt, "steps", where);
-  to.warmup_steps = get<int64_t>(opt, "warmup", where);
-  to.lr = static_cast<float>(get<double>(opt, "lr", where));
-  to.weight_decay = static_cast<float>(get<double>(opt, "weight_decay", where));
-  to.max_grad_norm = static_cast<float>(get<double>(opt, "clip", where));
-  to.eval_every = get<int64_t>(opt, "eval_every", where);
-  to.log_every = get<int64_t>(opt, "log_every", where);
-  to.checkpoint_every = get<int64_t>(opt, "checkpoint_every", where);
+  to.out_dir = a.str("out");
+  to.steps = a.integer("steps");
+  to.warmup_steps = a.integer("warmup");
+  to.lr = static_cast<float>(a.number("lr"));
+  to.weight_decay = static_cast<float>(a.number("weight-decay"));
+  to.max_grad_norm = static_cast<float>(a.number("clip"));
+  to.eval_every = a.integer("eval-every");
+  to.log_every = a.integer("log-every");
+  to.checkpoint_every = a.integer("checkpoint-every");
   to.time_limit_minutes = a.number("time-limit");
   to.stop_after = a.integer("stop-after");
   to.quiet = a.is_set("quiet");
@@ -128,24 +116,21 @@ int cmd_pretrain(int argc, char** argv) {
               cuda_compiled() ? "" : " (this build has no CUDA support)");
   apply_threads_option(a);
 
-  nlohmann::json opt = resume ? read_json_file(out + "/run.json") : options_json(a);
-  const std::string where = out + "/run.json";
-  const train::TrainerOptions to = trainer_options(opt, a, out, where);
+  if (resume) a.load_kept(train::read_json_file(out + "/run.json"), out + "/run.json");
+  const train::TrainerOptions to = trainer_options(a);
   train::check_options(to);  // before the corpus, vocabulary and model are built
-  PONET_CHECK(get<int64_t>(opt, "batch_size", where) > 0, "--batch-size must be positive, got ",
-              get<int64_t>(opt, "batch_size", where));
-  const double held_out = get<double>(opt, "held_out", where);
+  PONET_CHECK(a.integer("batch-size") > 0, "--batch-size must be positive, got ", a.integer("batch-size"));
+  const double held_out = a.number("held-out");
   PONET_CHECK(held_out > 0 && held_out < 1, "--held-out must be in (0, 1), got ", held_out);
-  PONET_CHECK(get<int64_t>(opt, "eval_batches", where) > 0, "--eval-batches must be positive");
-  // run.json files from before the loss weights existed train with the plain sum
-  const float mlm_weight = static_cast<float>(opt.value("mlm_weight", 1.0));
-  const float sso_weight = static_cast<float>(opt.value("sso_weight", 1.0));
+  PONET_CHECK(a.integer("eval-batches") > 0, "--eval-batches must be positive");
+  const float mlm_weight = static_cast<float>(a.number("mlm-weight"));
+  const float sso_weight = static_cast<float>(a.number("sso-weight"));
   PONET_CHECK(mlm_weight >= 0 && sso_weight >= 0 && mlm_weight + sso_weight > 0,
               "--mlm-weight and --sso-weight must be >= 0 and not both 0, got ", mlm_weight, " and ", sso_weight);
-  const std::string corpus_arg = get<std::string>(opt, "corpus", where);
-  const std::string corpus_path = corpus_arg.empty() ? ensure_default_corpus() : corpus_arg;
+  const std::string corpus_arg = a.str("corpus");
+  const std::string corpus_path = corpus_arg.empty() ? train::ensure_default_corpus() : corpus_arg;
   text::Corpus corpus = text::read_corpus(corpus_path);
-  const uint64_t seed = get<uint64_t>(opt, "seed", where);
+  const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
 
   text::WordPieceTokenizer tok;
   nn::PoNetConfig config;
@@ -157,8 +142,9 @@ int cmd_pretrain(int argc, char** argv) {
     // read and check the model config before the run directory and the (slower) vocabulary training
     const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : io::read_file(a.str("config"));
     config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
-    PONET_CHECK(a.integer("max-len") >= 8 && a.integer("max-len") <= config.max_position_embeddings, "--max-len ",
-                a.integer("max-len"), " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
+    const int64_t max_len = a.integer("max-len");
+    PONET_CHECK(max_len >= 8 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
+                " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
     ::mkdir(out.c_str(), 0755);
     struct stat st;
     PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
@@ -178,18 +164,18 @@ int cmd_pretrain(int argc, char** argv) {
     config.mask_token_id = tok.mask_id();
     config.validate();
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    io::write_file_atomically(out + "/run.json", opt.dump(2) + "\n");
+    io::write_file_atomically(out + "/run.json", nn::json_text(a.kept_json(), 2) + "\n");
   }
 
   data::PretrainingOptions data_opt;
-  data_opt.max_len = get<int64_t>(opt, "max_len", where);
-  data_opt.batch_size = get<int64_t>(opt, "batch_size", where);
-  auto [train_docs, held_docs] = data::split_documents(corpus.documents.size(), get<double>(opt, "held_out", where), seed);
+  data_opt.max_len = a.integer("max-len");
+  data_opt.batch_size = a.integer("batch-size");
+  auto [train_docs, held_docs] = data::split_documents(corpus.documents.size(), held_out, seed);
   data::PretrainingData train_data(corpus, tok, data_opt, train_docs);
   data::PretrainingData eval_data(corpus, tok, data_opt, held_docs);
   std::vector<data::Batch> eval_batches;
   Rng eval_rng(seed + 1000003);
-  for (int64_t i = 0; i < get<int64_t>(opt, "eval_batches", where); ++i) eval_batches.push_back(eval_data.next_batch(eval_rng));
+  for (int64_t i = 0; i < a.integer("eval-batches"); ++i) eval_batches.push_back(eval_data.next_batch(eval_rng));
 
   nn::PoNetForPreTraining model(config, seed);
   model.to(device);
@@ -198,8 +184,7 @@ int cmd_pretrain(int argc, char** argv) {
                static_cast<long long>(config.num_hidden_layers), static_cast<long long>(config.num_attention_heads),
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
 
-  train::PretrainingTask task(model, train_data, eval_batches, mlm_weight, sso_weight,
-                              !get<bool>(opt, "composed", where));
+  train::PretrainingTask task(model, train_data, eval_batches, mlm_weight, sso_weight, !a.is_set("composed"));
   train::Trainer trainer(task, to, seed);
   if (resume) {
     trainer.resume(trainer.checkpoint_path());
@@ -212,7 +197,7 @@ int cmd_pretrain(int argc, char** argv) {
   std::printf("run directory: %s (checkpoint.safetensors, log.jsonl, curves.svg)\n\n", out.c_str());
   for (const std::string& text : sample_sentences(corpus, held_docs, corpus_arg.empty())) {
     try {
-      print_predictions(text, predict_masks(model, tok, text, 5));
+      print_predictions(text, train::predict_masks(model, tok, text, 5));
     } catch (const Error& e) {  // e.g. a sentence longer than the model's positions: skip it
       std::printf("%s\n  (no prediction: %s)\n", text.c_str(), e.what());
     }

@@ -10,14 +10,15 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "apps/machine_limits.h"
-#include "apps/run_dir.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "core/profile_report.h"
 #include "io/atomic_file.h"
+#include "nn/json_text.h"
 #include "nn/model_factory.h"
 #include "nn/ponet.h"
 #include "train/optimizer.h"
+#include "train/run_dir.h"
 
 namespace ponet::app {
 
@@ -117,7 +118,7 @@ int cmd_profile(int argc, char** argv) {
     source = a.str("run") + "/config.json";
     config = read_ponet_config(source);
     if (!a.is_set("length"))
-      L = std::min(config.max_position_embeddings, read_json_file(a.str("run") + "/run.json").value("max_len", L));
+      L = std::min(config.max_position_embeddings, train::read_json_file(a.str("run") + "/run.json").value("max_len", L));
   } else {
     PONET_CHECK(L > 0, "--length must be positive, got ", L);
     config = nn::PoNetConfig::lra_speed_benchmark(L);
@@ -191,7 +192,7 @@ int cmd_profile(int argc, char** argv) {
                         {"peak_rss_bytes", rss},
                         {"kernels", rows_json(report.kernels)},
                         {"backward_nodes", rows_json(report.backward_nodes)}};
-    io::write_file_atomically(json_path, j.dump(2) + "\n");
+    io::write_file_atomically(json_path, nn::json_text(j, 2) + "\n");
     std::printf("wrote %s\n", json_path.c_str());
   }
   return 0;

@@ -1,4 +1,5 @@
-// The `ponet` subcommands. Each takes the arguments after its name and returns the exit code.
+// The `ponet` subcommands. Each takes the arguments after its name and returns the exit code; the
+// command table in apps/ponet.cpp names them and gives their one-line summaries.
 #pragma once
 
 namespace ponet::app {

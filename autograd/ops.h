@@ -1,9 +1,11 @@
 // Every differentiable op of ponet.cpp, in one list. Each op `foo` has:
 //   autograd/ops/foo.cpp   this function: checks, dispatch to the device kernel, backward closure
+//                          (gelu, tanh and relu share autograd/ops/activations.cpp)
 //   kernels/cpu/foo.{h,cpp} the CPU kernels (forward and backward, plus a naive reference where the
 //                           fast one is not obviously right)
 //   kernels/cuda/foo.{cuh,cu} the CUDA kernels (same contract as the CPU ones)
-//   tests/test_foo.cpp     naive-reference test, finite-difference gradcheck, error cases
+//   tests/test_foo.cpp     op-specific checks and error cases
+//   tests/ops_table/       its rows: naive reference, gradcheck, CUDA vs CPU, timing (`build/test_ops`)
 //
 // Conventions: float32 in and out unless stated; int64 for ids, labels, masks (0/1) and segment ids.
 // Inputs may be any layout (ops make them contiguous); outputs are new contiguous tensors, except the
@@ -42,7 +44,7 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = fa
 Tensor sum_all(const Tensor& x);  // shape []
 Tensor mean_all(const Tensor& x);
 
-// ---- activations (one file each) ----------------------------------------------------------------
+// ---- activations (autograd/ops/activations.cpp, kernels/cpu/{gelu,tanh,relu}.cpp) ---------------
 Tensor gelu(const Tensor& x);  // exact: 0.5 x (1 + erf(x / sqrt 2))
 Tensor tanh(const Tensor& x);
 Tensor relu(const Tensor& x);
@@ -105,7 +107,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor
 // ---- fused PoNet token mixer (autograd/ops/ponet_mixer.cpp, kernels/cpu/ponet_mixer.cpp) --------
 // One forward and one backward kernel for everything between the five projections and the mixer
 // output: GA (masked mean of q, scores with k, masked softmax, values = k), SMP, LMP, the special-token
-// rule and PF, with padded rows zeroed. Same semantics as the composed version in nn/ponet_mixer.cpp.
+// rule and PF, with padded rows zeroed. Same semantics as the composed version in nn/mixers/ponet.cpp.
 //   q, k, o, local, segment: [B, L, D]; valid: int64 [B, L] (1 = real token);
 //   segment_ids: int64 [B, L] >= 0; special: int64 [B, L] (1 = CLS/SEP) or undefined (rule off).
 Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,

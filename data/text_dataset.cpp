@@ -1,11 +1,13 @@
 #include "data/text_dataset.h"
 
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "io/delimited.h"
 
 namespace ponet::data {
 
@@ -15,68 +17,133 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    const size_t tab = line.find('\t', start);
-    out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
-    if (tab == std::string::npos) return out;
-    start = tab + 1;
+// A label as the class name it stands for: strings as they are, integers and booleans as their text.
+std::string label_text(const nlohmann::json& v, const std::string& field, const std::string& where) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer()) return v.dump();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    PONET_CHECK(std::isfinite(d) && d == std::floor(d) && std::abs(d) < 9.0e15, where, ": label \"", field, "\" is ",
+                v.dump(), ", not an integer, string or boolean (a class label, not a regression target)");
+    return std::to_string(static_cast<int64_t>(d));
   }
+  fail(where, ": label \"", field, "\" is ", v.is_null() ? "null" : v.dump(), ", not an integer, string or boolean");
 }
 
-TextExample parse_jsonl(const std::string& line, const std::string& where) {
+std::string field_names(const nlohmann::json& j) {
+  std::string names;
+  for (auto& [key, v] : j.items()) names += (names.empty() ? "" : ", ") + ("\"" + key + "\"");
+  return names.empty() ? "none" : names;
+}
+
+TextExample parse_jsonl(const std::string& line, const DatasetFields& f, const std::string& where) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(line);
   } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers out of range (found by fuzzing)
     fail(where, ": not valid JSON (", e.what(), ")");
   }
-  PONET_CHECK(j.is_object(), where, ": expected a JSON object with \"text\" and \"label\"");
-  PONET_CHECK(j.contains("text") && j["text"].is_string(), where, ": \"text\" is missing or not a string");
-  PONET_CHECK(j.contains("label") && (j["label"].is_string() || j["label"].is_number()), where,
-              ": \"label\" is missing or not a string or number");
+  PONET_CHECK(j.is_object(), where, ": expected a JSON object with \"", f.text, "\" and \"", f.label, "\"");
+  PONET_CHECK(j.contains(f.text), where, ": no field \"", f.text, "\" (the record has ", field_names(j),
+              "; --text-field picks another)");
+  PONET_CHECK(j[f.text].is_string(), where, ": \"", f.text, "\" is not a string");
+  PONET_CHECK(j.contains(f.label), where, ": no field \"", f.label, "\" (the record has ", field_names(j),
+              "; --label-field picks another)");
   TextExample e;
-  e.label = j["label"].is_string() ? j["label"].get<std::string>() : j["label"].dump();
-  e.text = j["text"].get<std::string>();
-  if (j.contains("text_b")) {
-    PONET_CHECK(j["text_b"].is_string(), where, ": \"text_b\" must be a string");
-    e.text_b = j["text_b"].get<std::string>();
+  e.label = label_text(j[f.label], f.label, where);
+  e.text = j[f.text].get<std::string>();
+  if (j.contains(f.text_b) && !j[f.text_b].is_null()) {
+    PONET_CHECK(j[f.text_b].is_string(), where, ": \"", f.text_b, "\" must be a string");
+    e.text_b = j[f.text_b].get<std::string>();
   }
-  for (auto& [key, v] : j.items())
-    PONET_CHECK(key == "text" || key == "label" || key == "text_b", where, ": unknown field \"", key, "\"");
   return e;
+}
+
+// Column positions of the example's parts in a delimited file (-1: absent).
+struct Columns {
+  int64_t text = -1, text_b = -1, label = -1;
+  size_t count = 0;  // fields per record
+};
+
+Columns columns_from_header(const std::vector<std::string>& header, const DatasetFields& f) {
+  Columns c;
+  c.count = header.size();
+  for (size_t i = 0; i < header.size(); ++i) {
+    const int64_t at = static_cast<int64_t>(i);
+    if (header[i] == f.text && c.text < 0) c.text = at;
+    else if (header[i] == f.text_b && c.text_b < 0) c.text_b = at;
+    else if (header[i] == f.label && c.label < 0) c.label = at;
+  }
+  return c;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "\"" : ", \"") + x + "\"";
+  return s;
+}
+
+// CSV (header required) and TSV (header optional) files.
+std::vector<TextExample> read_delimited(std::istream& in, const std::string& path, bool csv, const DatasetFields& f) {
+  io::DelimitedReader reader(in, path, csv ? ',' : '\t', csv);
+  std::vector<std::string> fields;
+  int64_t line = 0;
+  std::vector<TextExample> out;
+  if (!reader.next(fields, line)) return out;
+  Columns c = columns_from_header(fields, f);
+  const bool header = c.label >= 0;
+  // A TSV header in the positional order (label, text[, text_b]) keeps the positional reading, in which a
+  // record may add a text_b the header does not name (the format of earlier versions).
+  const bool positional_header = !csv && c.label == 0 && c.text == 1;
+  const bool by_name = header && c.text >= 0 && !positional_header;
+  if (csv)
+    PONET_CHECK(by_name, path, ":", line, ": the header must name a \"", f.text, "\" and a \"", f.label,
+                "\" column (it has ", joined(fields), "; --text-field and --label-field pick others)");
+  bool have = !header || reader.next(fields, line);
+  for (; have; have = reader.next(fields, line)) {
+    const std::string where = path + ":" + std::to_string(line);
+    TextExample e;
+    if (by_name) {
+      PONET_CHECK(fields.size() == c.count, where, ": ", fields.size(), " field(s), but the header has ", c.count);
+      e.label = fields[c.label];
+      e.text = fields[c.text];
+      if (c.text_b >= 0) e.text_b = fields[c.text_b];
+    } else {
+      PONET_CHECK(fields.size() == 2 || fields.size() == 3, where,
+                  ": expected label<TAB>text or label<TAB>text<TAB>text_b (or a header naming the columns), got ",
+                  fields.size(), " field(s)");
+      e.label = fields[0];
+      e.text = fields[1];
+      if (fields.size() == 3) e.text_b = fields[2];
+    }
+    e.where = where;
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 }  // namespace
 
-std::vector<TextExample> read_text_dataset(const std::string& path) {
-  std::ifstream in(path);
+std::vector<TextExample> read_text_dataset(const std::string& path, const DatasetFields& fields) {
+  std::ifstream in(path, std::ios::binary);
   PONET_CHECK(in.good(), "cannot open dataset '", path, "'");
-  const bool jsonl = ends_with(path, ".jsonl");
   std::vector<TextExample> out;
-  std::string line;
-  for (int64_t n = 1; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const std::string where = path + ":" + std::to_string(n);
-    TextExample e;
-    if (jsonl) {
-      e = parse_jsonl(line, where);
-    } else {
-      std::vector<std::string> f = split_tabs(line);
-      if (n == 1 && f[0] == "label") continue;  // header
-      PONET_CHECK(f.size() == 2 || f.size() == 3, where, ": expected label<TAB>text or label<TAB>text<TAB>text_b, got ",
-                  f.size(), " field(s)");
-      e.label = f[0];
-      e.text = f[1];
-      if (f.size() == 3) e.text_b = f[2];
+  if (ends_with(path, ".jsonl")) {
+    std::string line;
+    for (int64_t n = 1; std::getline(in, line); ++n) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      TextExample e = parse_jsonl(line, fields, path + ":" + std::to_string(n));
+      e.where = path + ":" + std::to_string(n);
+      out.push_back(std::move(e));
     }
-    PONET_CHECK(!e.label.empty(), where, ": empty label");
-    PONET_CHECK(e.label.find_first_of("\t\n\r") == std::string::npos, where, ": the label contains a tab or newline");
-    e.where = where;
-    out.push_back(std::move(e));
+  } else {
+    out = read_delimited(in, path, ends_with(path, ".csv"), fields);
+  }
+  for (const TextExample& e : out) {
+    PONET_CHECK(!e.label.empty(), e.where, ": empty label");
+    PONET_CHECK(e.label.find_first_of("\t\n\r") == std::string::npos, e.where, ": the label contains a tab or newline");
   }
   PONET_CHECK(!out.empty(), path, ": no examples");
   return out;

@@ -1,9 +1,16 @@
 // Labelled text datasets for sequence classification (`ponet finetune`), and their encoding.
 //
-// Formats, chosen by the file name: *.jsonl one JSON object per line, {"text": ..., "label": ...} and
-// optionally "text_b" (a sentence pair); anything else is TSV, `label<TAB>text` or `label<TAB>text<TAB>text_b`,
-// with an optional header line whose first field is "label". Labels are strings (JSON numbers are read as
-// their text). Files are read line by line; every error names the file and the line.
+// Formats, chosen by the file name (every error names the file and the line):
+//   *.jsonl  one JSON object per line; the text, the optional second text and the label are read from
+//            the fields named by DatasetFields (default "text", "text_b", "label"); other fields are
+//            ignored (an "id", a "source", ...);
+//   *.csv    RFC 4180 CSV with a header row naming the columns (quoted fields may hold commas, quotes
+//            and newlines); other columns are ignored;
+//   others   TSV: with a header row that names the label and text columns, the columns by name; without
+//            one (or with a header whose first field is the label name but no text column, as before)
+//            `label<TAB>text` or `label<TAB>text<TAB>text_b`.
+// Labels may be strings, integers or booleans (JSON true/false read as "true"/"false"); a label is a class
+// name, so 1 in a JSONL file and "1" in a CSV file are the same class. A fractional number is an error.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -19,7 +26,13 @@ struct TextExample {
   std::string where;                // "file:line", for later errors
 };
 
-std::vector<TextExample> read_text_dataset(const std::string& path);
+// The names of the fields (JSONL) or columns (CSV, TSV with a header) that hold each part of an example:
+// `ponet finetune --text-field, --text-b-field, --label-field`. The second text is optional.
+struct DatasetFields {
+  std::string text = "text", text_b = "text_b", label = "label";
+};
+
+std::vector<TextExample> read_text_dataset(const std::string& path, const DatasetFields& fields = {});
 
 // Label strings -> class ids in the first-seen order of the training file. Saved with a run as one label
 // per line.

@@ -1,6 +1,7 @@
 // Building any model from its class name and config JSON: what checkpoints store, and what `--config`
 // files name. A config's "family" picks the config type: "ponet" (the default: PoNetConfig, HF names)
-// or "lra" (LraConfig, the official LRA names).
+// or "lra" (LraConfig, the official LRA names). Both, and the classes, are tables in model_factory.cpp:
+// a new model class is one line there.
 #pragma once
 #include <memory>
 #include <string>
@@ -15,7 +16,7 @@ std::string config_family(const std::string& config_json, const std::string& whe
 // LraForSequenceClassification (family lra). The config is validated; errors name `where`.
 std::unique_ptr<Model> make_model(const std::string& class_name, const std::string& config_json, uint64_t seed,
                                   const std::string& where = "config");
-// The sequence-classification class of a family.
+// The sequence-classification class of a family; an unknown family throws.
 std::string classifier_class(const std::string& family);
 
 }  // namespace ponet::nn

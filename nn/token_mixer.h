@@ -54,5 +54,9 @@ using MixerFactory = std::function<std::shared_ptr<TokenMixer>(const MixerOption
 std::shared_ptr<TokenMixer> make_token_mixer(const std::string& name, const MixerOptions& options);
 std::vector<std::string> token_mixer_names();
 bool is_token_mixer(const std::string& name);
+// Adds a mixer defined outside the library (examples/custom_mixer.cpp), after the built-in ones. Call it
+// at start-up, before building models and before any other thread reads the registry. An empty or taken
+// name, or an empty factory, throws.
+void register_token_mixer(const std::string& name, MixerFactory factory);
 
 }  // namespace ponet::nn

@@ -9,8 +9,9 @@ namespace ponet::nn {
 
 namespace {
 
-const std::vector<std::pair<std::string, MixerFactory>>& registry() {
-  static const std::vector<std::pair<std::string, MixerFactory>> mixers = {
+// Mutable only through register_token_mixer, so that a program can plug in its own mixer.
+std::vector<std::pair<std::string, MixerFactory>>& registry() {
+  static std::vector<std::pair<std::string, MixerFactory>> mixers = {
       {"ponet", make_ponet_mixer},             // GA + SMP + LMP fused by PF (the paper's mixer)
       {"softmax", make_softmax_attention},     // multi-head scaled dot-product attention
       {"fnet", make_fnet_mixer},               // Re(FFT_seq(FFT_hidden(x))), no parameters
@@ -30,6 +31,13 @@ bool is_token_mixer(const std::string& name) {
   for (auto& [known, factory] : registry())
     if (known == name) return true;
   return false;
+}
+
+void register_token_mixer(const std::string& name, MixerFactory factory) {
+  PONET_CHECK(!name.empty(), "register_token_mixer: the name is empty");
+  PONET_CHECK(factory != nullptr, "register_token_mixer: the factory of \"", name, "\" is empty");
+  PONET_CHECK(!is_token_mixer(name), "register_token_mixer: a mixer named \"", name, "\" is already registered");
+  registry().emplace_back(name, std::move(factory));
 }
 
 std::shared_ptr<TokenMixer> make_token_mixer(const std::string& name, const MixerOptions& options) {

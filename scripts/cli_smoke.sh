@@ -8,6 +8,12 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 source "$(dirname "$0")/lib/tiny_run.sh"
+# require_file FILE...: each FILE exists and is not empty. (Not `test -s a && test -s b`: under set -e a
+# failure before the last && of a list does not stop the script.)
+require_file() {
+  local f
+  for f in "$@"; do [ -s "$f" ] || { echo "cli_smoke: missing or empty: $f"; exit 1; }; done
+}
 write_tiny_corpus "$dir/corpus.txt"
 cat > "$dir/model.json" <<'JSON'
 {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32,
@@ -20,7 +26,7 @@ common=(--corpus "$dir/corpus.txt" --config "$dir/model.json" --vocab-size 60 --
 "$ponet" pretrain --out "$dir/run" --resume --quiet > "$dir/second.txt"
 grep -q "trained 6 steps" "$dir/second.txt" || { echo "resume did not run the remaining 6 steps"; cat "$dir/second.txt"; exit 1; }
 grep -q "\[MASK\] #1:" "$dir/second.txt" || { echo "no sample predictions printed"; exit 1; }
-test -s "$dir/run/curves.svg" && test -s "$dir/run/log.jsonl" && test -s "$dir/run/vocab.txt"
+require_file "$dir/run/curves.svg" "$dir/run/log.jsonl" "$dir/run/vocab.txt"
 "$ponet" eval --run "$dir/run" --batches 2 | grep -q "MLM accuracy"
 "$ponet" predict --run "$dir/run" "the king [MASK] the land" --top-k 3 | grep -q "\[MASK\] #1:"
 
@@ -52,7 +58,7 @@ expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
 head -n 1 "$dir/lo/basic_train.tsv" | grep -q "^Source	Target$"
 "$ponet" lra listops --data "$dir/lo" --mixer fnet --max-length 60 --steps 4 --out "$dir/lra" --quiet > "$dir/lra.txt"
 grep -q "test accuracy" "$dir/lra.txt" || { echo "ponet lra printed no test accuracy"; cat "$dir/lra.txt"; exit 1; }
-test -s "$dir/lra/results.json" && test -s "$dir/lra/best.safetensors"
+require_file "$dir/lra/results.json" "$dir/lra/best.safetensors"
 expect_fail 1 "$ponet" lra listops --mixer linformer --steps 1 --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra sort --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/missing" --out "$dir/lra_bad"
@@ -91,8 +97,8 @@ expect_fail 1 "$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft"    
 # choice (core/omp_wait_policy.h)
 OMP_WAIT_POLICY=active "$ponet" profile --length 32 --batch 1 --steps 1 --threads 1 > "$dir/wait.txt"
 grep -q "OMP_WAIT_POLICY=active" "$dir/wait.txt" || { echo "ponet overrode the user's OMP_WAIT_POLICY"; exit 1; }
-grep -q "machine limits" "$dir/profile.txt" && grep -q "allocator peak" "$dir/profile.txt" \
-  || { echo "ponet profile printed no limits or memory line"; cat "$dir/profile.txt"; exit 1; }
+grep -q "machine limits" "$dir/profile.txt" || { echo "ponet profile printed no limits line"; cat "$dir/profile.txt"; exit 1; }
+grep -q "allocator peak" "$dir/profile.txt" || { echo "ponet profile printed no memory line"; cat "$dir/profile.txt"; exit 1; }
 python3 - "$dir/profile.json" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make doctest-dev nlohmann-json3-dev libopenblas-dev bible-kjv)
+packages=(cmake g++ make doctest-dev nlohmann-json3-dev libutf8proc-dev libopenblas-dev bible-kjv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

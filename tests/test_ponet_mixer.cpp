@@ -1,5 +1,5 @@
 // The fused PoNet mixer op against (a) a plain double-precision loop written from the reference
-// semantics, (b) the composed op-by-op version in nn/ponet_mixer.cpp; gradcheck on all five inputs.
+// semantics, (b) the composed op-by-op version in nn/mixers/ponet.cpp; gradcheck on all five inputs.
 #include <cmath>
 
 #include "nn/mixers/ponet.h"

@@ -1,38 +1,78 @@
 #include "text/tokenizer.h"
 
-#include <cctype>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "text/unicode.h"
 
 namespace ponet::text {
 
 namespace {
 constexpr size_t kMaxWordChars = 100;
 const char* kSpecials[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+
+// BERT's CJK ranges as the Rust tokenizers code writes them: its Extension E range starts at U+2B920,
+// not at U+2B820 as Google's Python does, and we follow the installed BertTokenizer.
+bool is_cjk_ideograph(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+// \t \n \r are controls to Unicode but whitespace to BERT; every other Cc, Cf and Co is noise. An
+// unassigned code point (Cn) is kept, as HF keeps it.
+bool is_dropped(char32_t c) {
+  if (c == U'\t' || c == U'\n' || c == U'\r') return false;
+  return c == 0 || c == 0xFFFD || unicode::is_other_control_format_private(c);
+}
+
+bool is_bert_punctuation(char32_t c) {
+  const bool ascii = (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+  return ascii || unicode::is_punctuation(c);
+}
 }  // namespace
 
-std::vector<std::string> basic_tokenize(const std::string& text) {
+std::vector<std::string> basic_tokenize(const std::string& text, Casing casing) {
+  std::u32string clean;
+  clean.reserve(text.size());
+  for (char32_t c : unicode::decode_utf8(text)) {
+    if (is_dropped(c)) continue;
+    if (unicode::is_white_space(c)) {
+      clean += U' ';
+    } else if (is_cjk_ideograph(c)) {
+      clean += U' ';
+      clean += c;
+      clean += U' ';
+    } else {
+      clean += c;
+    }
+  }
+  if (casing == Casing::kLower) {
+    // Accents go before case, as in HF: NFD turns U+0130 into I + U+0307, so the one code point whose
+    // full lowercase mapping has two code points never reaches the (simple) mapping below.
+    std::u32string stripped;
+    for (char32_t c : unicode::nfd(clean))
+      if (!unicode::is_nonspacing_mark(c)) stripped += unicode::simple_lowercase(c);
+    clean.swap(stripped);
+  }
   std::vector<std::string> words;
   std::string current;
   auto flush = [&] {
     if (!current.empty()) words.push_back(current);
     current.clear();
   };
-  for (unsigned char ch : text) {
-    if (ch >= 0x80) {
-      current += static_cast<char>(ch);  // part of a UTF-8 character: keep inside the word
-    } else if (std::isspace(ch)) {
+  for (char32_t c : clean) {
+    if (unicode::is_white_space(c)) {
       flush();
-    } else if (std::iscntrl(ch)) {
-      continue;
-    } else if (std::ispunct(ch)) {
+    } else if (is_bert_punctuation(c)) {
       flush();
-      words.emplace_back(1, static_cast<char>(ch));
+      unicode::append_utf8(current, c);
+      flush();
     } else {
-      current += static_cast<char>(std::tolower(ch));
+      unicode::append_utf8(current, c);
     }
   }
   flush();
@@ -56,7 +96,8 @@ std::vector<std::string> utf8_chars(const std::string& word) {
   return chars;
 }
 
-WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> tokens) : tokens_(std::move(tokens)) {
+WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> tokens, Casing casing)
+    : tokens_(std::move(tokens)), casing_(casing) {
   PONET_CHECK(!tokens_.empty(), "tokenizer: empty vocabulary");
   for (size_t i = 0; i < tokens_.size(); ++i) {
     PONET_CHECK(!tokens_[i].empty(), "tokenizer: empty token at line ", i + 1);
@@ -103,10 +144,33 @@ std::vector<std::string> WordPieceTokenizer::wordpiece(const std::string& word) 
   return pieces;
 }
 
-std::vector<int64_t> WordPieceTokenizer::encode(const std::string& text) const {
-  std::vector<int64_t> ids;
-  for (const std::string& word : basic_tokenize(text))
+void WordPieceTokenizer::encode_words(const std::string& text, std::vector<int64_t>& ids) const {
+  for (const std::string& word : basic_tokenize(text, casing_))
     for (const std::string& piece : wordpiece(word)) ids.push_back(token_to_id(piece));
+}
+
+std::vector<int64_t> WordPieceTokenizer::encode(const std::string& text) const {
+  // Specials are matched in the raw bytes, leftmost first, longest at a position. They are ASCII, and an
+  // ASCII byte is a character of its own in any UTF-8, valid or not, so bytes and characters agree.
+  const int64_t special_ids[] = {pad_, unk_, cls_, sep_, mask_};
+  std::vector<int64_t> ids;
+  size_t done = 0, at = 0;
+  while ((at = text.find('[', at)) != std::string::npos) {
+    int best = -1;
+    size_t best_len = 0;
+    for (int k = 0; k < 5; ++k) {
+      const size_t len = std::char_traits<char>::length(kSpecials[k]);
+      if (len > best_len && text.compare(at, len, kSpecials[k]) == 0) best = k, best_len = len;
+    }
+    if (best < 0) {
+      ++at;
+      continue;
+    }
+    encode_words(text.substr(done, at - done), ids);
+    ids.push_back(special_ids[best]);
+    done = at = at + best_len;
+  }
+  encode_words(text.substr(done), ids);
   return ids;
 }
 
@@ -125,7 +189,7 @@ std::string WordPieceTokenizer::decode(const std::vector<int64_t>& ids) const {
   return out;
 }
 
-WordPieceTokenizer WordPieceTokenizer::load_vocab(const std::string& path) {
+WordPieceTokenizer WordPieceTokenizer::load_vocab(const std::string& path, Casing casing) {
   std::ifstream in(path);
   PONET_CHECK(in.good(), "cannot open vocabulary '", path, "'");
   std::vector<std::string> tokens;
@@ -135,7 +199,7 @@ WordPieceTokenizer WordPieceTokenizer::load_vocab(const std::string& path) {
     tokens.push_back(line);
   }
   try {
-    return WordPieceTokenizer(tokens);
+    return WordPieceTokenizer(tokens, casing);
   } catch (const Error& e) {
     fail(path, ": ", e.what());
   }

@@ -15,6 +15,7 @@
 #include "autograd/ops.h"
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "nn/json_text.h"
 #include "train/checkpoint.h"
 #include "train/grad_clip.h"
 #include "train/metrics.h"
@@ -27,6 +28,27 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
+
+// While one exists, SIGINT and SIGTERM only ask the loop to stop (g_stop), so that it can save a
+// checkpoint first; the previous handlers come back when run() returns, or throws.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop = false;
+    previous_int_ = std::signal(SIGINT, on_signal);
+    previous_term_ = std::signal(SIGTERM, on_signal);
+  }
+  ~StopSignals() {
+    std::signal(SIGINT, previous_int_);
+    std::signal(SIGTERM, previous_term_);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  void (*previous_int_)(int) = SIG_DFL;
+  void (*previous_term_)(int) = SIG_DFL;
+};
 
 using Clock = std::chrono::steady_clock;
 
@@ -59,8 +81,34 @@ std::string display_name(const std::string& name) {
   return out;
 }
 
+// The steps since the last progress line, which that line averages.
+struct Window {
+  Clock::time_point start = Clock::now();
+  int64_t tokens = 0, steps = 0;
+  double loss = 0;
+  std::vector<std::pair<std::string, Accuracy>> accuracies;
+
+  void add(const StepResult& r) {
+    if (accuracies.size() < r.accuracies.size()) accuracies.resize(r.accuracies.size());
+    for (size_t i = 0; i < r.accuracies.size(); ++i) {
+      accuracies[i].first = r.accuracies[i].first;
+      accuracies[i].second.add(r.accuracies[i].second);
+    }
+    loss += r.loss;
+    tokens += r.tokens;
+    ++steps;
+  }
+};
 
 }  // namespace
+
+struct Trainer::RunState {
+  bool tty = false;                     // progress lines rewrite one terminal line
+  Clock::time_point start = Clock::now();
+  double elapsed = 0;                   // seconds from start to the end of the latest step
+  Window window;
+  TrainSummary summary;
+};
 
 Trainer::Trainer(Task& task, TrainerOptions options, uint64_t seed)
     : task_(task),
@@ -89,8 +137,112 @@ void check_options(const TrainerOptions& o) {
 
 std::string Trainer::checkpoint_path() const { return options_.out_dir + "/checkpoint.safetensors"; }
 std::string Trainer::best_path() const { return options_.out_dir + "/best.safetensors"; }
+std::string Trainer::log_path() const { return options_.out_dir + "/log.jsonl"; }
 
-void Trainer::save(const std::string& path) {
+TrainSummary Trainer::run() {
+  const StopSignals signals;  // until run() returns, SIGINT / SIGTERM end the loop through should_stop
+  if (step_ == 0) start_log();
+  RunState run;
+  run.tty = ::isatty(STDERR_FILENO) && !options_.quiet;
+  task_.model().train();
+  while (step_ < options_.steps) {
+    const StepStats stats = train_step(run);
+    const Stop stop = should_stop(run);
+    // the last step and a stop log, evaluate and save too, so that every run ends on a checkpoint
+    const bool end = step_ == options_.steps || stop != Stop::no;
+    if (end || due(options_.log_every)) log_progress(run, stats);
+    if (end || due(options_.eval_every)) evaluate_and_keep_best(run);
+    if (end || due(options_.checkpoint_every)) write_checkpoint();
+    if (stop != Stop::no) {
+      record_stop(run, stop);
+      break;
+    }
+  }
+  run.summary.seconds = seconds_since(run.start);
+  run.summary.best = best_;
+  run.summary.best_step = best_step_;
+  write_chart();
+  return run.summary;
+}
+
+// Records left by an earlier run in this directory that died before its first checkpoint cannot be
+// resumed and must not be mixed into this one.
+void Trainer::start_log() { io::write_file_atomically(log_path(), ""); }
+
+Trainer::StepStats Trainer::train_step(RunState& run) {
+  StepResult r = task_.train_step(data_rng_);
+  PONET_CHECK(std::isfinite(r.loss), "trainer: loss became ", r.loss, " at step ", step_ + 1,
+              " (try a lower --lr or check the data)");
+  r.objective.backward();
+  StepStats stats;
+  stats.grad_norm = clip_grad_norm(task_.model().parameters(), options_.max_grad_norm);
+  stats.lr = linear_warmup_decay(step_, options_.warmup_steps, options_.steps, options_.lr);
+  optimizer_.step(stats.lr);
+  optimizer_.zero_grad();
+  ++step_;
+  run.summary.losses.push_back(r.loss);
+  ++run.summary.steps_done;
+  run.window.add(r);
+  run.elapsed = seconds_since(run.start);
+  return stats;
+}
+
+// Read once per step, so a signal arriving mid-step leads to one consistent stop (log, eval, save).
+Trainer::Stop Trainer::should_stop(const RunState& run) const {
+  if (g_stop) return Stop::interrupted;
+  const bool out_of_time = options_.time_limit_minutes > 0 && run.elapsed >= options_.time_limit_minutes * 60;
+  const bool out_of_steps = options_.stop_after > 0 && run.summary.steps_done >= options_.stop_after;
+  return out_of_time || out_of_steps ? Stop::limit : Stop::no;
+}
+
+void Trainer::log_progress(RunState& run, const StepStats& stats) {
+  const Window& w = run.window;
+  const double dt = seconds_since(w.start);
+  const double tok_s = dt > 0 ? w.tokens / dt : 0;
+  const int64_t done = run.summary.steps_done;
+  const double eta = done > 0 ? run.elapsed / done * (options_.steps - step_) : 0;
+  const double loss = w.loss / w.steps;
+  nlohmann::json rec = {{"kind", "train"}, {"step", step_}, {"loss", loss}};
+  std::string shown;
+  for (auto& [name, acc] : w.accuracies) {
+    rec[name] = acc.value();
+    char part[64];
+    std::snprintf(part, sizeof part, " | %s %5.1f%%", display_name(name).c_str(), 100 * acc.value());
+    shown += part;
+  }
+  rec["lr"] = nn::json_float(stats.lr);
+  rec["grad_norm"] = stats.grad_norm;
+  rec["tokens_per_s"] = tok_s;
+  rec["elapsed_s"] = run.elapsed;
+  io::append_line(log_path(), nn::json_text(rec));
+  if (!options_.quiet) {
+    std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f%s | %6.0f tok/s | ETA %s%s", run.tty ? "\r" : "",
+                 static_cast<long long>(step_), static_cast<long long>(options_.steps),
+                 progress_bar(step_, options_.steps).c_str(), loss, shown.c_str(), tok_s,
+                 format_duration(eta).c_str(), run.tty ? "   " : "\n");
+    std::fflush(stderr);
+  }
+  run.window = Window{};
+}
+
+void Trainer::evaluate_and_keep_best(RunState& run) {
+  const Metrics e = evaluate();
+  nlohmann::json rec = {{"kind", "eval"}, {"step", step_}};
+  for (auto& [name, value] : e) rec[name] = value;
+  rec["elapsed_s"] = run.elapsed;
+  io::append_line(log_path(), nn::json_text(rec));
+  if (!options_.quiet)
+    std::fprintf(stderr, "%s  eval @ %lld: %s\n", run.tty ? "\n" : "", static_cast<long long>(step_),
+                 task_.describe(e).c_str());
+  run.summary.final_eval = e;
+  if (!options_.best_metric.empty() && metric(e, options_.best_metric) > best_) {
+    best_ = metric(e, options_.best_metric);
+    best_step_ = step_;
+    save_checkpoint(best_path(), task_.model(), nullptr, CheckpointState{step_, "", "", {}});
+  }
+}
+
+void Trainer::write_checkpoint() {
   CheckpointState state;
   state.step = step_;
   state.data_rng = data_rng_.state_str();
@@ -101,7 +253,15 @@ void Trainer::save(const std::string& path) {
     state.extra["best"] = best;
     state.extra["best_step"] = std::to_string(best_step_);
   }
-  save_checkpoint(path, task_.model(), &optimizer_, state);
+  save_checkpoint(checkpoint_path(), task_.model(), &optimizer_, state);
+}
+
+void Trainer::record_stop(RunState& run, Stop why) {
+  run.summary.interrupted = why == Stop::interrupted;
+  run.summary.stopped_early = why == Stop::limit;
+  if (!options_.quiet)
+    std::fprintf(stderr, "%sstopped at step %lld (%s); resume with --resume\n", run.tty ? "\n" : "",
+                 static_cast<long long>(step_), why == Stop::interrupted ? "interrupted" : "time or step limit");
 }
 
 void Trainer::resume(const std::string& path) {
@@ -115,8 +275,7 @@ void Trainer::resume(const std::string& path) {
     best_step_ = std::stoll(state.extra.at("best_step"));
   }
   // Drop log records past the checkpoint: they belong to the steps about to be re-run.
-  const std::string log_path = options_.out_dir + "/log.jsonl";
-  std::ifstream in(log_path);
+  std::ifstream in(log_path());
   std::ostringstream kept;
   std::string line;
   while (std::getline(in, line)) {
@@ -126,7 +285,7 @@ void Trainer::resume(const std::string& path) {
     }
   }
   in.close();
-  io::write_file_atomically(log_path, kept.str());  // a new file renamed over the log: a kill keeps one of the two
+  io::write_file_atomically(log_path(), kept.str());  // a new file renamed over the log: a kill keeps one of the two
 }
 
 Metrics Trainer::evaluate() {
@@ -145,7 +304,7 @@ void Trainer::write_chart() const {
   std::vector<Series> metrics;
   for (const std::string& name : task_.chart_metrics())
     metrics.push_back({"held-out " + display_name(name), kColors[metrics.size() % 5], {}, {}});
-  std::ifstream in(options_.out_dir + "/log.jsonl");
+  std::ifstream in(log_path());
   std::string line;
   while (std::getline(in, line)) {
     nlohmann::json j;
@@ -172,114 +331,6 @@ void Trainer::write_chart() const {
   write_svg_chart(options_.out_dir + "/curves.svg",
                   {{task_.loss_title(), "cross-entropy", {train_loss, eval_loss}}, {"held-out metrics", "", metrics}},
                   "step");
-}
-
-TrainSummary Trainer::run() {
-  TrainSummary summary;
-  g_stop = false;
-  auto previous_int = std::signal(SIGINT, on_signal);
-  auto previous_term = std::signal(SIGTERM, on_signal);
-  const bool tty = ::isatty(STDERR_FILENO) && !options_.quiet;
-  const std::string log_path = options_.out_dir + "/log.jsonl";
-  // A fresh run starts a new log: records left by an earlier run in this directory that died before
-  // its first checkpoint cannot be resumed and must not be mixed into this one.
-  if (step_ == 0) io::write_file_atomically(log_path, "");
-  nn::Model& model = task_.model();
-  const auto t0 = Clock::now();
-  auto window_start = Clock::now();
-  int64_t window_tokens = 0, window_steps = 0;
-  double window_loss = 0;
-  std::vector<std::pair<std::string, Accuracy>> window_acc;
-  model.train();
-
-  while (step_ < options_.steps) {
-    StepResult r = task_.train_step(data_rng_);
-    PONET_CHECK(std::isfinite(r.loss), "trainer: loss became ", r.loss, " at step ", step_ + 1,
-                " (try a lower --lr or check the data)");
-    r.objective.backward();
-    const double grad_norm = clip_grad_norm(model.parameters(), options_.max_grad_norm);
-    const float lr = linear_warmup_decay(step_, options_.warmup_steps, options_.steps, options_.lr);
-    optimizer_.step(lr);
-    optimizer_.zero_grad();
-    ++step_;
-    summary.losses.push_back(r.loss);
-    ++summary.steps_done;
-
-    if (window_acc.empty()) window_acc.assign(r.accuracies.size(), {});
-    for (size_t i = 0; i < r.accuracies.size(); ++i) {
-      window_acc[i].first = r.accuracies[i].first;
-      window_acc[i].second.add(r.accuracies[i].second);
-    }
-    window_loss += r.loss;
-    window_tokens += r.tokens;
-    ++window_steps;
-
-    const double elapsed = seconds_since(t0);
-    const bool last = step_ == options_.steps;
-    const bool out_of_time = (options_.time_limit_minutes > 0 && elapsed >= options_.time_limit_minutes * 60) ||
-                             (options_.stop_after > 0 && summary.steps_done >= options_.stop_after);
-    if (step_ % options_.log_every == 0 || last || out_of_time || g_stop) {
-      const double dt = seconds_since(window_start);
-      const double tok_s = dt > 0 ? window_tokens / dt : 0;
-      const double eta = summary.steps_done > 0 ? elapsed / summary.steps_done * (options_.steps - step_) : 0;
-      nlohmann::json rec = {{"kind", "train"}, {"step", step_}, {"loss", window_loss / window_steps}};
-      std::string shown;
-      for (auto& [name, acc] : window_acc) {
-        rec[name] = acc.value();
-        char part[64];
-        std::snprintf(part, sizeof part, " | %s %5.1f%%", display_name(name).c_str(), 100 * acc.value());
-        shown += part;
-      }
-      rec["lr"] = lr;
-      rec["grad_norm"] = grad_norm;
-      rec["tokens_per_s"] = tok_s;
-      rec["elapsed_s"] = elapsed;
-      io::append_line(log_path, rec.dump());
-      if (!options_.quiet) {
-        std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f%s | %6.0f tok/s | ETA %s%s", tty ? "\r" : "",
-                     static_cast<long long>(step_), static_cast<long long>(options_.steps),
-                     progress_bar(step_, options_.steps).c_str(), window_loss / window_steps, shown.c_str(), tok_s,
-                     format_duration(eta).c_str(), tty ? "   " : "\n");
-        std::fflush(stderr);
-      }
-      window_start = Clock::now();
-      window_tokens = window_steps = 0;
-      window_loss = 0;
-      window_acc.clear();
-    }
-    if (step_ % options_.eval_every == 0 || last || out_of_time || g_stop) {
-      Metrics e = evaluate();
-      nlohmann::json rec = {{"kind", "eval"}, {"step", step_}};
-      for (auto& [name, value] : e) rec[name] = value;
-      rec["elapsed_s"] = elapsed;
-      io::append_line(log_path, rec.dump());
-      if (!options_.quiet)
-        std::fprintf(stderr, "%s  eval @ %lld: %s\n", tty ? "\n" : "", static_cast<long long>(step_),
-                     task_.describe(e).c_str());
-      summary.final_eval = e;
-      if (!options_.best_metric.empty() && metric(e, options_.best_metric) > best_) {
-        best_ = metric(e, options_.best_metric);
-        best_step_ = step_;
-        save_checkpoint(best_path(), model, nullptr, CheckpointState{step_, "", "", {}});
-      }
-    }
-    if (step_ % options_.checkpoint_every == 0 || last || out_of_time || g_stop) save(checkpoint_path());
-    if (out_of_time || g_stop) {
-      summary.interrupted = g_stop;
-      summary.stopped_early = !g_stop;
-      if (!options_.quiet)
-        std::fprintf(stderr, "%sstopped at step %lld (%s); resume with --resume\n", tty ? "\n" : "",
-                     static_cast<long long>(step_), g_stop ? "interrupted" : "time or step limit");
-      break;
-    }
-  }
-  summary.seconds = seconds_since(t0);
-  summary.best = best_;
-  summary.best_step = best_step_;
-  write_chart();
-  std::signal(SIGINT, previous_int);
-  std::signal(SIGTERM, previous_term);
-  return summary;
 }
 
 }  // namespace ponet::train

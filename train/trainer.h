@@ -53,8 +53,25 @@ class Trainer {
   std::string best_path() const;
 
  private:
-  void save(const std::string& path);
-  void write_chart() const;
+  struct RunState;  // one run() call: its clock, the progress window, the summary (trainer.cpp)
+  struct StepStats {  // what the progress record shows of the latest step alone
+    double grad_norm = 0;
+    float lr = 0;
+  };
+  enum class Stop { no, interrupted, limit };
+
+  // The steps of run(), in the order it calls them.
+  void start_log();                                   // a fresh run (step 0) starts an empty log.jsonl
+  StepStats train_step(RunState& run);                // one optimizer step; adds to the progress window
+  Stop should_stop(const RunState& run) const;        // a signal, the time limit or the step limit
+  void log_progress(RunState& run, const StepStats& stats);  // a JSONL record and the progress line
+  void evaluate_and_keep_best(RunState& run);         // held-out metrics, logged; best.safetensors
+  void write_checkpoint();                            // checkpoint.safetensors, with the best so far
+  void record_stop(RunState& run, Stop why);          // the summary's reason, and a line saying so
+  void write_chart() const;                           // curves.svg from log.jsonl
+
+  bool due(int64_t every) const { return step_ % every == 0; }
+  std::string log_path() const;
 
   Task& task_;
   TrainerOptions options_;

@@ -1,5 +1,5 @@
 // The fused PoNet token mixer op (contract in autograd/ops.h, kernels in kernels/{cpu,cuda}/ponet_mixer).
-// nn/ponet_mixer.cpp holds the same computation composed of ops; tests check the two agree.
+// nn/mixers/ponet.cpp holds the same computation composed of ops; tests check the two agree.
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "autograd/ops/ponet_mixer_batch.h"

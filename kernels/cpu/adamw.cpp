@@ -1,3 +1,6 @@
+// One AdamW step over n contiguous floats, p, m, v updated in place (kernels/cpu/adamw.h). No reference
+// kernel beside it; the optimizer is not an op, so no op-table row: tested by tests/test_adamw.cpp; timed
+// inside whole training steps by bench/bench_ponet_step.cpp.
 #include "kernels/cpu/adamw.h"
 
 #include <cmath>

@@ -1,3 +1,8 @@
+// Fused multi-head attention, q, k, v, out (B, L, H*d), P (B, H, L, L) (kernels/cpu/attention.h).
+// Reference: attention_reference_forward/backward, the plain loops at the end of this file. Tested by
+// tests/ops_table/ (rows "attention": build/test_ops value --filter attention) and
+// tests/test_attention.cpp; timed by bench/bench_attention.cpp.
+//
 // Fused attention on cpu::gemm. Every GEMM reads a head in place: head h of batch b starts at
 // x + b*L*D + h*d with leading dimension D, and P_bh is an L x L block with leading dimension L.
 #include "kernels/cpu/attention.h"

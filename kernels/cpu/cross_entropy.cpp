@@ -1,3 +1,7 @@
+// Cross-entropy rows: logits [rows, classes], int64 targets [rows], ignore_index skipped. No reference
+// kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
+// tests/ops_table/ (rows "cross_entropy": build/test_ops value --filter cross_entropy) and
+// tests/test_cross_entropy.cpp; no bench of its own.
 #include "kernels/cpu/cross_entropy.h"
 
 #include <cmath>

@@ -1,3 +1,7 @@
+// Inverted dropout over n contiguous floats with the counter-hash mask of kernels/dropout_hash.h. No
+// reference kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
+// tests/ops_table/ (rows "dropout": build/test_ops value --filter dropout) and tests/test_dropout.cpp; no
+// bench of its own.
 #include "kernels/cpu/dropout.h"
 
 #include "kernels/dropout_hash.h"

@@ -1,3 +1,7 @@
+// LayerNorm(dropout(x) + residual) over [rows, cols], fused (kernels/cpu/dropout_add_layer_norm.h). No
+// reference kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
+// tests/ops_table/ (rows "dropout_add_layer_norm": build/test_ops value --filter dropout_add_layer_norm)
+// and tests/test_dropout_add_layer_norm.cpp; no bench of its own.
 #include "kernels/cpu/dropout_add_layer_norm.h"
 
 #include "kernels/cpu/layer_norm.h"

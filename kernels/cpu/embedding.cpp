@@ -1,3 +1,7 @@
+// Embedding gather, weight [vocab, dim] and ids [n] -> [n, dim]; backward a grouped gather. No reference
+// kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
+// tests/ops_table/ (rows "embedding": build/test_ops value --filter embedding) and
+// tests/test_embedding.cpp; no bench of its own.
 #include "kernels/cpu/embedding.h"
 
 #include <cstring>

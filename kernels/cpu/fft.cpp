@@ -1,3 +1,7 @@
+// Complex 1-D FFT of any length n (radix-2, Bluestein otherwise) (kernels/cpu/fft.h). Reference:
+// dft_reference, the O(n^2) DFT in double in this file. Tested by tests/test_fft.cpp and, through
+// fourier_mix, by tests/ops_table/ (rows "fourier_mix": build/test_ops value --filter fourier_mix); timed
+// through fourier_mix by bench/bench_fft.cpp.
 #include "kernels/cpu/fft.h"
 
 #include <cmath>

@@ -1,3 +1,7 @@
+// FNet mixing y = Re(FFT_L(FFT_D(x))) of (B, L, D) float32 (kernels/cpu/fourier_mix.h). Reference:
+// fourier_mix_reference, the DFT-by-matrix version in this file. Tested by tests/ops_table/ (rows
+// "fourier_mix": build/test_ops value --filter fourier_mix) and tests/test_fourier_mix.cpp; timed by
+// bench/bench_fft.cpp.
 #include "kernels/cpu/fourier_mix.h"
 
 #include <omp.h>

@@ -1,3 +1,7 @@
+// GELU (exact erf form) forward and backward over n contiguous floats (kernels/cpu/gelu.h). Reference:
+// gelu_forward_reference / gelu_backward_reference (std::erf) in this file. Tested by tests/ops_table/
+// (rows "gelu": build/test_ops value --filter gelu) and tests/test_activations.cpp; timed by
+// bench/bench_kernels.cpp.
 #include "kernels/cpu/gelu.h"
 
 #include <cmath>

@@ -1,3 +1,8 @@
+// Row-major SGEMM C = alpha op(A) op(B) + beta C, A [M, K], B [K, N] (kernels/cpu/gemm.h). Reference:
+// gemm_reference, the double triple loop in kernels/cpu/gemm_reference.cpp. Tested by tests/ops_table/
+// (rows "matmul", "linear": build/test_ops value --filter matmul,linear) and tests/test_gemm.cpp; timed
+// against OpenBLAS by bench/bench_gemm.cpp.
+//
 // Cache-blocked GEMM. Panels of op(A) (MC x KC) and op(B) (KC x NC) are packed into contiguous,
 // micro-tile-ordered buffers, so the micro-kernel streams both with unit stride whatever the
 // transposes were; the micro-kernel keeps an MR x NR tile of C in registers (the compiler vectorises

@@ -1,3 +1,6 @@
+// The reference GEMM: the plain triple loop in double behind C = alpha op(A) op(B) + beta C
+// (kernels/cpu/gemm.h), the oracle of kernels/cpu/gemm.cpp in tests/test_gemm.cpp; bench/bench_gemm.cpp
+// times it beside the blocked kernel.
 #include "kernels/cpu/gemm.h"
 
 namespace ponet::cpu {

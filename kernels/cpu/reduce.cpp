@@ -1,3 +1,8 @@
+// sum_rows over [rows, cols] and sum_middle over [outer, mid, inner], in double (kernels/cpu/reduce.h).
+// Reference: sum_rows_reference / sum_middle_reference, the plain loops in this file. Tested by
+// tests/ops_table/ (rows "sum", "sum_all", "mean", "mean_all", "sum_to_shape": build/test_ops value
+// --filter sum,mean) and tests/test_reduce.cpp; timed inside gradient clipping by
+// bench/bench_ponet_step.cpp (--result tiny).
 #include "kernels/cpu/reduce.h"
 
 #include <omp.h>

@@ -1,3 +1,6 @@
+// ReLU forward and backward over n contiguous floats (kernels/cpu/relu.h). No reference kernel beside it:
+// the oracle is the op table's expected values, computed in double. Tested by tests/ops_table/ (rows
+// "relu": build/test_ops value --filter relu) and tests/test_activations.cpp; no bench of its own.
 #include "kernels/cpu/relu.h"
 
 #include "kernels/cpu/unary.h"

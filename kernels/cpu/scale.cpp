@@ -1,3 +1,6 @@
+// out[i] = in[i] * factor + offset over n contiguous floats (kernels/cpu/scale.h). No reference kernel
+// beside it: the oracle is the op table's expected values, computed in double. Tested by tests/ops_table/
+// (rows "scale", "add_scalar": build/test_ops value --filter scale,add_scalar); no bench of its own.
 #include "kernels/cpu/scale.h"
 
 namespace ponet::cpu {

@@ -1,3 +1,7 @@
+// Groups the positions of every segment of every (B, L) row of segment ids, on the host
+// (kernels/cpu/segment_layout.h); no reference beside it. Exercised through segment_max and ponet_mixer
+// by tests/ops_table/ (build/test_ops value --filter segment_max,ponet_mixer) and tests/test_pooling.cpp;
+// no bench of its own.
 #include "kernels/cpu/segment_layout.h"
 
 #include <algorithm>

@@ -1,3 +1,7 @@
+// Gathers a strided view into a contiguous buffer of its shape (kernels/cpu/strided_copy.h). No reference
+// kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
+// tests/ops_table/ (rows "permute", "slice", "contiguous": build/test_ops value --filter
+// permute,slice,contiguous); no bench of its own.
 #include "kernels/cpu/strided_copy.h"
 
 namespace ponet::cpu {

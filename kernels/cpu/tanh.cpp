@@ -1,3 +1,7 @@
+// tanh forward and backward (from the output) over n contiguous floats (kernels/cpu/tanh.h). No reference
+// kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
+// tests/ops_table/ (rows "tanh": build/test_ops value --filter tanh) and tests/test_activations.cpp; no
+// bench of its own.
 #include "kernels/cpu/tanh.h"
 
 #include <cmath>

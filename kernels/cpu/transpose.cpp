@@ -1,3 +1,7 @@
+// Batched transpose copy, `batches` rows x cols matrices -> cols x rows (kernels/cpu/transpose.h).
+// Reference: transpose_copy_reference, the plain loop in this file. Tested by tests/ops_table/ (rows
+// "transpose": build/test_ops value --filter transpose) and tests/test_transpose.cpp; no bench of its
+// own.
 #include "kernels/cpu/transpose.h"
 
 #include <algorithm>

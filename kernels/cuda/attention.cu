@@ -1,3 +1,7 @@
+// CUDA twin of kernels/cpu/attention.cpp, its reference: fused attention, q, k, v, out (B, L, H*d), P (B,
+// H, L, L); cuBLAS GEMMs and row kernels. Checked against the CPU by tests/ops_table/ in device mode
+// (rows "attention": build/test_ops device --filter attention) and by tests/test_attention.cpp (memory
+// held); timed by bench/bench_attention.cpp cuda.
 #include "kernels/cuda/attention.cuh"
 #include "kernels/cuda/block_reduce.cuh"
 #include "core/cuda_check.cuh"

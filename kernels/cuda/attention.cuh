@@ -4,7 +4,8 @@
 // place; scale + mask + softmax, dropout and the softmax backward are one-block-per-row kernels.
 // Work is done one batch row at a time, so the scratch buffer is H x L x L floats
 // (attention_workspace_floats): needed by backward always, by forward only when p > 0.
-// The GEMMs run in strict fp32 on their own cuBLAS handle (they do not follow cuda::set_tf32).
+// The GEMMs are cuda::gemm_strided_batched (kernels/cuda/gemm.cu), on the one cuBLAS handle every GEMM
+// shares: fp32 by default, TF32 tensor cores only after cuda::set_tf32(true), like every other GEMM.
 #pragma once
 #include <cstdint>
 

@@ -1,3 +1,7 @@
+// CUDA twin of kernels/cpu/cross_entropy.cpp, its reference: cross-entropy rows, logits [rows, classes],
+// one block per row. Checked against the CPU by tests/ops_table/ in device mode (rows "cross_entropy":
+// build/test_ops device --filter cross_entropy) and by tests/test_cross_entropy.cpp (errors on the GPU);
+// no bench of its own.
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cross_entropy.cuh"
 #include "core/cuda_check.cuh"

@@ -1,3 +1,6 @@
+// CUDA twin of kernels/cpu/dropout.cpp, its reference: inverted dropout over n device floats with the
+// same counter-hash mask. Checked against the CPU by tests/ops_table/ in device mode (rows "dropout":
+// build/test_ops device --filter dropout); no bench of its own.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/dropout.cuh"
 #include "kernels/dropout_hash.h"

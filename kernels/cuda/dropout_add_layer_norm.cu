@@ -1,3 +1,6 @@
+// CUDA twin of kernels/cpu/dropout_add_layer_norm.cpp, its reference: LayerNorm(dropout(x) + residual)
+// over [rows, cols], as two kernels. Checked against the CPU by tests/ops_table/ in device mode (rows
+// "dropout_add_layer_norm": build/test_ops device --filter dropout_add_layer_norm); no bench of its own.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/dropout_add_layer_norm.cuh"
 #include "kernels/cuda/layer_norm.cuh"

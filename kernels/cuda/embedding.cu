@@ -1,3 +1,7 @@
+// CUDA twin of kernels/cpu/embedding.cpp, its reference: embedding gather [vocab, dim] x ids [n] -> [n,
+// dim] and its grouped backward. Checked against the CPU by tests/ops_table/ in device mode (rows
+// "embedding": build/test_ops device --filter embedding) and by tests/test_embedding.cpp (errors on the
+// GPU); no bench of its own.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/embedding.cuh"
 

@@ -4,7 +4,8 @@
 // D followed by the FFT over L) into a half spectrum (B, L, D/2+1), then a kernel that reads the real
 // part, taking the columns d > D/2 from their mirrors: Re Y[l, d] = Re Y[(L - l) mod L, D - d].
 // The half spectrum lives in a caller workspace of fourier_mix_workspace(B, L, D) floats (allocate it
-// as a tensor, through the caching allocator). cuFFT plans are cached by (device, B, L, D).
+// as a tensor, through the caching allocator). cuFFT plans are cached by (device, B, L, D), at most 16
+// (least recently used evicted); their work areas also come from the caching allocator.
 #pragma once
 #include <cstdint>
 

@@ -1,3 +1,6 @@
+// CUDA twin of kernels/cpu/gelu.cpp, its reference: GELU forward and backward over n device floats
+// (kernels/cuda/unary.cuh). Checked against the CPU by tests/ops_table/ in device mode (rows "gelu":
+// build/test_ops device --filter gelu); timed by bench/bench_kernels.cpp cuda.
 #include "kernels/cuda/gelu.cuh"
 #include "kernels/cuda/unary.cuh"
 

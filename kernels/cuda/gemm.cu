@@ -1,3 +1,7 @@
+// CUDA twin of kernels/cpu/gemm.cpp, its reference: row-major C = alpha op(A) op(B) + beta C through
+// cuBLAS (plus a tiled kernel kept for reading; nothing tests or times it yet). Checked against the CPU
+// by tests/ops_table/ in device mode (rows "matmul", "linear": build/test_ops device --filter
+// matmul,linear); no CUDA bench of its own (bench/bench_gemm.cpp is CPU only).
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/gemm.cuh"
 
@@ -37,6 +41,30 @@ __global__ void gemm_tiled_kernel(bool ta, bool tb, int M, int N, int K, float a
   if (row < M && col < N) C[row * ldc + col] = alpha * acc + (beta == 0.f ? 0.f : beta * C[row * ldc + col]);
 }
 
+// C_i = beta * C_i for the batch of M x N row-major matrices (row stride ldc, batch stride stride_c):
+// what a GEMM with K == 0 computes. beta == 0 writes zeros, so NaN or garbage in C does not survive.
+__global__ void scale_c_kernel(float* C, long long M, long long N, long long ldc, long long stride_c, long long batch,
+                               float beta) {
+  const long long total = batch * M * N;
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < total;
+       i += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const long long b = i / (M * N), r = (i / N) % M, c = i % N;
+    float* x = C + b * stride_c + r * ldc + c;
+    *x = beta == 0.f ? 0.f : beta * *x;
+  }
+}
+
+void scale_c(float* C, int64_t M, int64_t N, int64_t ldc, int64_t stride_c, int64_t batch, float beta) {
+  scale_c_kernel<<<blocks_for(batch * M * N), 256>>>(C, M, N, ldc, stride_c, batch, beta);
+  PONET_CUDA_CHECK_LAUNCH();
+}
+
+// cuBLAS takes int sizes: anything larger is refused by name rather than silently truncated.
+int as_int(int64_t v, const char* op, const char* what) {
+  PONET_CHECK(v >= 0 && v <= 0x7fffffffLL, op, ": ", what, " = ", v, " does not fit cuBLAS's int");
+  return static_cast<int>(v);
+}
+
 }  // namespace
 
 void set_tf32(bool enabled) { g_tf32 = enabled; }
@@ -44,18 +72,24 @@ void set_tf32(bool enabled) { g_tf32 = enabled; }
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
+  if (K <= 0) return scale_c(C, M, N, ldc, 0, 1, beta);  // cuBLAS leaves K == 0 undefined
+  const char* op = "cuda::gemm";
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
   PONET_CUBLAS_CHECK(cublasSgemm(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                 static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B,
-                                 static_cast<int>(ldb), A, static_cast<int>(lda), &beta, C, static_cast<int>(ldc)));
+                                 as_int(N, op, "N"), as_int(M, op, "M"), as_int(K, op, "K"), &alpha, B,
+                                 as_int(ldb, op, "ldb"), A, as_int(lda, op, "lda"), &beta, C, as_int(ldc, op, "ldc")));
 }
 
 void gemm_tiled(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                 const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
+  if (K <= 0) return scale_c(C, M, N, ldc, 0, 1, beta);
+  const char* op = "cuda::gemm_tiled";
+  PONET_CHECK((M + TILE - 1) / TILE <= 65535, op, ": M = ", M, " needs more than 65535 row tiles (grid.y)");
+  const int m = as_int(M, op, "M"), n = as_int(N, op, "N"), k = as_int(K, op, "K");
   dim3 block(TILE, TILE), grid(static_cast<unsigned>((N + TILE - 1) / TILE), static_cast<unsigned>((M + TILE - 1) / TILE));
-  gemm_tiled_kernel<<<grid, block>>>(ta, tb, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
-                                     static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+  gemm_tiled_kernel<<<grid, block>>>(ta, tb, m, n, k, alpha, A, as_int(lda, op, "lda"), B, as_int(ldb, op, "ldb"), beta,
+                                     C, as_int(ldc, op, "ldc"));
   PONET_CUDA_CHECK_LAUNCH();
 }
 
@@ -64,10 +98,13 @@ void gemm_tiled(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
 void gemm_strided_batched(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                   int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b, float beta, float* C, int64_t ldc,
                   int64_t stride_c, int64_t batch) {
+  if (M <= 0 || N <= 0 || batch <= 0) return;
+  if (K <= 0) return scale_c(C, M, N, ldc, stride_c, batch, beta);  // cuBLAS leaves K == 0 undefined
+  const char* op = "cuda::gemm_strided_batched";
   PONET_CUBLAS_CHECK(cublasSgemmStridedBatched(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                               static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B,
-                                               static_cast<int>(ldb), stride_b, A, static_cast<int>(lda), stride_a,
-                                               &beta, C, static_cast<int>(ldc), stride_c, static_cast<int>(batch)));
+                                               as_int(N, op, "N"), as_int(M, op, "M"), as_int(K, op, "K"), &alpha, B,
+                                               as_int(ldb, op, "ldb"), stride_b, A, as_int(lda, op, "lda"), stride_a,
+                                               &beta, C, as_int(ldc, op, "ldc"), stride_c, as_int(batch, op, "batch")));
 }
 
 }  // namespace ponet::cuda

@@ -1,5 +1,12 @@
-#include "kernels/cuda/block_reduce.cuh"
+// CUDA twin of kernels/cpu/ponet_mixer.cpp, its reference: the fused PoNet mixer on (B, L, D), H heads,
+// as a few deterministic kernels (GA one block per (b, h), pools and PF one thread per element). Checked
+// against the CPU by tests/ops_table/ in device mode (rows "ponet_mixer": build/test_ops device --filter
+// ponet_mixer); timed by bench/bench_kernels.cpp cuda (forward) and bench/bench_ponet_step.cpp cuda.
+#include <cstdint>
+
+#include "core/allocator.h"
 #include "core/cuda_check.cuh"
+#include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/ponet_mixer.cuh"
 
 namespace ponet::cuda {
@@ -57,29 +64,34 @@ __global__ void ga_query_kernel(MixerInputs in, MixerSaved s, MixerDims dm) {
   }
 }
 
-// One block per (b, h): scores, masked softmax into prob, then v = sum_l p k.
-__global__ void ga_softmax_value_kernel(MixerInputs in, MixerSaved s, MixerDims dm) {
+// One block per (b, h): scores, masked softmax into prob, then v = sum_l p k. As on the CPU, the
+// scores, their max and exp, z and v are double, and v uses the unrounded p (score holds them).
+__global__ void ga_softmax_value_kernel(MixerInputs in, MixerSaved s, double* score, MixerDims dm) {
   const long long b = blockIdx.x / dm.H, h = blockIdx.x % dm.H, d = dm.D / dm.H, L = dm.L, D = dm.D;
-  const float scale = rsqrtf(static_cast<float>(d));
+  const float inv_sqrt_d = 1.f / sqrtf(static_cast<float>(d));  // the CPU's float factor, not rsqrtf
   float* p = s.prob + blockIdx.x * L;
+  double* e = score + blockIdx.x * L;
   const float* g = s.query + b * D + h * d;
-  float mx = -INFINITY;
+  double mx = -HUGE_VAL;
   for (long long l = threadIdx.x; l < L; l += blockDim.x) {
     const float* kl = in.k + (b * L + l) * D + h * d;
-    float dot = 0.f;
-    for (long long j = 0; j < d; ++j) dot += g[j] * kl[j];
-    p[l] = dot * scale + (in.valid[b * L + l] ? 0.f : kFill);
-    mx = fmaxf(mx, p[l]);
+    double dot = 0.0;
+    for (long long j = 0; j < d; ++j) dot += static_cast<double>(g[j]) * kl[j];
+    e[l] = dot * inv_sqrt_d + (in.valid[b * L + l] ? 0.0 : kFill);
+    mx = fmax(mx, e[l]);
   }
-  mx = block_reduce(mx, MaxOp{}, -INFINITY);
+  mx = block_reduce(mx, MaxOp{}, -HUGE_VAL);
   double z = 0.0;
-  for (long long l = threadIdx.x; l < L; l += blockDim.x) z += (p[l] = expf(p[l] - mx));
-  const float inv_z = static_cast<float>(1.0 / block_reduce(z, SumOp{}, 0.0));
-  for (long long l = threadIdx.x; l < L; l += blockDim.x) p[l] *= inv_z;
-  __syncthreads();
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) z += (e[l] = exp(e[l] - mx));
+  z = block_reduce(z, SumOp{}, 0.0);
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) {
+    e[l] /= z;
+    p[l] = static_cast<float>(e[l]);
+  }
+  __syncthreads();  // every thread reads all of e below
   for (long long j = threadIdx.x; j < d; j += blockDim.x) {
     double v = 0.0;
-    for (long long l = 0; l < L; ++l) v += p[l] * in.k[(b * L + l) * D + h * d + j];
+    for (long long l = 0; l < L; ++l) v += e[l] * in.k[(b * L + l) * D + h * d + j];
     s.value[b * D + h * d + j] = static_cast<float>(v);
   }
 }
@@ -125,7 +137,8 @@ __device__ float grad_pool(const float* dy, const MixerInputs& in, long long row
   return is_special(in, row) ? 0.f : grad_y(dy, in, row, idx) * factor;
 }
 
-// d_o and the per-row dv = sum_l gy * o (one thread per (b, c) for dv; rows in order).
+// d_o, and the per-row dv = sum_l gy * o kept in double for the GA backward (one thread per (b, c);
+// rows in order; each product is exact in double, as on the CPU).
 __global__ void pf_backward_kernel(float* d_o, const float* dy, MixerInputs in, MixerSaved s,
                                    SegmentLayoutView seg, MixerDims dm) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
@@ -133,15 +146,15 @@ __global__ void pf_backward_kernel(float* d_o, const float* dy, MixerInputs in, 
     d_o[idx] = grad_y(dy, in, row, idx) * (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, b, l, c));
   }
 }
-__global__ void value_grad_kernel(float* dv, const float* dy, MixerInputs in, MixerDims dm) {
+__global__ void value_grad_kernel(double* dv, const float* dy, MixerInputs in, MixerDims dm) {
   GRID_STRIDE(i, dm.B * dm.D) {
     const long long b = i / dm.D, c = i % dm.D;
     double acc = 0.0;
     for (long long l = 0; l < dm.L; ++l) {
       const long long row = b * dm.L + l, idx = row * dm.D + c;
-      acc += grad_y(dy, in, row, idx) * in.o[idx];
+      acc += static_cast<double>(grad_y(dy, in, row, idx)) * in.o[idx];
     }
-    dv[i] = static_cast<float>(acc);
+    dv[i] = acc;
   }
 }
 
@@ -177,45 +190,46 @@ __global__ void local_pool_backward_kernel(float* dlocal, const float* dy, Mixer
   }
 }
 
-// One block per (b, h): dp, the softmax backward into ds (scratch), dg and dk.
-__global__ void ga_backward_kernel(float* dk, float* dg, float* ds, const float* dv, MixerInputs in, MixerSaved s,
+// One block per (b, h): dp, the softmax backward into ds (scratch), dg and dk. dv, dp, p.dp, ds and dg
+// are double as on the CPU: dp - sum(p dp) cancels, and float there loses the small gradients.
+__global__ void ga_backward_kernel(float* dk, double* dg, double* ds, const double* dv, MixerInputs in, MixerSaved s,
                                    MixerDims dm) {
   const long long b = blockIdx.x / dm.H, h = blockIdx.x % dm.H, d = dm.D / dm.H, L = dm.L, D = dm.D;
-  const float scale = rsqrtf(static_cast<float>(d));
+  const float inv_sqrt_d = 1.f / sqrtf(static_cast<float>(d));
   const float* p = s.prob + blockIdx.x * L;
-  const float* dvh = dv + b * D + h * d;
-  float* dsh = ds + blockIdx.x * L;
+  const double* dvh = dv + b * D + h * d;
+  double* dsh = ds + blockIdx.x * L;
   double p_dot_dp = 0.0;
   for (long long l = threadIdx.x; l < L; l += blockDim.x) {
-    float acc = 0.f;
+    double acc = 0.0;
     for (long long j = 0; j < d; ++j) acc += dvh[j] * in.k[(b * L + l) * D + h * d + j];
     dsh[l] = acc;
-    p_dot_dp += static_cast<double>(p[l]) * acc;
+    p_dot_dp += p[l] * acc;
   }
-  const float pdp = static_cast<float>(block_reduce(p_dot_dp, SumOp{}, 0.0));
-  for (long long l = threadIdx.x; l < L; l += blockDim.x) dsh[l] = p[l] * (dsh[l] - pdp) * scale;
-  __syncthreads();
+  const double pdp = block_reduce(p_dot_dp, SumOp{}, 0.0);
+  for (long long l = threadIdx.x; l < L; l += blockDim.x) dsh[l] = p[l] * (dsh[l] - pdp) * inv_sqrt_d;
+  __syncthreads();  // every thread reads all of dsh below
   for (long long j = threadIdx.x; j < d; j += blockDim.x) {
     double acc = 0.0;
     for (long long l = 0; l < L; ++l) acc += dsh[l] * in.k[(b * L + l) * D + h * d + j];
-    dg[b * D + h * d + j] = static_cast<float>(acc);
+    dg[b * D + h * d + j] = acc;
   }
   const float* g = s.query + b * D + h * d;
   for (long long i = threadIdx.x; i < L * d; i += blockDim.x) {
     const long long l = i / d, j = i % d;
-    dk[(b * L + l) * D + h * d + j] = p[l] * dvh[j] + dsh[l] * g[j];
+    dk[(b * L + l) * D + h * d + j] = static_cast<float>(p[l] * dvh[j] + dsh[l] * g[j]);
   }
 }
 
-__global__ void query_grad_kernel(float* dq, const float* dg, MixerInputs in, MixerDims dm) {
-  // one block per row b: count the real rows, then spread dg / n over them
+__global__ void query_grad_kernel(float* dq, const double* dg, MixerInputs in, MixerDims dm) {
+  // one block per row b: count the real rows, then spread dg / n over them (divided in double)
   const long long b = blockIdx.x;
   long long local = 0;
   for (long long l = threadIdx.x; l < dm.L; l += blockDim.x) local += in.valid[b * dm.L + l] != 0;
-  const float inv = 1.f / static_cast<float>(block_reduce(local, SumOp{}, 0LL));
+  const double n = static_cast<double>(block_reduce(local, SumOp{}, 0LL));
   for (long long i = threadIdx.x; i < dm.L * dm.D; i += blockDim.x) {
     const long long l = i / dm.D, c = i % dm.D;
-    dq[b * dm.L * dm.D + i] = in.valid[b * dm.L + l] ? dg[b * dm.D + c] * inv : 0.f;
+    dq[b * dm.L * dm.D + i] = in.valid[b * dm.L + l] ? static_cast<float>(dg[b * dm.D + c] / n) : 0.f;
   }
 }
 
@@ -225,26 +239,37 @@ void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, c
                          const MixerDims& dm) {
   const long long n = dm.B * dm.L * dm.D;
   if (n == 0) return;
+  // The double scores of every (b, h) row, on the current device (the tensors' one), pooled.
+  int device = 0;
+  PONET_CUDA_CHECK(cudaGetDevice(&device));
+  const size_t score_bytes = static_cast<size_t>(dm.B * dm.H * dm.L) * sizeof(double);
+  double* score = static_cast<double*>(allocate_bytes(score_bytes, Device::cuda(device)));
   ga_query_kernel<<<blocks_for(dm.B * dm.D), 256>>>(in, s, dm);
   PONET_CUDA_CHECK_LAUNCH();
-  ga_softmax_value_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(in, s, dm);
+  ga_softmax_value_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(in, s, score, dm);
   PONET_CUDA_CHECK_LAUNCH();
+  free_bytes(score, score_bytes, Device::cuda(device));  // stream-ordered reuse by the caching allocator
   if (seg.K > 0) segment_pool_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
   mix_output_kernel<<<blocks_for(n), 256>>>(y, in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
 }
 
-int64_t ponet_mixer_backward_workspace(const MixerDims& dm) { return 2 * dm.B * dm.D + dm.B * dm.H * dm.L; }
+// dv (B, D), dg (B, D) and ds (B, H, L), all double: counted in floats for the caller's F32 tensor.
+int64_t ponet_mixer_backward_workspace(const MixerDims& dm) {
+  return 2 * (2 * dm.B * dm.D + dm.B * dm.H * dm.L);
+}
 
 void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float* dsegment, const float* dy,
                           const MixerSaved& s, const MixerInputs& in, const SegmentLayoutView& seg,
                           const MixerDims& dm, float* workspace) {
   const long long n = dm.B * dm.L * dm.D;
   if (n == 0) return;
-  float* dv = workspace;
-  float* dg = dv + dm.B * dm.D;
-  float* ds = dg + dm.B * dm.D;
+  PONET_CHECK(reinterpret_cast<uintptr_t>(workspace) % alignof(double) == 0,
+              "ponet_mixer_backward: the workspace must be 8-byte aligned (it holds doubles)");
+  double* dv = reinterpret_cast<double*>(workspace);
+  double* dg = dv + dm.B * dm.D;
+  double* ds = dg + dm.B * dm.D;
   pf_backward_kernel<<<blocks_for(n), 256>>>(d_o, dy, in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
   value_grad_kernel<<<blocks_for(dm.B * dm.D), 256>>>(dv, dy, in, dm);

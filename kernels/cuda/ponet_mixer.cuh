@@ -1,7 +1,8 @@
 // CUDA twin of kernels/cpu/ponet_mixer.h (same layouts and saved tensors; device pointers). The work
 // is split into a few simple kernels (GA per (row, head), pools and PF per element), each
-// deterministic and free of atomics. Backward needs a scratch buffer of
-// ponet_mixer_backward_workspace(dims) floats.
+// deterministic and free of atomics. GA accumulates in double where the CPU twin does (forward takes
+// its double scores from the caching allocator). Backward needs a scratch buffer of
+// ponet_mixer_backward_workspace(dims) floats, 8-byte aligned (it holds doubles; a fresh tensor is).
 #pragma once
 #include <cstdint>
 

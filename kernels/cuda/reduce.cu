@@ -1,3 +1,8 @@
+// CUDA twin of kernels/cpu/reduce.cpp, its reference: sum_rows over [rows, cols] (one block per row, or
+// two passes over fixed chunks for few long rows) and sum_middle over [outer, mid, inner], in double, no
+// atomics. Checked against the CPU by tests/ops_table/ in device mode (rows "sum", "sum_all", "mean",
+// "mean_all", "sum_to_shape": build/test_ops device --filter sum,mean); timed in clipping by
+// bench/bench_ponet_step.cpp.
 #include <algorithm>
 
 #include "core/allocator.h"
@@ -7,20 +12,57 @@
 namespace ponet::cuda {
 
 namespace {
-// One block per row; threads stride over the row, then a shared-memory tree combines the partials.
-// Deterministic (fixed order), accumulates in double like the CPU kernel.
-__global__ void sum_rows_kernel(float* out, const float* in, long long cols) {
-  __shared__ double partial[256];
-  const float* row = in + blockIdx.x * cols;
-  double acc = 0.0;
-  for (long long j = threadIdx.x; j < cols; j += blockDim.x) acc += row[j];
+constexpr int kThreads = 256;  // every kernel below assumes this block size (the tree's shared array)
+
+// The block's 256 double partials added by a fixed-order shared-memory tree; thread 0 gets the sum.
+__device__ double tree_sum(double acc) {
+  __shared__ double partial[kThreads];
   partial[threadIdx.x] = acc;
   __syncthreads();
-  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+  for (int s = kThreads / 2; s > 0; s >>= 1) {
     if (threadIdx.x < s) partial[threadIdx.x] += partial[threadIdx.x + s];
     __syncthreads();
   }
-  if (threadIdx.x == 0) out[blockIdx.x] = static_cast<float>(partial[0]);
+  return partial[0];
+}
+
+// One block per row; threads stride over the row, then the tree combines the partials.
+// Deterministic (fixed order), accumulates in double like the CPU kernel.
+__global__ void sum_rows_kernel(float* out, const float* in, long long cols) {
+  const float* row = in + blockIdx.x * cols;
+  double acc = 0.0;
+  for (long long j = threadIdx.x; j < cols; j += blockDim.x) acc += row[j];
+  const double total = tree_sum(acc);
+  if (threadIdx.x == 0) out[blockIdx.x] = static_cast<float>(total);
+}
+
+// Long rows (a whole-tensor sum is one row) are cut into chunks of kChunk elements, one block each:
+// partial[row * chunks + chunk] (double). The cut depends on cols only, so the bits do not depend
+// on the device either.
+constexpr long long kChunk = 64 * kThreads;
+__global__ void sum_row_chunks(double* partial, const float* in, long long cols, long long chunks) {
+  const long long row = blockIdx.x / chunks, chunk = blockIdx.x % chunks;
+  const long long begin = chunk * kChunk, end = min(cols, begin + kChunk);
+  const float* x = in + row * cols;
+  double acc = 0.0;
+  for (long long j = begin + threadIdx.x; j < end; j += blockDim.x) acc += x[j];
+  const double total = tree_sum(acc);
+  if (threadIdx.x == 0) partial[blockIdx.x] = total;
+}
+
+// Second pass: one block per row adds its chunk partials, again in a fixed order.
+__global__ void add_row_chunks(float* out, const double* partial, long long chunks) {
+  const double* p = partial + blockIdx.x * chunks;
+  double acc = 0.0;
+  for (long long c = threadIdx.x; c < chunks; c += blockDim.x) acc += p[c];
+  const double total = tree_sum(acc);
+  if (threadIdx.x == 0) out[blockIdx.x] = static_cast<float>(total);
+}
+
+int current_device() {
+  int device = 0;
+  PONET_CUDA_CHECK(cudaGetDevice(&device));
+  return device;
 }
 
 constexpr int kColumns = 32, kRowLanes = 8;
@@ -59,8 +101,22 @@ __global__ void add_chunks(float* out, const double* partial, long long chunks, 
 
 void sum_rows(float* out, const float* in, int64_t rows, int64_t cols) {
   if (rows == 0) return;
-  sum_rows_kernel<<<static_cast<unsigned>(rows), 256>>>(out, in, cols);
+  // Enough rows fill the device with one block each; few long rows would leave it idle (a gradient
+  // norm is one row of millions), so those are split into chunks and summed in two passes.
+  if (rows >= 1024 || cols <= 2 * kChunk) {
+    sum_rows_kernel<<<static_cast<unsigned>(rows), kThreads>>>(out, in, cols);
+    PONET_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  const int64_t chunks = (cols + kChunk - 1) / kChunk;
+  const Device device = Device::cuda(current_device());
+  const size_t bytes = static_cast<size_t>(rows * chunks) * sizeof(double);
+  double* partial = static_cast<double*>(allocate_bytes(bytes, device));
+  sum_row_chunks<<<static_cast<unsigned>(rows * chunks), kThreads>>>(partial, in, cols, chunks);
   PONET_CUDA_CHECK_LAUNCH();
+  add_row_chunks<<<static_cast<unsigned>(rows), kThreads>>>(out, partial, chunks);
+  PONET_CUDA_CHECK_LAUNCH();
+  free_bytes(partial, bytes, device);  // stream-ordered reuse by the caching allocator
 }
 
 void sum_middle(float* out, const float* in, int64_t outer, int64_t mid, int64_t inner) {
@@ -69,14 +125,15 @@ void sum_middle(float* out, const float* in, int64_t outer, int64_t mid, int64_t
   const int64_t chunks = std::clamp<int64_t>((mid + 255) / 256, 1, 1024);
   const int64_t rows_per_chunk = (mid + chunks - 1) / chunks;
   const size_t bytes = static_cast<size_t>(chunks * outer * inner) * sizeof(double);
-  double* partial = static_cast<double*>(allocate_bytes(bytes, Device::cuda(0)));
+  const Device device = Device::cuda(current_device());  // the tensors' device, not always device 0
+  double* partial = static_cast<double*>(allocate_bytes(bytes, device));
   const dim3 grid(static_cast<unsigned>((inner + kColumns - 1) / kColumns * outer), 1, static_cast<unsigned>(chunks));
   sum_middle_chunks<<<grid, dim3(kColumns, kRowLanes)>>>(partial, in, mid, inner, outer, rows_per_chunk);
   PONET_CUDA_CHECK_LAUNCH();
   const int64_t n = outer * inner;
   add_chunks<<<static_cast<unsigned>((n + 255) / 256), 256>>>(out, partial, chunks, n);
   PONET_CUDA_CHECK_LAUNCH();
-  free_bytes(partial, bytes, Device::cuda(0));  // stream-ordered reuse by the caching allocator
+  free_bytes(partial, bytes, device);  // stream-ordered reuse by the caching allocator
 }
 
 }  // namespace ponet::cuda

@@ -1,3 +1,6 @@
+// CUDA twin of kernels/cpu/relu.cpp, its reference: ReLU forward and backward over n device floats
+// (kernels/cuda/unary.cuh). Checked against the CPU by tests/ops_table/ in device mode (rows "relu":
+// build/test_ops device --filter relu); no bench of its own.
 #include "kernels/cuda/relu.cuh"
 #include "kernels/cuda/unary.cuh"
 

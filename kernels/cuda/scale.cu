@@ -1,3 +1,6 @@
+// CUDA twin of kernels/cpu/scale.cpp, its reference: out[i] = in[i] * factor + offset over n device
+// floats. Checked against the CPU by tests/ops_table/ in device mode (rows "scale", "add_scalar":
+// build/test_ops device --filter scale,add_scalar); no bench of its own.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/scale.cuh"
 

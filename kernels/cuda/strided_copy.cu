@@ -1,3 +1,7 @@
+// CUDA twin of kernels/cpu/strided_copy.cpp, its reference: gathers a strided view (4- or 8-byte
+// elements) into a contiguous buffer. Checked against the CPU by tests/ops_table/ in device mode (rows
+// "permute", "slice", "contiguous": build/test_ops device --filter permute,slice,contiguous); no bench of
+// its own.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/strided_copy.cuh"
 

@@ -1,3 +1,6 @@
+// CUDA twin of kernels/cpu/tanh.cpp, its reference: tanh forward and backward over n device floats
+// (kernels/cuda/unary.cuh). Checked against the CPU by tests/ops_table/ in device mode (rows "tanh":
+// build/test_ops device --filter tanh); no bench of its own.
 #include "kernels/cuda/tanh.cuh"
 #include "kernels/cuda/unary.cuh"
 

@@ -1,3 +1,6 @@
+// CUDA twin of kernels/cpu/triad.cpp, its reference: the STREAM triad a[i] = b[i] + s * c[i] over n
+// device floats, the GPU bandwidth probe of `ponet profile` (apps/machine_limits.h). Checked against the
+// CPU by tests/test_triad.cpp (no op-table row: it is not an op); it is itself the bench.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/triad.cuh"
 

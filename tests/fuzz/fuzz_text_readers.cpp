@@ -1,4 +1,4 @@
-// The line-based readers: corpus, vocab.txt, labelled TSV / JSONL datasets, ListOps TSV and tokens.
+// The line-based readers: corpus, vocab.txt, labelled TSV / CSV / JSONL datasets, ListOps TSV and tokens.
 #include "data/listops.h"
 #include "data/text_dataset.h"
 #include "fuzz_util.h"
@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   });
   fuzz::expect_error_or_success([&] { data::read_text_dataset(fuzz::input_file(data, size, ".tsv")); });
   fuzz::expect_error_or_success([&] { data::read_text_dataset(fuzz::input_file(data, size, ".jsonl")); });
+  fuzz::expect_error_or_success([&] { data::read_text_dataset(fuzz::input_file(data, size, ".csv")); });
   fuzz::expect_error_or_success([&] { data::read_listops_tsv(fuzz::input_file(data, size, ".listops.tsv")); });
   return 0;
 }
