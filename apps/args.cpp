@@ -209,3 +209,18 @@ void apply_threads_option(const Args& a) {
 }
 
 }  // namespace ponet::app
+
+namespace ponet::app {
+
+void declare_dataset_field_options(Args& a, Kept kept) {
+  const data::DatasetFields d;
+  a.option("text-field", d.text, "the JSONL field / CSV or TSV header column holding the text", kept);
+  a.option("text-b-field", d.text_b, "... holding the optional second text of a pair", kept);
+  a.option("label-field", d.label, "... holding the label (a string, integer or boolean)", kept);
+}
+
+data::DatasetFields dataset_fields(const Args& a) {
+  return {a.str("text-field"), a.str("text-b-field"), a.str("label-field")};
+}
+
+}  // namespace ponet::app

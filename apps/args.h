@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "data/text_dataset.h"
+
 namespace ponet::app {
 
 // How an option is kept in run.json. Its key is the option's name with '-' as '_' (--batch-size:
@@ -84,6 +86,10 @@ class Args {
 void declare_training_run_options(Args& a);
 // Applies --threads (0: all cores); a negative count is an error.
 void apply_threads_option(const Args& a);
+// --text-field, --text-b-field, --label-field: the columns of a labelled dataset (data/text_dataset.h);
+// kept in run.json when `kept` says so (finetune), so --resume reads the files the same way.
+void declare_dataset_field_options(Args& a, Kept kept = {});
+data::DatasetFields dataset_fields(const Args& a);
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;

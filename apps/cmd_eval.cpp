@@ -19,7 +19,7 @@ int eval_classifier(const Args& a, Device device) {
   PONET_CHECK(!a.str("data").empty(), a.str("run"), " is a `ponet finetune` run: pass the labelled file with --data");
   train::LoadedClassifier run = train::load_classifier_run(a.str("run"), device);
   std::vector<data::ClassificationExample> data =
-      data::encode_dataset(data::read_text_dataset(a.str("data")), run.labels, run.tokenizer, run.max_len);
+      data::encode_dataset(data::read_text_dataset(a.str("data"), dataset_fields(a)), run.labels, run.tokenizer, run.max_len);
   train::ClassificationTask task(*run.model, data, data, {32, 0, true});
   NoGrad no_grad;
   std::printf("%s\n", task.describe(task.evaluate()).c_str());
@@ -31,7 +31,8 @@ int eval_classifier(const Args& a, Device device) {
 int cmd_eval(int argc, char** argv) {
   Args a("eval", "Evaluate a run's checkpoint: MLM + SSO on held-out data, or a classifier on a labelled file.");
   a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain` or `ponet finetune`");
-  a.option("data", "", "finetune runs: the labelled file (.tsv / .jsonl) to report loss, accuracy and macro-F1 on");
+  a.option("data", "", "finetune runs: the labelled file (.jsonl / .csv / .tsv) to report loss, accuracy and macro-F1 on");
+  declare_dataset_field_options(a);
   a.option("corpus", "", "evaluate on this corpus instead (all its documents)");
   a.option("batches", "16", "batches to evaluate");
   a.option("seed", "12345", "seed for the masking and pairing of the evaluation batches");

@@ -37,10 +37,12 @@ void declare(Args& a) {
   a.use_option_names_as_keys();  // this command's run.json has always used them ("max-len")
   const Kept as_string = Kept::string(), as_integer = Kept::integer(), as_number = Kept::number();
   a.option("train", "",
-           "training file (.tsv: label<TAB>text[<TAB>text_b]; .jsonl: {\"text\", \"label\"[, \"text_b\"]}); "
+           "training file (.jsonl: {\"text\", \"label\"[, \"text_b\"]} and any other fields; .csv with a header; "
+           ".tsv: label<TAB>text[<TAB>text_b] or with a header; docs/finetuning.md); "
            "without --train and --dev: the built-in KJV division task (docs/finetuning.md)",
            as_string);
   a.option("dev", "", "held-out file for evaluation and the best checkpoint (same formats)", as_string);
+  declare_dataset_field_options(a, as_string.added_later());
   a.option("test", "", "optional test file, evaluated once with the best checkpoint at the end", as_string);
   a.option("out", "", "run directory (created; default for the built-in task: runs/kjv-divisions-{pretrained,scratch})");
   a.option("init", "", "a `ponet pretrain` run directory to start from", as_string);
@@ -137,10 +139,10 @@ int cmd_finetune(int argc, char** argv) {
   train::check_options(to);
 
   // data and labels first: the cheapest checks
-  std::vector<data::TextExample> train_text = data::read_text_dataset(a.str("train"));
-  std::vector<data::TextExample> dev_text = data::read_text_dataset(a.str("dev"));
+  std::vector<data::TextExample> train_text = data::read_text_dataset(a.str("train"), dataset_fields(a));
+  std::vector<data::TextExample> dev_text = data::read_text_dataset(a.str("dev"), dataset_fields(a));
   std::vector<data::TextExample> test_text;
-  if (!a.str("test").empty()) test_text = data::read_text_dataset(a.str("test"));
+  if (!a.str("test").empty()) test_text = data::read_text_dataset(a.str("test"), dataset_fields(a));
   data::LabelMap labels = resume ? data::LabelMap::load(out + "/labels.txt") : data::LabelMap::from_training(train_text);
   for (const auto* split : {&dev_text, &test_text})
     for (const auto& e : *split) labels.id(e.label, e.where);  // an unseen label fails before any training

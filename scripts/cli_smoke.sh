@@ -84,6 +84,17 @@ grep -q '"max_position_embeddings": 80' "$dir/ft_long/config.json"
 "$ponet" eval --run "$dir/ft" --data "$dir/ft_dev.jsonl" | grep -q "macro-F1"
 printf 'label\ttext\na\tone\na\ttwo\n' > "$dir/one_class.tsv"
 printf 'unseen\tthe light\n' > "$dir/unseen.tsv"
+# datasets as the usual tools export them: CSV with quoting and an id column, JSONL with extra fields and
+# other field names, boolean labels
+printf 'id,sentence,gold\n' > "$dir/ft_train.csv"
+for i in $(seq 1 8); do printf '%s,"the light, of day %s",true\n%s,"the ""dark"" of night",false\n' "$i" "$i" "$i"; done >> "$dir/ft_train.csv"
+printf '{"id": 1, "sentence": "a day of light", "gold": true, "src": "x"}\n{"id": 2, "sentence": "a dark night", "gold": false}\n' > "$dir/ft_dev2.jsonl"
+"$ponet" finetune --train "$dir/ft_train.csv" --dev "$dir/ft_dev2.jsonl" --text-field sentence --label-field gold \
+  --init "$dir/run" --max-len 32 --batch-size 4 --steps 2 --warmup 1 --eval-every 2 --quiet --out "$dir/ft_csv" > /dev/null
+require_file "$dir/ft_csv/labels.txt"
+grep -qx true "$dir/ft_csv/labels.txt" || { echo "CSV labels not read"; cat "$dir/ft_csv/labels.txt"; exit 1; }
+"$ponet" eval --run "$dir/ft_csv" --data "$dir/ft_dev2.jsonl" --text-field sentence --label-field gold | grep -q accuracy
+expect_fail 1 "$ponet" finetune --train "$dir/ft_train.csv" --dev "$dir/ft_dev2.jsonl" --init "$dir/run" --out "$dir/ft_bad"
 expect_fail 1 "$ponet" finetune "${ft[@]}" --train "$dir/one_class.tsv" --out "$dir/ft_bad"
 expect_fail 1 "$ponet" finetune "${ft[@]}" --dev "$dir/unseen.tsv" --out "$dir/ft_bad"
 expect_fail 1 "$ponet" finetune "${ft[@]}" --init "$dir/lra" --out "$dir/ft_bad"        # a run of the LRA family
