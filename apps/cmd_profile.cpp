@@ -90,6 +90,9 @@ int cmd_profile(int argc, char** argv) {
   a.option("run", "", "use the model config of this `ponet pretrain` run directory (weights stay random)");
   a.option("length", "",
            "tokens per sequence (default: 4096; with --config its max_position_embeddings, with --run its max_len)");
+  a.option("vocab-size", "",
+           "vocabulary of a --config without vocab_size (default: 4000, the vocabulary `ponet pretrain` trains "
+           "with that config; a config or run that names its vocab_size keeps it)");
   a.option("batch", "32", "sequences per step");
   a.option("steps", "3", "profiled training steps, after one warm-up step");
   a.option("device", "cpu", "cpu or cuda");
@@ -114,6 +117,19 @@ int cmd_profile(int argc, char** argv) {
     source = a.str("config");
     config = read_ponet_config(source);
     if (!a.is_set("length")) L = config.max_position_embeddings;
+    // A pretraining config leaves the vocabulary to `ponet pretrain`, which trains --vocab-size (4000)
+    // WordPiece tokens and writes that size into the run's config: profile the step it would run, not
+    // BERT's default 30522, whose decoder and loss would dominate the profile.
+    const bool names_vocab = nlohmann::json::parse(io::read_file(source)).contains("vocab_size");
+    if (a.is_set("vocab-size") || !names_vocab) {
+      config.vocab_size = a.is_set("vocab-size") ? a.integer("vocab-size") : 4000;
+      PONET_CHECK(config.vocab_size >= 32, "--vocab-size must be at least 32, got ", config.vocab_size);
+      // the special tokens where a trained vocabulary puts them (text/tokenizer.h: [PAD] 0 ... [MASK] 4)
+      config.pad_token_id = 0;
+      config.cls_token_id = 2;
+      config.sep_token_id = 3;
+      config.mask_token_id = 4;
+    }
   } else if (a.is_set("run")) {
     source = a.str("run") + "/config.json";
     config = read_ponet_config(source);
@@ -129,9 +145,10 @@ int cmd_profile(int argc, char** argv) {
 
   const MachineLimits limits = measure_machine_limits(device);
   std::printf(
-      "ponet profile: PoNetForPreTraining from %s\n  hidden %lld, %lld layers, %lld heads, intermediate %lld, "
+      "ponet profile: PoNetForPreTraining from %s\n  vocab %lld, hidden %lld, %lld layers, %lld heads, intermediate %lld, "
       "mixer %s; batch %lld x length %lld on %s\n",
-      source.c_str(), static_cast<long long>(config.hidden_size), static_cast<long long>(config.num_hidden_layers),
+      source.c_str(), static_cast<long long>(config.vocab_size), static_cast<long long>(config.hidden_size),
+      static_cast<long long>(config.num_hidden_layers),
       static_cast<long long>(config.num_attention_heads), static_cast<long long>(config.intermediate_size),
       config.mixer.c_str(), static_cast<long long>(B), static_cast<long long>(L), device.str().c_str());
   std::printf("machine limits (measured now):\n%s\n", limits.describe().c_str());

@@ -128,8 +128,13 @@ assert any(n["name"] == "linear" for n in j["backward_nodes"])
 PY
 "$ponet" profile --config "$dir/model.json" --batch 2 --steps 1 > "$dir/profile.txt"   # CLS/SEP segments
 grep -q "batch 2 x length 32" "$dir/profile.txt" || { echo "profile --config: wrong size"; cat "$dir/profile.txt"; exit 1; }
+# a pretraining config without vocab_size profiles the vocabulary `ponet pretrain` trains (4000), not 30522
+grep -q "vocab 4000," "$dir/profile.txt" || { echo "profile --config: not the trainer's vocabulary"; cat "$dir/profile.txt"; exit 1; }
+"$ponet" profile --config "$dir/model.json" --vocab-size 60 --batch 2 --steps 1 > "$dir/profile.txt"
+grep -q "vocab 60," "$dir/profile.txt" || { echo "profile --vocab-size ignored"; cat "$dir/profile.txt"; exit 1; }
 "$ponet" profile --run "$dir/run" --batch 2 --steps 1 > "$dir/profile.txt"
 grep -q "other (host work" "$dir/profile.txt" || { echo "profile --run: no table"; cat "$dir/profile.txt"; exit 1; }
+grep -q "vocab 60," "$dir/profile.txt" || { echo "profile --run: not the run's vocabulary"; cat "$dir/profile.txt"; exit 1; }
 expect_fail 2 "$ponet" profile --steps abc
 expect_fail 2 "$ponet" profile --no-such-option
 expect_fail 2 "$ponet" profile --config "$dir/model.json" --run "$dir/run"
