@@ -98,6 +98,28 @@ TEST_CASE("adamw: two steps match the formulas computed by hand, decay only wher
   CHECK_FALSE(b.grad().defined());
 }
 
+TEST_CASE("adamw: set_beta1 changes beta1 from the next step, bias correction with the current beta1") {
+  // OneCycleLR moves beta1 every step (train/schedule.h); torch.optim.AdamW then corrects with beta1^t of
+  // the beta1 in force at step t
+  AdamWOptions o;
+  o.weight_decay = 0.f;
+  o.eps = 1e-6f;
+  Tensor w = param({0.5f, -1.f, 2.f}, {3});
+  AdamW opt({{"w", w}}, o);
+  Reference ref(w.to_vector());
+  const float betas[] = {0.95f, 0.9f, 0.87f, 0.85f};
+  for (int t = 1; t <= 4; ++t) {
+    opt.set_beta1(betas[t - 1]);
+    o.beta1 = betas[t - 1];
+    const std::vector<float> g = {0.1f * t, -0.3f, 0.05f * t * t};
+    w.set_grad(Tensor::from_vector(g, {3}));
+    opt.step(1e-2f);
+    ref.step(g, t, 1e-2, o, false);
+  }
+  check_close(w, ref.values(), 1e-6, 1e-6);
+  CHECK_THROWS_WITH_AS(opt.set_beta1(1.f), doctest::Contains("beta1 must be in [0, 1)"), ponet::Error);
+}
+
 TEST_CASE("adamw: kernel, first step from zero moments moves each element by about lr") {
   // After one step from zero moments, m_hat = g and v_hat = g^2, so p moves by lr * g / (|g| + eps).
   std::vector<float> p = {1.f, 1.f, 1.f}, g = {0.5f, -3.f, 1e-3f}, m(3, 0.f), v(3, 0.f);

@@ -1,9 +1,16 @@
-// linear_warmup_decay against values worked out by hand (Hugging Face's get_linear_schedule_with_warmup).
+// linear_warmup_decay against values worked out by hand (Hugging Face's get_linear_schedule_with_warmup),
+// one_cycle against PyTorch's OneCycleLR (a fixture).
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "io/atomic_file.h"
 #include "test_util.h"
 #include "train/schedule.h"
 
 using namespace ponet;
 using ponet::train::linear_warmup_decay;
+using ponet::train::one_cycle;
+using ponet::train::OneCycle;
 
 TEST_CASE("schedule: linear warmup then linear decay to zero") {
   const float peak = 2e-3f;
@@ -35,4 +42,33 @@ TEST_CASE("schedule: bad arguments are rejected") {
   CHECK_THROWS_WITH_AS(linear_warmup_decay(-1, 1, 10, 1.f), doctest::Contains("step must be"), Error);
   CHECK_THROWS_WITH_AS(linear_warmup_decay(0, 1, 10, -1.f), doctest::Contains("peak_lr"), Error);
   CHECK_THROWS_WITH_AS(linear_warmup_decay(0, 1, 10, INFINITY), doctest::Contains("peak_lr"), Error);
+}
+
+TEST_CASE("schedule: one_cycle equals PyTorch's OneCycleLR, lr and beta1, at every step") {
+  // tests/data/one_cycle.json: written by scripts/make_one_cycle_fixture.py with torch.optim.lr_scheduler
+  const nlohmann::json cases = nlohmann::json::parse(ponet::io::read_file(PONET_TEST_DATA_DIR "/one_cycle.json"));
+  REQUIRE(cases.size() >= 3);
+  double worst_lr = 0, worst_beta = 0;
+  for (const auto& c : cases) {
+    const int64_t total = c["total_steps"], warmup = c["warmup_steps"];
+    const float max_lr = c["max_lr"];
+    const bool cosine = c["anneal"] == "cos";
+    REQUIRE(c["lr"].size() == static_cast<size_t>(total));
+    for (int64_t s = 0; s < total; ++s) {
+      const OneCycle v = one_cycle(s, warmup, total, max_lr, cosine);
+      const double lr = c["lr"][s], beta1 = c["beta1"][s];
+      CAPTURE(s);
+      CHECK(std::abs(v.lr - lr) <= 1e-6 * max_lr);  // float rounding of the same double formula
+      CHECK(std::abs(v.beta1 - beta1) <= 1e-6);
+      worst_lr = ponet::testing::worst_error(worst_lr, std::abs(v.lr - lr) / max_lr);
+      worst_beta = ponet::testing::worst_error(worst_beta, std::abs(v.beta1 - beta1));
+    }
+  }
+  MESSAGE("one_cycle vs PyTorch: lr within ", worst_lr, " of max_lr, beta1 within ", worst_beta);
+  // past the end: the last values
+  CHECK(one_cycle(60, 10, 50, 1e-4f, false).lr == one_cycle(49, 10, 50, 1e-4f, false).lr);
+  // a warmup too short for a first phase starts at the peak
+  CHECK(one_cycle(0, 1, 20, 1e-3f, false).lr == doctest::Approx(1e-3f));
+  CHECK_THROWS_WITH_AS(one_cycle(0, 20, 20, 1e-3f, false), doctest::Contains("warmup_steps must be in"), ponet::Error);
+  CHECK_THROWS_WITH_AS(one_cycle(-1, 2, 20, 1e-3f, false), doctest::Contains("step must be >= 0"), ponet::Error);
 }

@@ -84,6 +84,11 @@ void AdamW::step(float lr) {
   steps_taken_ = t;
 }
 
+void AdamW::set_beta1(float beta1) {
+  PONET_CHECK(beta1 >= 0 && beta1 < 1, "AdamW: beta1 must be in [0, 1), got ", beta1);
+  options_.beta1 = beta1;
+}
+
 void AdamW::zero_grad() {
   for (Slot& s : slots_) s.param.zero_grad();
 }

@@ -42,6 +42,9 @@ class AdamW {
   // One update of every parameter that has a gradient, with learning rate lr (from the schedule).
   void step(float lr);
   void step() { step(options_.lr); }
+  // Changes beta1 from the next step on (OneCycleLR cycles it; bias correction then uses the current
+  // beta1, as torch.optim.AdamW does).
+  void set_beta1(float beta1);
   void zero_grad();
   int64_t steps_taken() const { return steps_taken_; }
   const AdamWOptions& options() const { return options_; }

@@ -27,4 +27,33 @@ float linear_warmup_decay(int64_t step, int64_t warmup_steps, int64_t total_step
   return static_cast<float>(peak_lr * factor);
 }
 
+namespace {
+// From `start` at pct 0 to `end` at pct 1.
+double anneal(double start, double end, double pct, bool cosine) {
+  return cosine ? end + (start - end) / 2.0 * (std::cos(M_PI * pct) + 1.0) : (end - start) * pct + start;
+}
+}  // namespace
+
+OneCycle one_cycle(int64_t step, int64_t warmup_steps, int64_t total_steps, float max_lr, bool cosine) {
+  PONET_CHECK(total_steps > 1, "one_cycle: total_steps must be > 1, got ", total_steps);
+  PONET_CHECK(warmup_steps >= 0 && warmup_steps < total_steps, "one_cycle: warmup_steps must be in [0, total_steps = ",
+              total_steps, "), got ", warmup_steps);
+  PONET_CHECK(step >= 0, "one_cycle: step must be >= 0, got ", step);
+  PONET_CHECK(std::isfinite(max_lr) && max_lr >= 0, "one_cycle: max_lr must be finite and >= 0, got ", max_lr);
+  constexpr double kDiv = 25.0, kFinalDiv = 1e4, kBaseMomentum = 0.85, kMaxMomentum = 0.95;
+  const double initial = max_lr / kDiv, final_lr = initial / kFinalDiv;
+  // PyTorch's phase boundaries: the first phase ends at pct_start * total - 1 = warmup - 1 (written with
+  // the integers: the product in floating point may land an ulp either side, and with an FMA does)
+  const double warm_end = static_cast<double>(warmup_steps) - 1.0, last = static_cast<double>(total_steps - 1);
+  const double s = std::min(static_cast<double>(step), last);
+  if (s <= warm_end && warm_end > 0) {
+    const double pct = s / warm_end;
+    return {static_cast<float>(anneal(initial, max_lr, pct, cosine)),
+            static_cast<float>(anneal(kMaxMomentum, kBaseMomentum, pct, cosine))};
+  }
+  const double from = std::max(warm_end, 0.0), pct = last > from ? (s - from) / (last - from) : 1.0;
+  return {static_cast<float>(anneal(max_lr, final_lr, pct, cosine)),
+          static_cast<float>(anneal(kBaseMomentum, kMaxMomentum, pct, cosine))};
+}
+
 }  // namespace ponet::train

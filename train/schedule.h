@@ -1,5 +1,8 @@
-// Learning-rate schedule: linear warmup then linear decay, the schedule of BERT and PoNet pre-training
-// (same values as Hugging Face's get_linear_schedule_with_warmup).
+// Learning-rate schedules:
+//   linear_warmup_decay  linear warmup then linear decay, the schedule of BERT and PoNet pre-training
+//                        (same values as Hugging Face's get_linear_schedule_with_warmup);
+//   one_cycle            PyTorch's OneCycleLR with its defaults, the schedule of the official LRA code
+//                        (examples/LRA/code/run_tasks.py): it also cycles Adam's beta1.
 #pragma once
 #include <cstdint>
 
@@ -10,5 +13,16 @@ namespace ponet::train {
 //   otherwise:            peak_lr * (total - step) / (total - warmup), clamped at 0 past total.
 // Requires 0 <= warmup_steps <= total_steps, total_steps > 0, step >= 0, peak_lr finite and >= 0.
 float linear_warmup_decay(int64_t step, int64_t warmup_steps, int64_t total_steps, float peak_lr);
+
+// OneCycleLR (two phases, PyTorch's defaults: div_factor 25, final_div_factor 1e4, momentum 0.95 -> 0.85
+// -> 0.95): the lr rises from max_lr / 25 to max_lr over the first pct_start * total_steps - 1 steps
+// (pct_start = warmup_steps / total_steps, as the official LRA loop sets it), then falls to max_lr / 25e4
+// at the last step; beta1 moves the opposite way. `cosine` false: linear annealing (the LRA configs'
+// "lr_decay": "linear"), true: cosine. Steps past the end keep the last values. A warmup too short to
+// have a first phase (PyTorch divides by zero there) starts at max_lr.
+struct OneCycle {
+  float lr, beta1;
+};
+OneCycle one_cycle(int64_t step, int64_t warmup_steps, int64_t total_steps, float max_lr, bool cosine);
 
 }  // namespace ponet::train
