@@ -175,6 +175,16 @@ std::vector<OpCase> rows() {
                    },
                    {2e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-4}});
   }
+  // the overload a model calls: the per-batch part prepared once (make_ponet_mixer_batch)
+  const MixerShape prepared{2, 9, 8, 2, true, 0, {7, 9}};
+  out.push_back({"ponet_mixer", "[2, 9, 8] through make_ponet_mixer_batch", kAllModes,
+                 [prepared] { return mixer_inputs(prepared, true); },
+                 [](const Inputs& in) {
+                   auto batch = make_ponet_mixer_batch(in[5], in[6], in[7], in[0].device());
+                   return ponet_mixer(in[0], in[1], in[2], in[3], in[4], *batch, 2);
+                 },
+                 [](const Inputs& in) { return naive_ponet_mixer(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7], 2); },
+                 {2e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-4}});
 
   struct Att {
     int64_t B, L, D, heads;
