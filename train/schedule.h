@@ -2,7 +2,7 @@
 //   linear_warmup_decay  linear warmup then linear decay, the schedule of BERT and PoNet pre-training
 //                        (same values as Hugging Face's get_linear_schedule_with_warmup);
 //   one_cycle            PyTorch's OneCycleLR with its defaults, the schedule of the official LRA code
-//                        (examples/LRA/code/run_tasks.py): it also cycles Adam's beta1.
+//                        (lxchtan/PoNet examples/LRA/code/run_tasks.py): it also cycles Adam's beta1.
 #pragma once
 #include <cstdint>
 
