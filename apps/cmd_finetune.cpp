@@ -20,6 +20,7 @@
 #include "text/corpus.h"
 #include "train/checkpoint.h"
 #include "train/classification_task.h"
+#include "train/hf_import.h"
 #include "train/run_dir.h"
 #include "train/trainer.h"
 
@@ -58,6 +59,7 @@ void declare(Args& a) {
   a.option("weight-decay", "0.01", "decoupled weight decay", as_number);
   a.option("clip", "1.0", "global gradient-norm clip", as_number);
   a.option("eval-every", "100", "steps between evaluations on --dev", as_integer);
+  a.option("log-every", "10", "steps between progress lines and log.jsonl records");
   a.option("seed", "0", "seed for initialisation, batches and dropout", as_integer);
   declare_training_run_options(a);
   a.flag("quiet", "no progress output");
@@ -131,6 +133,7 @@ int cmd_finetune(int argc, char** argv) {
   to.weight_decay = static_cast<float>(a.number("weight-decay"));
   to.max_grad_norm = static_cast<float>(a.number("clip"));
   to.eval_every = a.integer("eval-every");
+  to.log_every = a.integer("log-every");
   to.checkpoint_every = a.integer("eval-every");
   to.best_metric = "accuracy";
   to.time_limit_minutes = a.number("time-limit");
@@ -155,9 +158,11 @@ int cmd_finetune(int argc, char** argv) {
     config = nn::PoNetConfig::from_json(io::read_file(out + "/config.json"), out + "/config.json");
   } else if (!a.str("init").empty()) {
     const std::string dir = a.str("init");
-    const std::string cls = train::checkpoint_class(dir + "/checkpoint.safetensors");
-    PONET_CHECK(cls == "PoNetForPreTraining", "--init ", dir, ": expected a `ponet pretrain` run, its checkpoint holds ",
-                cls);
+    if (!train::is_hf_directory(dir)) {  // a Hugging Face directory loads as pretraining model (train/run_dir.h)
+      const std::string cls = train::checkpoint_class(dir + "/checkpoint.safetensors");
+      PONET_CHECK(cls == "PoNetForPreTraining", "--init ", dir, ": expected a `ponet pretrain` run, its checkpoint holds ",
+                  cls);
+    }
     train::LoadedRun run = train::load_run(dir, Device::cpu());
     tok = run.tokenizer;
     config = run.model->config();

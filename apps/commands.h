@@ -11,5 +11,7 @@ int cmd_lra(int argc, char** argv);
 int cmd_finetune(int argc, char** argv);
 int cmd_classify(int argc, char** argv);
 int cmd_profile(int argc, char** argv);
+int cmd_export(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
 
 }  // namespace ponet::app

@@ -1,4 +1,8 @@
 // `ponet`: pretrain, evaluate and query small PoNet models; train LRA models.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +13,8 @@
 #include "apps/commands.h"
 #include "core/error.h"
 #include "core/omp_wait_policy.h"
+#include "dist/agreement.h"
+#include "dist/communicator.h"
 
 namespace {
 
@@ -28,6 +34,8 @@ const Command kCommands[] = {
     {"classify", "label texts with a fine-tuned classifier", ponet::app::cmd_classify},
     {"lra", "LRA ListOps: generate the data, train and test the LRA model with any token mixer", ponet::app::cmd_lra},
     {"profile", "time a training step kernel by kernel against the machine's measured limits", ponet::app::cmd_profile},
+    {"export", "write a run's model as a Hugging Face directory (a softmax run loads as a stock BERT)", ponet::app::cmd_export},
+    {"tokenize", "print the tokens and ids of a text under a run's vocabulary", ponet::app::cmd_tokenize},
 };
 
 std::string usage() {
@@ -45,6 +53,49 @@ const Command* find_command(const std::string& name) {
   return nullptr;
 }
 
+// Under mpirun: the job's communicator, the start-up agreement check, and rank 0 alone on the console.
+// Other ranks' stdout and stderr go to /dev/null; their real stderr is kept in the returned descriptor,
+// which an error puts back so that every rank can say what went wrong. -1 when not a job.
+int start_job(int argc, char** argv) {
+  if (!ponet::dist::launched_as_job()) return -1;
+  ponet::dist::Communicator& comm = ponet::dist::world();  // throws in a build without MPI
+  ponet::dist::Fingerprints mine;
+  std::string args;
+  for (int i = 1; i < argc; ++i) {
+    mine.push_back({"argument " + std::to_string(i), argv[i]});
+    struct stat st;
+    if (::stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
+      mine.push_back({std::string("file ") + argv[i], ponet::dist::file_fingerprint(argv[i])});
+  }
+  mine.push_back({"binary (/proc/self/exe)", ponet::dist::file_fingerprint("/proc/self/exe")});
+  ponet::dist::check_agreement(comm, mine);
+  if (comm.rank() == 0) return -1;
+  const int saved = ::dup(STDERR_FILENO);
+  const int null_fd = ::open("/dev/null", O_WRONLY);
+  if (null_fd >= 0) {
+    ::dup2(null_fd, STDOUT_FILENO);
+    ::dup2(null_fd, STDERR_FILENO);
+    ::close(null_fd);
+  }
+  return saved;
+}
+
+// Prints the error (naming the rank in a job) and ends: a job's every rank is taken down with it, so
+// that no rank waits forever in a collective for one that has gone.
+int fail(int code, const std::string& message, int saved_stderr) {
+  if (saved_stderr >= 0) ::dup2(saved_stderr, STDERR_FILENO);
+  if (ponet::dist::launched_as_job() && ponet::dist::mpi_compiled()) {
+    ponet::dist::Communicator* comm = nullptr;
+    try {
+      comm = &ponet::dist::world();
+    } catch (const std::exception&) {
+    }
+    if (comm) comm->abort(code, message);
+  }
+  std::fprintf(stderr, "%s\n", message.c_str());
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,16 +110,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ponet: unknown command '%s'\n\n%s", name.c_str(), usage().c_str());
     return 2;
   }
+  int saved_stderr = -1;
   try {
-    return command->run(argc - 2, argv + 2);
+    saved_stderr = start_job(argc, argv);
+    const int code = command->run(argc - 2, argv + 2);
+    ponet::dist::shutdown();
+    return code;
   } catch (const ponet::app::UsageError& e) {
-    std::fprintf(stderr, "ponet %s: %s\n", name.c_str(), e.what());
-    return 2;
+    return fail(2, "ponet " + name + ": " + e.what(), saved_stderr);
   } catch (const ponet::Error& e) {
-    std::fprintf(stderr, "ponet %s: error: %s\n", name.c_str(), e.what());
-    return 1;
+    return fail(1, "ponet " + name + ": error: " + e.what(), saved_stderr);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ponet %s: unexpected error: %s\n", name.c_str(), e.what());
-    return 1;
+    return fail(1, "ponet " + name + ": unexpected error: " + e.what(), saved_stderr);
   }
 }

@@ -158,6 +158,20 @@ LabelMap LabelMap::from_training(const std::vector<TextExample>& train) {
   return m;
 }
 
+LabelMap LabelMap::from_names(std::vector<std::string> names) {
+  PONET_CHECK(names.size() >= 2, "a classifier needs at least two labels, got ", names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    PONET_CHECK(!names[i].empty() && names[i].find_first_of("\t\n\r") == std::string::npos, "label ", i, " (\"",
+                names[i], "\") is empty or contains a tab or newline");
+    PONET_CHECK(std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) ==
+                    names.begin() + static_cast<std::ptrdiff_t>(i),
+                "label \"", names[i], "\" appears twice");
+  }
+  LabelMap m;
+  m.labels_ = std::move(names);
+  return m;
+}
+
 LabelMap LabelMap::load(const std::string& path) {
   std::ifstream in(path);
   PONET_CHECK(in.good(), "cannot open label file '", path, "'");

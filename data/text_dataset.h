@@ -40,6 +40,7 @@ class LabelMap {
  public:
   LabelMap() = default;
   static LabelMap from_training(const std::vector<TextExample>& train);  // throws on fewer than 2 labels
+  static LabelMap from_names(std::vector<std::string> names);  // class i is names[i] (a model's id2label)
   static LabelMap load(const std::string& path);
   void save(const std::string& path) const;  // atomic
   // Throws, naming `where`, for a label the training file did not have.

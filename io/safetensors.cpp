@@ -262,6 +262,49 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& s
 
 SafetensorsFile load_safetensors(const std::string& path) { return parse_safetensors(read_file(path), path); }
 
+SafetensorsFile load_safetensors_sharded(const std::string& index_path) {
+  nlohmann::json index;
+  try {
+    index = nlohmann::json::parse(read_file(index_path));
+  } catch (const nlohmann::json::exception& e) {
+    fail("safetensors index '", index_path, "': not valid JSON (", e.what(), ")");
+  }
+  PONET_CHECK(index.is_object() && index.contains("weight_map") && index["weight_map"].is_object(), "safetensors index '",
+              index_path, "': expected an object with a \"weight_map\" object");
+  const size_t slash = index_path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "" : index_path.substr(0, slash + 1);
+  // shard name -> the tensors the map puts there, shards in order of first mention
+  std::vector<std::string> shards;
+  std::map<std::string, std::set<std::string>> expected;
+  for (auto& [name, shard] : index["weight_map"].items()) {
+    PONET_CHECK(shard.is_string(), "safetensors index '", index_path, "': the shard of '", name, "' is not a string");
+    const std::string file = shard.get<std::string>();
+    // a plain file name only: an index must not make us read files outside its folder
+    PONET_CHECK(!file.empty() && file.find('/') == std::string::npos && file != "." && file != "..",
+                "safetensors index '", index_path, "': shard name '", file, "' of '", name,
+                "' must be a file name in the index's folder");
+    if (!expected.count(file)) shards.push_back(file);
+    expected[file].insert(name);
+  }
+  PONET_CHECK(!shards.empty(), "safetensors index '", index_path, "': the weight_map is empty");
+  SafetensorsFile merged;
+  for (const std::string& shard : shards) {
+    const std::string path = folder + shard;
+    SafetensorsFile part = load_safetensors(path);
+    for (const std::string& name : part.names_in_order) {
+      PONET_CHECK(expected[shard].count(name), "safetensors index '", index_path, "': shard '", shard,
+                  "' holds tensor '", name, "', which the weight_map does not put there");
+      merged.tensors[name] = part.tensors[name];
+      merged.names_in_order.push_back(name);
+    }
+    for (const std::string& name : expected[shard])
+      PONET_CHECK(part.tensors.count(name), "safetensors index '", index_path, "': tensor '", name,
+                  "' is mapped to shard '", shard, "', which does not hold it");
+    for (auto& [key, value] : part.metadata) merged.metadata[key] = value;
+  }
+  return merged;
+}
+
 std::string serialize_safetensors(const std::vector<std::pair<std::string, Tensor>>& tensors,
                                   const std::map<std::string, std::string>& metadata) {
   return serialize(tensors, metadata, "<memory>");

@@ -33,6 +33,14 @@ SafetensorsFile load_safetensors(const std::string& path);
 // Parses the bytes of a whole safetensors file; `source` names it in error messages.
 SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& source);
 
+// A checkpoint split over several files, as Hugging Face writes large models: an index JSON
+// {"metadata": {...}, "weight_map": {"<tensor name>": "<shard file name>"}} beside the shards (e.g.
+// model.safetensors.index.json). Shard names are plain file names in the index's folder. Every tensor
+// the map names must be in its shard and every tensor of a shard must be mapped to that shard; errors
+// name the index, the shard and the tensor. The result merges the shards (tensors in shard order, then
+// header order; the shards' metadata merged, the index's own metadata is not a string map and is dropped).
+SafetensorsFile load_safetensors_sharded(const std::string& index_path);
+
 // Tensors may be on any device and in any layout; names must be unique and not "__metadata__".
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                       const std::map<std::string, std::string>& metadata = {});

@@ -26,6 +26,14 @@ PONET_HOST_DEVICE inline float dropout_uniform(uint64_t seed, uint64_t index) {
   return static_cast<float>(x >> 40) * (1.0f / 16777216.0f);
 }
 
+// The seed under which element i draws what element first_index + i draws under `seed`: the counter
+// enters the hash only as seed + (index + 1) * K, so shifting the seed by first_index * K (mod 2^64)
+// shifts the index exactly. Data-parallel ranks use it to draw their rows' share of the global batch's
+// mask without any kernel knowing about ranks (autograd/dropout_rows.h).
+PONET_HOST_DEVICE inline uint64_t dropout_seed_at(uint64_t seed, uint64_t first_index) {
+  return seed + first_index * 0x9E3779B97F4A7C15ULL;
+}
+
 // The factor element `index` is multiplied by: 0 (dropped, probability p) or 1 / (1 - p) (kept).
 PONET_HOST_DEVICE inline float dropout_scale(uint64_t seed, uint64_t index, float p) {
   return dropout_uniform(seed, index) < p ? 0.0f : 1.0f / (1.0f - p);

@@ -53,6 +53,19 @@ expect_fail 1 "$ponet" pretrain "${common[@]}" --config <(echo '{"hidden_size": 
 [ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
 
+# Hugging Face directories: export, then every --run reads the export as it reads the run (docs/interop.md)
+"$ponet" export --run "$dir/run" --out "$dir/hf" > /dev/null
+require_file "$dir/hf/config.json" "$dir/hf/model.safetensors" "$dir/hf/vocab.txt" "$dir/hf/tokenizer_config.json"
+grep -q '"PoNetForPreTraining"' "$dir/hf/config.json" || { echo "export: no PoNet architecture"; cat "$dir/hf/config.json"; exit 1; }
+"$ponet" predict --run "$dir/run" "the king [MASK] the land" --top-k 3 > "$dir/pred_run.txt"
+"$ponet" predict --run "$dir/hf" "the king [MASK] the land" --top-k 3 > "$dir/pred_hf.txt"
+cmp -s "$dir/pred_run.txt" "$dir/pred_hf.txt" || { echo "predict: the export predicts differently"; diff "$dir/pred_run.txt" "$dir/pred_hf.txt"; exit 1; }
+"$ponet" tokenize --run "$dir/hf" "The king [MASK] the land" > "$dir/tok.txt"
+grep -q "\[MASK\]" "$dir/tok.txt" || { echo "tokenize: [MASK] not kept whole"; cat "$dir/tok.txt"; exit 1; }
+expect_fail 2 "$ponet" export --run "$dir/run"                    # --out is required
+expect_fail 1 "$ponet" export --run "$dir/missing" --out "$dir/hf_bad"
+expect_fail 1 "$ponet" export --run "$dir/run" --out "$dir/run"   # never over a run directory
+
 # LRA ListOps: data in the LRA format, a few steps with one mixer, results and the best-dev checkpoint
 "$ponet" lra listops --make-data "$dir/lo" --train 40 --dev 8 --test 8 --min-length 10 --max-length 60 > /dev/null
 head -n 1 "$dir/lo/basic_train.tsv" | grep -q "^Source	Target$"
@@ -74,6 +87,13 @@ ft=(--train "$dir/ft_train.tsv" --dev "$dir/ft_dev.jsonl" --test "$dir/ft_dev.js
 "$ponet" finetune "${ft[@]}" --init "$dir/run" --out "$dir/ft" > "$dir/ft.txt"
 grep -q "test (best checkpoint)" "$dir/ft.txt" || { echo "finetune printed no test result"; cat "$dir/ft.txt"; exit 1; }
 "$ponet" finetune "${ft[@]}" --config "$dir/model.json" --vocab-size 60 --out "$dir/ft_scratch" > /dev/null
+# from a Hugging Face directory, and a fine-tuned classifier exported and classified with from there
+"$ponet" finetune "${ft[@]}" --init "$dir/hf" --out "$dir/ft_hf" > /dev/null
+"$ponet" export --run "$dir/ft_hf" --out "$dir/hf_cls" > /dev/null
+grep -q '"id2label"' "$dir/hf_cls/config.json" || { echo "export: a classifier without id2label"; exit 1; }
+"$ponet" classify --run "$dir/ft_hf" "the light of day" > "$dir/cls_run.txt"
+"$ponet" classify --run "$dir/hf_cls" "the light of day" > "$dir/cls_hf.txt"
+cmp -s "$dir/cls_run.txt" "$dir/cls_hf.txt" || { echo "classify: the export classifies differently"; diff "$dir/cls_run.txt" "$dir/cls_hf.txt"; exit 1; }
 # longer than the pretrained 32 positions: the position table is tiled
 "$ponet" finetune "${ft[@]}" --init "$dir/run" --max-len 80 --out "$dir/ft_long" > /dev/null
 grep -q '"max_position_embeddings": 80' "$dir/ft_long/config.json"

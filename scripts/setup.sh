@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make doctest-dev nlohmann-json3-dev libutf8proc-dev libopenblas-dev bible-kjv)
+# openmpi: data-parallel training (`mpirun -np N build/ponet ...`, docs/distributed.md)
+packages=(cmake g++ make doctest-dev nlohmann-json3-dev libutf8proc-dev libopenblas-dev bible-kjv openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

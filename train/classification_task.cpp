@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "autograd/dropout_rows.h"
+#include "autograd/ops.h"
 #include "core/error.h"
 
 namespace ponet::train {
@@ -72,14 +74,40 @@ ClassificationTask::ClassificationTask(nn::SequenceClassifier& model, std::vecto
   check_examples(eval_, model, "held-out");
 }
 
+void ClassificationTask::set_shard(const Shard& shard) {
+  PONET_CHECK(shard.size >= 1 && options_.batch_size % shard.size == 0, "classification: the batch size ",
+              options_.batch_size, " (the global batch) must divide by the number of ranks ", shard.size);
+  shard_ = shard;
+}
+
 StepResult ClassificationTask::train_step(Rng& data_rng) {
-  std::vector<size_t> picked(options_.batch_size);
+  // The whole global batch is drawn on every rank (same Rng), then each keeps its rows: padded to the
+  // global batch's longest example, so every rank's rows are exactly rows of the one-process batch.
+  const int64_t B = options_.batch_size;
+  std::vector<size_t> picked(B);
   for (size_t& i : picked) i = static_cast<size_t>(data_rng.randint(0, static_cast<int64_t>(train_.size())));
   ClassificationBatch b = make_classification_batch(train_, picked, model_.pad_id(), options_.pad_to);
-  nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, options_.fused);
+  const bool sharded = shard_.size > 1;
+  double share = 1;  // this rank's share of the global mean loss
+  if (sharded) {
+    const int64_t begin = shard_.begin(B), end = shard_.end(B);
+    auto rows = [&](const Tensor& t) { return t.defined() ? t.slice(0, begin, end).contiguous() : t; };
+    b.input_ids = rows(b.input_ids);
+    b.attention_mask = rows(b.attention_mask);
+    b.labels = rows(b.labels);
+    b.segment_ids = rows(b.segment_ids);
+    b.num_tokens = 0;
+    for (int64_t v : b.attention_mask.to_vector_i64()) b.num_tokens += v != 0;
+    share = static_cast<double>(end - begin) / static_cast<double>(B);
+  }
+  nn::ClassifierResult out;
+  {
+    const DropoutRows dropout_rows(sharded ? shard_.begin(B) : 0, B);
+    out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, options_.fused);
+  }
   StepResult r;
-  r.objective = out.loss;
-  r.loss = out.loss.item();
+  r.objective = sharded ? scale(out.loss, static_cast<float>(share)) : out.loss;
+  r.loss = out.loss.item() * share;
   r.tokens = b.num_tokens;
   r.accuracies = {{"accuracy", argmax_accuracy(out.logits.detach(), b.labels)}};
   return r;

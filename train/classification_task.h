@@ -11,7 +11,6 @@
 
 namespace ponet::train {
 
-
 struct ClassificationBatch {
   Tensor input_ids, attention_mask;  // int64 [B, L], padded with pad_id / 0
   Tensor labels;                     // int64 [B]
@@ -43,11 +42,13 @@ class ClassificationTask : public Task {
   Metrics evaluate_on(const std::vector<data::ClassificationExample>& examples);
   std::string describe(const Metrics& eval) const override;
   std::vector<std::string> chart_metrics() const override { return {"accuracy", "macro_f1"}; }
+  void set_shard(const Shard& shard) override;
 
  private:
   nn::SequenceClassifier& model_;
   std::vector<data::ClassificationExample> train_, eval_;
   ClassificationOptions options_;
+  Shard shard_;
 };
 
 }  // namespace ponet::train

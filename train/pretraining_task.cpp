@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "autograd/dropout_rows.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 
@@ -14,6 +15,26 @@ Tensor scored_labels(const data::Batch& b) {
   for (int64_t v : b.labels.to_vector_i64())
     if (v != -100) labels.push_back(v);
   return Tensor::from_vector_i64(labels, {static_cast<int64_t>(labels.size())});
+}
+
+int64_t count_scored(const Tensor& labels) {
+  int64_t n = 0;
+  for (int64_t v : labels.to_vector_i64()) n += v != -100;
+  return n;
+}
+
+// Rows [begin, end) of a global batch, as a batch of its own (contiguous copies).
+data::Batch rows_of(const data::Batch& b, int64_t begin, int64_t end) {
+  auto rows = [&](const Tensor& t) { return t.defined() ? t.slice(0, begin, end).contiguous() : t; };
+  data::Batch out;
+  out.input_ids = rows(b.input_ids);
+  out.attention_mask = rows(b.attention_mask);
+  out.token_type_ids = rows(b.token_type_ids);
+  out.segment_ids = rows(b.segment_ids);
+  out.labels = rows(b.labels);
+  out.next_sentence_label = rows(b.next_sentence_label);
+  for (int64_t v : out.attention_mask.to_vector_i64()) out.num_tokens += v != 0;
+  return out;
 }
 }  // namespace
 
@@ -41,16 +62,43 @@ PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, data::Pretraini
               sso_weight);
 }
 
+void PretrainingTask::set_shard(const Shard& shard) {
+  const int64_t B = train_data_.options().batch_size;
+  PONET_CHECK(shard.size >= 1 && B % shard.size == 0, "pretraining: the batch size ", B,
+              " (the global batch) must divide by the number of ranks ", shard.size);
+  shard_ = shard;
+}
+
 StepResult PretrainingTask::train_step(Rng& data_rng) {
-  data::Batch batch = train_data_.next_batch(data_rng);
+  // Every rank draws the whole global batch (same Rng, same masking for any number of ranks) and keeps
+  // its rows; with one rank the batch is used as drawn, exactly as before sharding existed.
+  const data::Batch global = train_data_.next_batch(data_rng);
+  const int64_t B = global.input_ids.size(0);
+  const bool sharded = shard_.size > 1;
+  const data::Batch batch = sharded ? rows_of(global, shard_.begin(B), shard_.end(B)) : global;
+  // This rank's share of the global mean losses: its own mean times its share of the count.
+  double mlm_share = 1, sso_share = 1;
+  if (sharded) {
+    const int64_t scored = count_scored(global.labels);
+    PONET_CHECK(scored > 0, "pretraining: a global batch has no masked token to score");
+    mlm_share = static_cast<double>(count_scored(batch.labels)) / static_cast<double>(scored);
+    sso_share = static_cast<double>(batch.input_ids.size(0)) / static_cast<double>(B);
+    PONET_CHECK(mlm_share > 0, "pretraining: rank ", shard_.rank, " drew no masked token in its ",
+                batch.input_ids.size(0), " rows of the global batch; use a larger --batch-size per rank");
+  }
   nn::ForwardOptions fo;
   fo.fused_mixer = fused_;
   fo.logits_for_labels_only = true;
-  nn::PoNetOutputs out = model_.forward(to_inputs(batch), fo);
+  nn::PoNetOutputs out;
+  {
+    const DropoutRows rows(sharded ? shard_.begin(B) : 0, B);  // this rank's rows of the global masks
+    out = model_.forward(to_inputs(batch), fo);
+  }
   StepResult r;
-  // with both weights 1 this is out.loss exactly (scaling by 1 is exact in float)
-  r.objective = add(scale(out.mlm_loss, mlm_weight_), scale(out.sso_loss, sso_weight_));
-  r.loss = out.loss.item();
+  // with both weights 1 and one rank this is out.loss exactly (scaling by 1 is exact in float)
+  r.objective = add(scale(out.mlm_loss, static_cast<float>(mlm_weight_ * mlm_share)),
+                    scale(out.sso_loss, static_cast<float>(sso_weight_ * sso_share)));
+  r.loss = sharded ? out.mlm_loss.item() * mlm_share + out.sso_loss.item() * sso_share : out.loss.item();
   r.tokens = batch.num_tokens;
   r.accuracies = {{"mlm_accuracy", argmax_accuracy(out.prediction_logits.detach(), scored_labels(batch))},
                   {"sso_accuracy", argmax_accuracy(out.seq_relationship_logits.detach(), batch.next_sentence_label)}};

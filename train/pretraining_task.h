@@ -26,6 +26,7 @@ class PretrainingTask : public Task {
   std::string describe(const Metrics& eval) const override;
   std::vector<std::string> chart_metrics() const override { return {"mlm_accuracy", "sso_accuracy"}; }
   std::string loss_title() const override { return "loss (MLM + SSO)"; }
+  void set_shard(const Shard& shard) override;
 
   EvalResult evaluate_pretraining();
 
@@ -35,6 +36,7 @@ class PretrainingTask : public Task {
   std::vector<data::Batch> eval_batches_;
   float mlm_weight_, sso_weight_;
   bool fused_;
+  Shard shard_;
 };
 
 // Turns a data batch into model inputs.

@@ -6,6 +6,9 @@
 //   best.safetensors        `ponet finetune`: the model of the best dev evaluation
 //   labels.txt              `ponet finetune`: the label names, one per line
 //   log.jsonl, curves.svg   training log and chart
+// Every loader below also takes a Hugging Face model directory (config.json naming "architectures",
+// model.safetensors, vocab.txt: train/hf_import.h, docs/interop.md): a PoNet or BERT exported by
+// `ponet export` or saved by transformers' save_pretrained.
 #pragma once
 #include <memory>
 #include <string>

@@ -19,6 +19,18 @@ using Metrics = std::vector<std::pair<std::string, double>>;
 
 double metric(const Metrics& m, const std::string& name);  // throws if absent
 
+// Data-parallel training (dist/): this process is rank `rank` of `size` and holds rows [begin, end) of
+// every global batch of B rows. Every rank draws the whole global batch from the same data Rng, so the
+// batch and its masking are the same for any size, and runs the model on its rows alone.
+struct Shard {
+  int rank = 0, size = 1;
+  int64_t begin(int64_t B) const { return B * rank / size; }
+  int64_t end(int64_t B) const { return B * (rank + 1) / size; }
+};
+
+// In a sharded step, objective, loss, tokens and accuracies are this rank's share: their sums over the
+// ranks are the global batch's (the loss is the sum of this rank's example losses over the GLOBAL count,
+// so the summed gradients are the one-process gradients). With one rank they are exactly today's.
 struct StepResult {
   Tensor objective;    // scalar to backpropagate (may weight several losses)
   double loss = 0;     // the task's loss as reported (progress line, log, NaN check)
@@ -39,6 +51,9 @@ class Task {
   // Which held-out metrics the chart draws (besides the losses), and the loss panel's title.
   virtual std::vector<std::string> chart_metrics() const = 0;
   virtual std::string loss_title() const { return "loss"; }
+  // Makes train_step run only this rank's rows (see Shard). Throws when the task cannot be sharded this
+  // way (e.g. the batch size does not divide by shard.size).
+  virtual void set_shard(const Shard& shard) = 0;
 };
 
 }  // namespace ponet::train

@@ -14,7 +14,9 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "core/error.h"
+#include "dist/agreement.h"
 #include "io/atomic_file.h"
+#include "io/crc32.h"
 #include "nn/json_text.h"
 #include "train/checkpoint.h"
 #include "train/grad_clip.h"
@@ -84,6 +86,7 @@ std::string display_name(const std::string& name) {
 // The steps since the last progress line, which that line averages.
 struct Window {
   Clock::time_point start = Clock::now();
+  dist::CommStats comm_at_start;  // the communicator's counters when the window began
   int64_t tokens = 0, steps = 0;
   double loss = 0;
   std::vector<std::pair<std::string, Accuracy>> accuracies;
@@ -113,10 +116,40 @@ struct Trainer::RunState {
 Trainer::Trainer(Task& task, TrainerOptions options, uint64_t seed)
     : task_(task),
       options_(std::move(options)),
+      comm_(dist::world()),
       optimizer_(task.model().named_parameters(),
                  AdamWOptions{options_.lr, 0.9f, 0.999f, options_.adam_eps, options_.weight_decay}),
       data_rng_(seed) {
   check_options(options_);
+  PONET_CHECK(options_.bucket_floats > 0, "trainer: the all-reduce bucket must hold at least one float");
+  if (comm_.size() > 1) {
+    task_.set_shard(Shard{comm_.rank(), comm_.size()});
+    check_ranks_agree(seed);
+  }
+}
+
+// The trainer's part of the start-up check (the CLI adds the arguments, files and binary): the options,
+// the seed and the initial weights, which differ when the model config or its init differ.
+void Trainer::check_ranks_agree(uint64_t seed) {
+  const TrainerOptions& o = options_;
+  char opts[512];
+  std::snprintf(opts, sizeof opts, "steps %lld, warmup %lld, lr %.9g, wd %.9g, clip %.9g, eps %.9g, seed %llu",
+                static_cast<long long>(o.steps), static_cast<long long>(o.warmup_steps), o.lr, o.weight_decay,
+                o.max_grad_norm, o.adam_eps, static_cast<unsigned long long>(seed));
+  uint32_t crc = 0;
+  int64_t count = 0;
+  for (auto& [name, p] : task_.model().named_parameters()) {
+    const Tensor host = p.to(Device::cpu()).contiguous();
+    crc = io::crc32(name.data(), name.size(), crc);
+    crc = io::crc32(host.data<float>(), static_cast<size_t>(host.numel()) * sizeof(float), crc);
+    count += host.numel();
+  }
+  char weights[96];
+  std::snprintf(weights, sizeof weights, "%lld parameters, crc32 %08x", static_cast<long long>(count),
+                static_cast<unsigned>(crc));
+  dist::check_agreement(comm_, {{"trainer options", opts},
+                                {"model config", task_.model().config_json()},
+                                {"initial weights", weights}});
 }
 
 void check_options(const TrainerOptions& o) {
@@ -141,18 +174,19 @@ std::string Trainer::log_path() const { return options_.out_dir + "/log.jsonl"; 
 
 TrainSummary Trainer::run() {
   const StopSignals signals;  // until run() returns, SIGINT / SIGTERM end the loop through should_stop
-  if (step_ == 0) start_log();
+  if (step_ == 0 && lead()) start_log();
   RunState run;
-  run.tty = ::isatty(STDERR_FILENO) && !options_.quiet;
+  run.tty = ::isatty(STDERR_FILENO) && prints();
+  run.window.comm_at_start = comm_.stats();
   task_.model().train();
   while (step_ < options_.steps) {
     const StepStats stats = train_step(run);
-    const Stop stop = should_stop(run);
+    const Stop stop = vote(should_stop(run));
     // the last step and a stop log, evaluate and save too, so that every run ends on a checkpoint
     const bool end = step_ == options_.steps || stop != Stop::no;
     if (end || due(options_.log_every)) log_progress(run, stats);
     if (end || due(options_.eval_every)) evaluate_and_keep_best(run);
-    if (end || due(options_.checkpoint_every)) write_checkpoint();
+    if ((end || due(options_.checkpoint_every)) && lead()) write_checkpoint();
     if (stop != Stop::no) {
       record_stop(run, stop);
       break;
@@ -161,7 +195,7 @@ TrainSummary Trainer::run() {
   run.summary.seconds = seconds_since(run.start);
   run.summary.best = best_;
   run.summary.best_step = best_step_;
-  write_chart();
+  if (lead()) write_chart();
   return run.summary;
 }
 
@@ -171,9 +205,11 @@ void Trainer::start_log() { io::write_file_atomically(log_path(), ""); }
 
 Trainer::StepStats Trainer::train_step(RunState& run) {
   StepResult r = task_.train_step(data_rng_);
+  sum_step_result(r);  // the same global figures on every rank, so every rank takes the same branch below
   PONET_CHECK(std::isfinite(r.loss), "trainer: loss became ", r.loss, " at step ", step_ + 1,
               " (try a lower --lr or check the data)");
   r.objective.backward();
+  all_reduce_gradients();
   StepStats stats;
   stats.grad_norm = clip_grad_norm(task_.model().parameters(), options_.max_grad_norm);
   stats.lr = linear_warmup_decay(step_, options_.warmup_steps, options_.steps, options_.lr);
@@ -185,6 +221,71 @@ Trainer::StepStats Trainer::train_step(RunState& run) {
   run.window.add(r);
   run.elapsed = seconds_since(run.start);
   return stats;
+}
+
+// Each rank's share of the loss, tokens and accuracy counts, summed: the global batch's figures. Counts
+// are exact in float (< 2^24); the loss is a sum of N terms.
+void Trainer::sum_step_result(StepResult& r) {
+  if (comm_.size() == 1) return;
+  std::vector<float> v = {static_cast<float>(r.loss), static_cast<float>(r.tokens)};
+  for (auto& [name, acc] : r.accuracies) {
+    v.push_back(static_cast<float>(acc.correct));
+    v.push_back(static_cast<float>(acc.total));
+  }
+  comm_.all_reduce_sum(v.data(), static_cast<int64_t>(v.size()), Device::cpu());
+  r.loss = v[0];
+  r.tokens = static_cast<int64_t>(v[1]);
+  for (size_t i = 0; i < r.accuracies.size(); ++i) {
+    r.accuracies[i].second.correct = static_cast<int64_t>(v[2 + 2 * i]);
+    r.accuracies[i].second.total = static_cast<int64_t>(v[3 + 2 * i]);
+  }
+}
+
+// Sums every gradient over the ranks. CPU gradients are packed into buckets of bucket_floats in parameter
+// order (fewer, larger messages); a gradient larger than a bucket goes on its own, in place. CUDA
+// gradients go one by one through NCCL. Every rank walks the same parameters in the same order, so the
+// collectives line up; a gradient no backward reached stays undefined on every rank alike (the graph is
+// the same on every rank).
+void Trainer::all_reduce_gradients() {
+  if (comm_.size() == 1) return;
+  std::vector<Tensor> pending;  // gradients whose values sit in bucket_, in order
+  auto flush = [&] {
+    if (pending.empty()) return;
+    comm_.all_reduce_sum(bucket_.data(), static_cast<int64_t>(bucket_.size()), Device::cpu());
+    size_t at = 0;
+    for (const Tensor& g : pending) {
+      std::copy(bucket_.begin() + at, bucket_.begin() + at + g.numel(), g.data<float>());
+      at += static_cast<size_t>(g.numel());
+    }
+    pending.clear();
+    bucket_.clear();
+  };
+  for (const Tensor& p : task_.model().parameters()) {
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    if (!g.is_contiguous()) {
+      g = g.contiguous();
+      p.set_grad(g);
+    }
+    if (g.device().is_cuda()) {
+      comm_.all_reduce_sum(g.data<float>(), g.numel(), g.device());
+      continue;
+    }
+    if (g.numel() >= options_.bucket_floats) {
+      flush();
+      comm_.all_reduce_sum(g.data<float>(), g.numel(), Device::cpu());
+      continue;
+    }
+    if (static_cast<int64_t>(bucket_.size()) + g.numel() > options_.bucket_floats) flush();
+    bucket_.insert(bucket_.end(), g.data<float>(), g.data<float>() + g.numel());
+    pending.push_back(g);
+  }
+  flush();
+}
+
+Trainer::Stop Trainer::vote(Stop mine) {
+  if (comm_.size() == 1) return mine;
+  return static_cast<Stop>(comm_.all_reduce_max(static_cast<int64_t>(mine)));
 }
 
 // Read once per step, so a signal arriving mid-step leads to one consistent stop (log, eval, save).
@@ -214,15 +315,27 @@ void Trainer::log_progress(RunState& run, const StepStats& stats) {
   rec["grad_norm"] = stats.grad_norm;
   rec["tokens_per_s"] = tok_s;
   rec["elapsed_s"] = run.elapsed;
-  io::append_line(log_path(), nn::json_text(rec));
-  if (!options_.quiet) {
-    std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f%s | %6.0f tok/s | ETA %s%s", run.tty ? "\r" : "",
+  std::string comm_part;
+  if (comm_.size() > 1) {  // time and payload in collectives over the window, per step
+    const dist::CommStats& now = comm_.stats();
+    const double comm_s = now.seconds - w.comm_at_start.seconds;
+    rec["ranks"] = comm_.size();
+    rec["comm_s_per_step"] = comm_s / w.steps;
+    rec["comm_bytes_per_step"] = (now.bytes_sent - w.comm_at_start.bytes_sent) / w.steps;
+    char part[48];
+    std::snprintf(part, sizeof part, " | %d ranks, comm %.0f%%", comm_.size(), dt > 0 ? 100 * comm_s / dt : 0.0);
+    comm_part = part;
+  }
+  if (lead()) io::append_line(log_path(), nn::json_text(rec));
+  if (prints()) {
+    std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f%s | %6.0f tok/s%s | ETA %s%s", run.tty ? "\r" : "",
                  static_cast<long long>(step_), static_cast<long long>(options_.steps),
-                 progress_bar(step_, options_.steps).c_str(), loss, shown.c_str(), tok_s,
+                 progress_bar(step_, options_.steps).c_str(), loss, shown.c_str(), tok_s, comm_part.c_str(),
                  format_duration(eta).c_str(), run.tty ? "   " : "\n");
     std::fflush(stderr);
   }
   run.window = Window{};
+  run.window.comm_at_start = comm_.stats();
 }
 
 void Trainer::evaluate_and_keep_best(RunState& run) {
@@ -230,15 +343,15 @@ void Trainer::evaluate_and_keep_best(RunState& run) {
   nlohmann::json rec = {{"kind", "eval"}, {"step", step_}};
   for (auto& [name, value] : e) rec[name] = value;
   rec["elapsed_s"] = run.elapsed;
-  io::append_line(log_path(), nn::json_text(rec));
-  if (!options_.quiet)
+  if (lead()) io::append_line(log_path(), nn::json_text(rec));
+  if (prints())
     std::fprintf(stderr, "%s  eval @ %lld: %s\n", run.tty ? "\n" : "", static_cast<long long>(step_),
                  task_.describe(e).c_str());
   run.summary.final_eval = e;
   if (!options_.best_metric.empty() && metric(e, options_.best_metric) > best_) {
     best_ = metric(e, options_.best_metric);
     best_step_ = step_;
-    save_checkpoint(best_path(), task_.model(), nullptr, CheckpointState{step_, "", "", {}});
+    if (lead()) save_checkpoint(best_path(), task_.model(), nullptr, CheckpointState{step_, "", "", {}});
   }
 }
 
@@ -259,7 +372,7 @@ void Trainer::write_checkpoint() {
 void Trainer::record_stop(RunState& run, Stop why) {
   run.summary.interrupted = why == Stop::interrupted;
   run.summary.stopped_early = why == Stop::limit;
-  if (!options_.quiet)
+  if (prints())
     std::fprintf(stderr, "%sstopped at step %lld (%s); resume with --resume\n", run.tty ? "\n" : "",
                  static_cast<long long>(step_), why == Stop::interrupted ? "interrupted" : "time or step limit");
 }
@@ -274,7 +387,9 @@ void Trainer::resume(const std::string& path) {
     best_ = std::stod(best->second);
     best_step_ = std::stoll(state.extra.at("best_step"));
   }
-  // Drop log records past the checkpoint: they belong to the steps about to be re-run.
+  // Every rank loads the same checkpoint (a directory shared by the ranks, docs/distributed.md); rank 0
+  // alone trims the log. Drop log records past the checkpoint: they belong to the steps about to be re-run.
+  if (!lead()) return;
   std::ifstream in(log_path());
   std::ostringstream kept;
   std::string line;

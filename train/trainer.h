@@ -2,10 +2,18 @@
 // clipping, AdamW with linear warmup/decay, a progress line, periodic held-out evaluation, a JSONL log, a
 // loss/metric chart (SVG) and atomic checkpoints of the model (with its config) from which --resume
 // continues exactly. Ctrl-C / SIGTERM stop with a checkpoint.
+//
+// Data-parallel (under mpirun, dist/communicator.h): every rank runs its rows of the same global batch
+// (Task::set_shard), the gradients are summed across ranks in a fixed order in buckets in parameter
+// order, and every rank clips and steps identically, so N ranks train the one-process model. Rank 0
+// alone prints, logs, charts and writes checkpoints (the same file for any N, so a run resumes on any
+// number of ranks); every rank evaluates the whole held-out set (identical figures, no communication);
+// the ranks vote every step on stopping, so they stop together.
 #pragma once
 #include <string>
 #include <vector>
 
+#include "dist/communicator.h"
 #include "train/optimizer.h"
 #include "train/task.h"
 
@@ -28,6 +36,8 @@ struct TrainerOptions {
   // is better), the model is also written to best.safetensors (model only, atomically).
   std::string best_metric;
   bool quiet = false;
+  // Data-parallel: floats per gradient bucket of the all-reduce (the buckets follow parameter order).
+  int64_t bucket_floats = int64_t{1} << 20;
 };
 
 struct TrainSummary {
@@ -58,12 +68,15 @@ class Trainer {
     double grad_norm = 0;
     float lr = 0;
   };
-  enum class Stop { no, interrupted, limit };
+  enum class Stop { no = 0, limit = 1, interrupted = 2 };  // ordered: the ranks' vote takes the maximum
 
   // The steps of run(), in the order it calls them.
   void start_log();                                   // a fresh run (step 0) starts an empty log.jsonl
   StepStats train_step(RunState& run);                // one optimizer step; adds to the progress window
+  void sum_step_result(StepResult& r);                // data-parallel: the global batch's loss, counts
+  void all_reduce_gradients();                        // data-parallel: sums in buckets, parameter order
   Stop should_stop(const RunState& run) const;        // a signal, the time limit or the step limit
+  Stop vote(Stop mine);                               // the same decision on every rank
   void log_progress(RunState& run, const StepStats& stats);  // a JSONL record and the progress line
   void evaluate_and_keep_best(RunState& run);         // held-out metrics, logged; best.safetensors
   void write_checkpoint();                            // checkpoint.safetensors, with the best so far
@@ -71,10 +84,15 @@ class Trainer {
   void write_chart() const;                           // curves.svg from log.jsonl
 
   bool due(int64_t every) const { return step_ % every == 0; }
+  bool lead() const { return comm_.rank() == 0; }  // the rank that prints and writes files
+  bool prints() const { return lead() && !options_.quiet; }
+  void check_ranks_agree(uint64_t seed);
   std::string log_path() const;
 
   Task& task_;
   TrainerOptions options_;
+  dist::Communicator& comm_;
+  std::vector<float> bucket_;  // the gradient bucket of the CPU all-reduce
   AdamW optimizer_;
   Rng data_rng_;
   int64_t step_ = 0;

@@ -3,6 +3,7 @@
 // through the same recomputed mask, x's.
 #include <cmath>
 
+#include "autograd/dropout_rows.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "autograd/ops/layer_norm_backward.h"
@@ -33,7 +34,8 @@ Tensor dropout_add_layer_norm(const Tensor& x, const Tensor& residual, const Ten
   PONET_CHECK(std::isfinite(eps) && eps >= 0.f, op, ": eps must be finite and >= 0, got ", eps);
 
   const float p_used = training ? p : 0.f;
-  const uint64_t seed = p_used > 0.f ? rng.next_u64() : 0;  // drawn exactly when dropout() would draw
+  // drawn exactly when dropout() would draw; shifted to this rank's rows of a data-parallel batch
+  const uint64_t seed = p_used > 0.f ? dropout_seed_for_rows(rng.next_u64(), x, op) : 0;
   const Device dev = x.device();
   Tensor xc = contiguous(x.detach()), rc = contiguous(residual.detach());
   Tensor wc = contiguous(weight.detach()), bc = contiguous(bias.detach());

@@ -1,0 +1,55 @@
+// `ponet export`: a run directory as a Hugging Face model directory (train/hf_export.h, docs/interop.md).
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "core/error.h"
+#include "data/text_dataset.h"
+#include "train/checkpoint.h"
+#include "train/hf_export.h"
+#include "train/run_dir.h"
+
+namespace ponet::app {
+
+namespace {
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+}  // namespace
+
+int cmd_export(int argc, char** argv) {
+  Args a("export",
+         "Write a run's model as a Hugging Face directory: config.json, model.safetensors (official names), the "
+         "BertTokenizer files. A softmax-mixer run is a BERT that stock transformers loads.");
+  a.option("run", "runs/kjv-tiny", "run directory of `ponet pretrain`, `ponet finetune` or `ponet lra`");
+  a.option("out", "", "the directory to write (created)");
+  a.flag("check", "also write ponet_check.safetensors: a fixed batch and this model's logits (scripts/interop_check.sh)");
+  if (!a.parse(argc, argv)) return 0;
+  const std::string dir = a.str("run"), out = a.str("out");
+  if (out.empty()) throw UsageError("--out is required");
+  // a fine-tuning run's model is its best dev checkpoint, as `ponet classify` uses it
+  const std::string ckpt = exists(dir + "/best.safetensors") ? dir + "/best.safetensors" : dir + "/checkpoint.safetensors";
+  PONET_CHECK(exists(ckpt), dir, ": no checkpoint.safetensors: not a run directory");
+  std::unique_ptr<nn::Model> model = train::load_checkpoint_model(ckpt);
+  model->eval();
+  std::unique_ptr<text::WordPieceTokenizer> tok;
+  if (exists(dir + "/vocab.txt")) tok = std::make_unique<text::WordPieceTokenizer>(text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt"));
+  train::HfExportOptions options;
+  options.tokenizer = tok.get();
+  if (exists(dir + "/labels.txt")) {
+    const data::LabelMap labels = data::LabelMap::load(dir + "/labels.txt");
+    for (int64_t i = 0; i < labels.size(); ++i) options.labels.push_back(labels.name(i));
+  }
+  const train::HfExportResult r = train::export_hf_directory(*model, out, options);
+  if (a.is_set("check")) train::write_hf_check_file(*model, out, tok.get());
+  std::printf("exported %s (%s) to %s:", ckpt.c_str(), r.architecture.c_str(), out.c_str());
+  for (const std::string& f : r.files) std::printf(" %s", f.c_str());
+  std::printf("%s\n", a.is_set("check") ? " ponet_check.safetensors" : "");
+  return 0;
+}
+
+}  // namespace ponet::app

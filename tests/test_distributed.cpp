@@ -1,0 +1,108 @@
+// The pieces of data-parallel training that need no second process (the multi-process test is
+// scripts/dist_test.sh): a rank's dropout on its rows of a batch draws exactly the global batch's mask at
+// those rows, for every dropout op; the shifted counter; the shard bounds; the one-process backend.
+#include "autograd/dropout_rows.h"
+#include "dist/agreement.h"
+#include "dist/communicator.h"
+#include "kernels/dropout_hash.h"
+#include "test_util.h"
+#include "train/task.h"
+
+using namespace ponet;
+using namespace ponet::testing;
+
+namespace {
+// Rows [begin, end) of `global` equal `local` exactly (bitwise: the same mask and the same arithmetic).
+void check_rows_equal(const Tensor& global, const Tensor& local, int64_t begin) {
+  const std::vector<float> g = global.slice(0, begin, begin + local.size(0)).contiguous().to_vector();
+  const std::vector<float> l = local.to_vector();
+  REQUIRE(g.size() == l.size());
+  int64_t differ = 0;
+  for (size_t i = 0; i < g.size(); ++i) differ += !(g[i] == l[i]);  // NaN counts as a difference
+  CHECK(differ == 0);
+}
+}  // namespace
+
+TEST_CASE("dropout_seed_at shifts the counter exactly") {
+  for (uint64_t seed : {uint64_t{0}, uint64_t{12345}, ~uint64_t{0}})
+    for (uint64_t first : {uint64_t{1}, uint64_t{4096}, uint64_t{1} << 40})
+      for (uint64_t i = 0; i < 64; ++i) CHECK(dropout_uniform(dropout_seed_at(seed, first), i) == dropout_uniform(seed, first + i));
+}
+
+TEST_CASE("DropoutRows: a rank's rows of dropout equal the global batch's rows") {
+  Rng data(3);
+  const Tensor x = Tensor::randn({6, 5, 8}, data);
+  for (int64_t begin : {0, 2, 4}) {
+    Rng a(77), b(77);
+    const Tensor global = dropout(x, 0.3f, true, a);
+    Tensor local;
+    {
+      const DropoutRows rows(begin, 6);
+      local = dropout(x.slice(0, begin, begin + 2).contiguous(), 0.3f, true, b);
+    }
+    check_rows_equal(global, local, begin);
+    CHECK(a.next_u64() == b.next_u64());  // the same number of draws
+  }
+  // a rank's share that does not fit the global batch is an error naming the op
+  Rng c(1);
+  const DropoutRows rows(5, 6);
+  CHECK_THROWS_WITH(dropout(x.slice(0, 0, 2).contiguous(), 0.3f, true, c),
+                    doctest::Contains("dropout: a data-parallel forward holds rows"));
+}
+
+TEST_CASE("DropoutRows: dropout_add_layer_norm and attention draw the global masks") {
+  Rng data(4);
+  const Tensor x = Tensor::randn({4, 3, 8}, data), res = Tensor::randn({4, 3, 8}, data);
+  const Tensor w = Tensor::randn({8}, data), bias = Tensor::randn({8}, data);
+  const Tensor q = Tensor::randn({4, 3, 8}, data), k = Tensor::randn({4, 3, 8}, data), v = Tensor::randn({4, 3, 8}, data);
+  const Tensor valid = Tensor::from_vector_i64(std::vector<int64_t>(12, 1), {4, 3});
+  for (int64_t begin : {0, 2}) {
+    Rng a(9), b(9);
+    const Tensor g1 = dropout_add_layer_norm(x, res, w, bias, 0.4f, true, a, 1e-5f);
+    const Tensor g2 = attention(q, k, v, valid, 2, 0.4f, true, a);
+    Tensor l1, l2;
+    {
+      const DropoutRows rows(begin, 4);
+      auto part = [&](const Tensor& t) { return t.slice(0, begin, begin + 2).contiguous(); };
+      l1 = dropout_add_layer_norm(part(x), part(res), w, bias, 0.4f, true, b, 1e-5f);
+      l2 = attention(part(q), part(k), part(v), part(valid), 2, 0.4f, true, b);
+    }
+    check_rows_equal(g1, l1, begin);
+    check_rows_equal(g2, l2, begin);
+  }
+}
+
+TEST_CASE("without DropoutRows, dropout is what it always was") {
+  Rng data(5);
+  const Tensor x = Tensor::randn({3, 7}, data);
+  Rng a(11), b(11);
+  const Tensor plain = dropout(x, 0.5f, true, a);
+  const uint64_t seed = b.next_u64();
+  const std::vector<float> xs = x.to_vector(), ys = plain.to_vector();
+  for (size_t i = 0; i < xs.size(); ++i) CHECK(ys[i] == xs[i] * dropout_scale(seed, i, 0.5f));
+}
+
+TEST_CASE("Shard: the ranks' rows cover the batch once, in order") {
+  for (int size : {1, 2, 3, 4}) {
+    int64_t next = 0;
+    for (int r = 0; r < size; ++r) {
+      const train::Shard s{r, size};
+      CHECK(s.begin(12) == next);
+      next = s.end(12);
+    }
+    CHECK(next == 12);
+  }
+}
+
+TEST_CASE("the one-process communicator is the identity, and a lone rank always agrees") {
+  auto comm = dist::make_single_process();
+  CHECK(comm->size() == 1);
+  std::vector<float> v = {1.5f, -2.f};
+  comm->all_reduce_sum(v.data(), 2, Device::cpu());
+  CHECK(v == std::vector<float>{1.5f, -2.f});
+  CHECK(comm->all_reduce_max(7) == 7);
+  CHECK(comm->all_gather("x") == std::vector<std::string>{"x"});
+  CHECK_NOTHROW(dist::check_agreement(*comm, {{"a", "1"}}));
+  CHECK(dist::file_fingerprint("/nonexistent/file") == "missing");
+  if (!dist::launched_as_job()) CHECK(std::string(dist::world().backend()) == "single");
+}

@@ -1,0 +1,272 @@
+// Training follows PyTorch step for step. Each fixture (scripts/make_trajectory_fixture.py) holds a tiny
+// model's initial weights, 20 fixed batches, and what 20 steps of torch.optim.AdamW, transformers'
+// linear warmup/decay and clip_grad_norm_ gave: every step's loss, grad norm (before clipping) and lr,
+// and the final weights. The real Trainer runs the same 20 steps here (a Task that serves the fixture's
+// batches in order) and its log and final weights must agree:
+//   loss and grad norm within 1e-5 relative, lr exactly (float32), every final tensor within 1e-4 of
+//   its own max|w|; NaN or Inf fails.
+// A second test replays the Trainer's step by hand (the calls of Trainer::train_step) to show that the
+// comparison is sharp: the replay passes with the Trainer's settings and fails with a wrong beta2,
+// weight decay on every parameter, or no clipping.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "fixture_util.h"
+#include "nn/ponet.h"
+#include "nn/ponet_classification.h"
+#include "train/grad_clip.h"
+#include "train/optimizer.h"
+#include "train/schedule.h"
+#include "train/trainer.h"
+
+using namespace ponet;
+using namespace ponet::testing;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kLossTol = 1e-5, kNormTol = 1e-5, kWeightTol = 1e-4;
+
+const char* kCases[] = {"pretraining_ponet", "pretraining_softmax", "classification_ponet"};
+
+// One fixture: its model (built from the stored config with the initial weights) and settings.
+struct Trajectory {
+  std::string name;
+  Fixture fx;
+  json opt;
+  int64_t steps = 0;
+  std::unique_ptr<nn::Model> model;
+
+  explicit Trajectory(const std::string& case_name)
+      : name(case_name), fx(load_fixture("trajectory/" + case_name + ".safetensors")) {
+    opt = json::parse(fx.metadata.at("optimizer"));
+    steps = fx.at("step.loss").numel();
+    REQUIRE(opt.at("total_steps").get<int64_t>() == steps);
+    const nn::PoNetConfig config = nn::PoNetConfig::from_json(fx.metadata.at("config"), name);
+    const std::string cls = fx.metadata.at("model_class");
+    if (cls == "PoNetForPreTraining") model = std::make_unique<nn::PoNetForPreTraining>(config, 0);
+    else if (cls == "PoNetForSequenceClassification")
+      model = std::make_unique<nn::PoNetForSequenceClassification>(config, 0);
+    else FAIL("unknown model_class " << cls << " in " << name);
+    std::map<std::string, Tensor> initial;
+    for (auto& [n, t] : model->named_parameters()) initial[n] = fx.at("initial." + n);
+    model->load_state_dict(initial);  // strict: the fixture names exactly our parameters
+  }
+  float lr() const { return opt.at("lr").get<float>(); }
+  int64_t warmup() const { return opt.at("warmup_steps").get<int64_t>(); }
+  double max_grad_norm() const { return opt.at("max_grad_norm").get<double>(); }
+  train::AdamWOptions adamw() const {
+    return {lr(), 0.9f, 0.999f, opt.at("eps").get<float>(), opt.at("weight_decay").get<float>()};
+  }
+
+  // Step s's slice of a stored batch tensor [steps, ...]; undefined if the fixture has none.
+  Tensor batch(const std::string& key, int64_t s) const {
+    Tensor all = fx.optional("batch." + key);
+    if (!all.defined()) return all;
+    Shape shape(all.shape().begin() + 1, all.shape().end());
+    const std::vector<int64_t> v = all.to_vector_i64();
+    const int64_t n = all.numel() / steps;
+    return Tensor::from_vector_i64(std::vector<int64_t>(v.begin() + s * n, v.begin() + (s + 1) * n), shape);
+  }
+
+  // The objective of step s, as PretrainingTask / ClassificationTask::train_step compute it from a batch.
+  train::StepResult objective(int64_t s) {
+    train::StepResult r;
+    if (auto* pre = dynamic_cast<nn::PoNetForPreTraining*>(model.get())) {
+      nn::PoNetInputs in;
+      in.input_ids = batch("input_ids", s);
+      in.attention_mask = batch("attention_mask", s);
+      in.token_type_ids = batch("token_type_ids", s);
+      in.segment_ids = batch("segment_ids", s);
+      in.labels = batch("labels", s);
+      in.next_sentence_label = batch("next_sentence_label", s);
+      nn::ForwardOptions fo;
+      fo.logits_for_labels_only = true;
+      nn::PoNetOutputs out = pre->forward(in, fo);
+      r.objective = add(scale(out.mlm_loss, 1.f), scale(out.sso_loss, 1.f));
+      r.loss = out.loss.item();
+    } else {
+      auto& cls = dynamic_cast<nn::SequenceClassifier&>(*model);
+      nn::ClassifierResult out = cls.classify(batch("input_ids", s), batch("attention_mask", s), Tensor(),
+                                              batch("labels", s), true);
+      r.objective = out.loss;
+      r.loss = out.loss.item();
+    }
+    return r;
+  }
+};
+
+// The Trainer's task for a fixture: its batches in order, whatever the data Rng says.
+class FixedBatchTask : public train::Task {
+ public:
+  explicit FixedBatchTask(Trajectory& t) : t_(t) {}
+  nn::Model& model() override { return *t_.model; }
+  train::StepResult train_step(Rng&) override { return t_.objective(next_++); }
+  train::Metrics evaluate() override { return {{"loss", 0.0}}; }
+  std::string describe(const train::Metrics&) const override { return ""; }
+  std::vector<std::string> chart_metrics() const override { return {}; }
+  void set_shard(const train::Shard& shard) override {  // one process: the fixtures are single-rank runs
+    PONET_CHECK(shard.size == 1, "trajectory fixtures are single-process runs, got ", shard.size, " ranks");
+  }
+
+ private:
+  Trajectory& t_;
+  int64_t next_ = 0;
+};
+
+// What one run reached against a fixture; NaN and Inf make a measure infinite.
+struct Deviation {
+  double loss = 0, grad_norm = 0, weights = 0;  // max relative errors (weights: per tensor, over max|w|)
+  std::string worst_tensor;
+  int64_t lr_mismatches = 0;
+  bool passes() const {
+    return loss <= kLossTol && grad_norm <= kNormTol && weights <= kWeightTol && lr_mismatches == 0;
+  }
+};
+
+Deviation compare(const Trajectory& t, const std::vector<double>& losses, const std::vector<double>& norms,
+                  const std::vector<float>& lrs) {
+  REQUIRE(static_cast<int64_t>(losses.size()) == t.steps);
+  REQUIRE(norms.size() == losses.size());
+  REQUIRE(lrs.size() == losses.size());
+  Deviation d;
+  const std::vector<float> ref_loss = t.fx.at("step.loss").to_vector(), ref_norm = t.fx.at("step.grad_norm").to_vector(),
+                           ref_lr = t.fx.at("step.lr").to_vector();
+  for (int64_t s = 0; s < t.steps; ++s) {
+    d.loss = worst_error(d.loss, std::abs(losses[s] - ref_loss[s]) / std::abs(ref_loss[s]));
+    d.grad_norm = worst_error(d.grad_norm, std::abs(norms[s] - ref_norm[s]) / std::abs(ref_norm[s]));
+    if (!(lrs[s] == ref_lr[s])) ++d.lr_mismatches;  // written so that NaN counts as a mismatch
+  }
+  for (auto& [name, p] : t.model->named_parameters()) {
+    const Tensor& ref = t.fx.at("final." + name);
+    const double err = max_abs_diff(p.to_vector(), ref.to_vector()) / max_abs(ref);
+    if (!std::isfinite(err) || err > d.weights) d.worst_tensor = name;
+    d.weights = worst_error(d.weights, err);
+  }
+  return d;
+}
+
+void check_and_report(const Trajectory& t, const Deviation& d, const char* how) {
+  CHECK_MESSAGE(d.loss <= kLossTol, t.name << ": loss relative error " << d.loss);
+  CHECK_MESSAGE(d.grad_norm <= kNormTol, t.name << ": grad norm relative error " << d.grad_norm);
+  CHECK_MESSAGE(d.lr_mismatches == 0, t.name << ": " << d.lr_mismatches << " learning rates differ");
+  CHECK_MESSAGE(d.weights <= kWeightTol, t.name << ": final " << d.worst_tensor << " off by " << d.weights
+                                                << " of its max|w|");
+  std::printf("trajectory %-21s %-8s loss rel %.1e, grad norm rel %.1e, lr exact, final weights / max|w| %.1e (%s)\n",
+              t.name.c_str(), how, d.loss, d.grad_norm, d.weights, d.worst_tensor.c_str());
+}
+
+// The Trainer's step (train/trainer.cpp, Trainer::train_step) written out, with the optimizer given.
+Deviation replay(Trajectory& t, train::AdamW& optimizer, bool clip = true) {
+  std::vector<double> losses, norms;
+  std::vector<float> lrs;
+  t.model->train();
+  for (int64_t s = 0; s < t.steps; ++s) {
+    train::StepResult r = t.objective(s);
+    r.objective.backward();
+    const double norm = clip ? train::clip_grad_norm(t.model->parameters(), t.max_grad_norm())
+                             : train::clip_grad_norm(t.model->parameters(), 1e30);
+    const float lr = train::linear_warmup_decay(s, t.warmup(), t.steps, t.lr());
+    optimizer.step(lr);
+    optimizer.zero_grad();
+    losses.push_back(r.loss);
+    norms.push_back(norm);
+    lrs.push_back(lr);
+  }
+  return compare(t, losses, norms, lrs);
+}
+
+}  // namespace
+
+TEST_CASE("training follows PyTorch step for step (the Trainer on fixed batches)") {
+  for (const char* name : kCases) {
+    CAPTURE(name);
+    Trajectory t(name);
+    // no step of these fixtures may be skipped or go unclipped by accident: the file says which clip
+    const json clipped = json::parse(t.fx.metadata.at("clipped_steps"));
+    CHECK(clipped.size() > 0);
+    CHECK(static_cast<int64_t>(clipped.size()) < t.steps);
+
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ponet_test_trajectory_" + t.name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    train::TrainerOptions o;
+    o.out_dir = dir.string();
+    o.steps = t.steps;
+    o.warmup_steps = t.warmup();
+    o.lr = t.lr();
+    o.weight_decay = t.opt.at("weight_decay").get<float>();
+    o.max_grad_norm = static_cast<float>(t.max_grad_norm());
+    o.adam_eps = t.opt.at("eps").get<float>();
+    o.log_every = 1;
+    o.eval_every = o.checkpoint_every = t.steps;
+    o.quiet = true;
+    // the fixtures' betas are the Trainer's fixed ones, and PyTorch's no-decay group (the script checks it
+    // against the module types: biases and LayerNorm parameters) is our default filter's complement
+    CHECK(t.opt.at("betas") == json::array({0.9, 0.999}));
+    const std::set<std::string> no_decay = t.opt.at("no_decay").get<std::set<std::string>>();
+    for (auto& [n, p] : t.model->named_parameters())
+      CHECK_MESSAGE(train::default_weight_decay_filter(n) == (no_decay.count(n) == 0), n);
+    FixedBatchTask task(t);
+    train::Trainer trainer(task, o, 0);
+    train::TrainSummary summary = trainer.run();
+    REQUIRE(summary.steps_done == t.steps);
+
+    // loss, lr and grad norm of every step, from the Trainer's own log
+    std::vector<double> losses, norms;
+    std::vector<float> lrs;
+    std::ifstream log(dir / "log.jsonl");
+    std::string line;
+    while (std::getline(log, line)) {
+      const json rec = json::parse(line);
+      if (rec.at("kind") != "train") continue;
+      CHECK(rec.at("step").get<int64_t>() == static_cast<int64_t>(losses.size()) + 1);
+      losses.push_back(rec.at("loss").get<double>());
+      norms.push_back(rec.at("grad_norm").get<double>());
+      lrs.push_back(static_cast<float>(rec.at("lr").get<double>()));  // the float's shortest decimal
+    }
+    check_and_report(t, compare(t, losses, norms, lrs), "Trainer");
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST_CASE("training trajectory: the check fails on a wrong optimizer setting") {
+  auto run = [](const std::function<std::unique_ptr<train::AdamW>(Trajectory&)>& make, bool clip = true) {
+    Trajectory t("pretraining_ponet");
+    std::unique_ptr<train::AdamW> optimizer = make(t);
+    return replay(t, *optimizer, clip);
+  };
+  // The replay with the Trainer's settings passes, so a failure below comes from the setting alone.
+  {
+    Trajectory t("pretraining_ponet");
+    train::AdamW optimizer(t.model->named_parameters(), t.adamw());
+    check_and_report(t, replay(t, optimizer), "replay");
+  }
+  const Deviation beta2 = run([](Trajectory& t) {
+    train::AdamWOptions o = t.adamw();
+    o.beta2 = 0.99f;
+    return std::make_unique<train::AdamW>(t.model->named_parameters(), o);
+  });
+  const Deviation decay_all = run([](Trajectory& t) {
+    return std::make_unique<train::AdamW>(t.model->named_parameters(), t.adamw(),
+                                          [](const std::string&) { return true; });
+  });
+  const Deviation no_clip = run(
+      [](Trajectory& t) { return std::make_unique<train::AdamW>(t.model->named_parameters(), t.adamw()); }, false);
+  std::printf("trajectory wrong settings: beta2 0.99 -> weights %.1e, loss %.1e; decay on biases and LayerNorm -> "
+              "weights %.1e (%s); no clipping -> weights %.1e, loss %.1e\n",
+              beta2.weights, beta2.loss, decay_all.weights, decay_all.worst_tensor.c_str(), no_clip.weights,
+              no_clip.loss);
+  CHECK_FALSE(beta2.passes());
+  CHECK_FALSE(decay_all.passes());
+  CHECK_FALSE(no_clip.passes());
+  // and by a wide margin, not by rounding luck
+  CHECK(beta2.weights > 10 * kWeightTol);
+  CHECK(decay_all.weights > 10 * kWeightTol);
+  CHECK(no_clip.weights > 10 * kWeightTol);
+}
