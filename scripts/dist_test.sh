@@ -111,6 +111,11 @@ echo " fine-tuning:"
 compare losses "$dir/f1/log.jsonl" "$dir/f2/log.jsonl"
 compare weights "$dir/f1/checkpoint.safetensors" "$dir/f2/checkpoint.safetensors"
 
+# ponet lra reads best.safetensors back after training: rank 1 must find what rank 0 wrote
+"${mpi[@]}" -np 2 "$ponet" lra listops --min-length 20 --max-length 64 --train 64 --dev 16 --test 16 --steps 4 \
+  --threads 1 --quiet --out "$dir/lra" > "$dir/lra.txt" 2>&1 || { cat "$dir/lra.txt"; fail "ponet lra on 2 ranks"; }
+echo " lra: trains and tests on 2 ranks"
+
 echo "2. resume across rank counts"
 "${mpi[@]}" -np 2 "$ponet" pretrain "${pre[@]}" --threads 1 --quiet --out "$dir/r21" --stop-after 10 > /dev/null 2>&1 ||
   fail "2 ranks, the first 10 steps"

@@ -196,6 +196,9 @@ TrainSummary Trainer::run() {
   run.summary.best = best_;
   run.summary.best_step = best_step_;
   if (lead()) write_chart();
+  // the files rank 0 wrote (best.safetensors, the checkpoint) exist on return on every rank, which the
+  // commands read back after training
+  if (comm_.size() > 1) comm_.barrier();
   return run.summary;
 }
 
