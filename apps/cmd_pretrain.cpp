@@ -61,6 +61,10 @@ void declare(Args& a) {
            as_string);
   a.option("out", "runs/kjv-tiny", "run directory (created; holds vocab, config, checkpoint, log, chart)");
   a.option("config", "", "model config JSON (sizes; see apps/configs/); default: the built-in tiny config", as_string);
+  a.option("init", "",
+           "continue pretraining from this model: a `ponet pretrain` run or a Hugging Face PoNet/BERT directory "
+           "(its config, vocabulary and weights; excludes --config and --vocab-size)",
+           as_string.added_later());
   a.option("vocab-size", "4000", "WordPiece vocabulary size to train", as_integer);
   a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", as_integer);
   a.option("batch-size", "32", "examples per step", as_integer);
@@ -134,14 +138,24 @@ int cmd_pretrain(int argc, char** argv) {
 
   text::WordPieceTokenizer tok;
   nn::PoNetConfig config;
+  std::unique_ptr<nn::PoNetForPreTraining> initial;  // --init: the weights to start from
   if (resume) {
     tok = text::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
     config = nn::PoNetConfig::from_json(io::read_file(out + "/config.json"), out + "/config.json");
   } else {
     PONET_CHECK(a.integer("vocab-size") >= 32, "--vocab-size must be at least 32");
-    // read and check the model config before the run directory and the (slower) vocabulary training
-    const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : io::read_file(a.str("config"));
-    config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
+    if (!a.str("init").empty()) {
+      PONET_CHECK(a.str("config").empty() && !a.is_set("vocab-size"), "--init ", a.str("init"),
+                  " brings its own config and vocabulary: --config and --vocab-size exclude it");
+      train::LoadedRun from = train::load_run(a.str("init"), Device::cpu());
+      tok = from.tokenizer;
+      config = from.model->config();
+      initial = std::move(from.model);
+    } else {
+      // read and check the model config before the run directory and the (slower) vocabulary training
+      const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : io::read_file(a.str("config"));
+      config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
+    }
     const int64_t max_len = a.integer("max-len");
     PONET_CHECK(max_len >= 8 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
                 " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
@@ -150,12 +164,14 @@ int cmd_pretrain(int argc, char** argv) {
     PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
     PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
                 "' already holds a run: pass --resume to continue it or choose another --out");
-    std::vector<std::string> texts;
-    for (auto& doc : corpus.documents)
-      for (auto& s : doc) texts.push_back(s);
-    std::fprintf(stderr, "training a %lld-token WordPiece vocabulary on %zu sentences...\n",
-                 static_cast<long long>(a.integer("vocab-size")), texts.size());
-    tok = text::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
+    if (!initial) {
+      std::vector<std::string> texts;
+      for (auto& doc : corpus.documents)
+        for (auto& s : doc) texts.push_back(s);
+      std::fprintf(stderr, "training a %lld-token WordPiece vocabulary on %zu sentences...\n",
+                   static_cast<long long>(a.integer("vocab-size")), texts.size());
+      tok = text::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
+    }
     tok.save_vocab(out + "/vocab.txt");
     config.vocab_size = tok.vocab_size();
     config.pad_token_id = tok.pad_id();
@@ -178,6 +194,12 @@ int cmd_pretrain(int argc, char** argv) {
   for (int64_t i = 0; i < a.integer("eval-batches"); ++i) eval_batches.push_back(eval_data.next_batch(eval_rng));
 
   nn::PoNetForPreTraining model(config, seed);
+  if (initial) {  // --init: its weights (a resumed run takes them from its checkpoint instead)
+    std::map<std::string, Tensor> weights;
+    for (auto& [name, t] : initial->named_parameters()) weights[name] = t;
+    model.load_state_dict(weights);
+    initial.reset();
+  }
   model.to(device);
   std::fprintf(stderr, "PoNet: %lld parameters (hidden %lld, %lld layers, %lld heads, vocab %lld); %zu train / %zu held-out documents; device %s\n",
                static_cast<long long>(model.num_parameters()), static_cast<long long>(config.hidden_size),

@@ -62,6 +62,18 @@ grep -q '"PoNetForPreTraining"' "$dir/hf/config.json" || { echo "export: no PoNe
 cmp -s "$dir/pred_run.txt" "$dir/pred_hf.txt" || { echo "predict: the export predicts differently"; diff "$dir/pred_run.txt" "$dir/pred_hf.txt"; exit 1; }
 "$ponet" tokenize --run "$dir/hf" "The king [MASK] the land" > "$dir/tok.txt"
 grep -q "\[MASK\]" "$dir/tok.txt" || { echo "tokenize: [MASK] not kept whole"; cat "$dir/tok.txt"; exit 1; }
+# continued pretraining from the export: its vocabulary and weights, so the first loss is the trained run's
+# level (4.88 here), below a fresh model's (5.14)
+"$ponet" pretrain --init "$dir/hf" --corpus "$dir/corpus.txt" --max-len 32 --batch-size 4 --warmup 1 --steps 2 \
+  --eval-every 2 --eval-batches 1 --checkpoint-every 2 --held-out 0.2 --log-every 1 --quiet --out "$dir/pt_hf" > /dev/null
+cmp -s "$dir/run/vocab.txt" "$dir/pt_hf/vocab.txt" || { echo "pretrain --init: not the model's vocabulary"; exit 1; }
+"$ponet" pretrain "${common[@]}" --steps 2 --warmup 1 --log-every 1 --out "$dir/pt_fresh" > /dev/null
+python3 - "$dir/pt_hf/log.jsonl" "$dir/pt_fresh/log.jsonl" <<'PY'
+import json, sys
+first = [next(json.loads(l)["loss"] for l in open(p) if '"train"' in l) for p in sys.argv[1:]]
+assert first[0] < first[1] - 0.1, f"pretrain --init started at loss {first[0]}, a fresh model at {first[1]}"
+PY
+expect_fail 1 "$ponet" pretrain --init "$dir/hf" --config "$dir/model.json" --corpus "$dir/corpus.txt" --out "$dir/pt_bad"
 expect_fail 2 "$ponet" export --run "$dir/run"                    # --out is required
 expect_fail 1 "$ponet" export --run "$dir/missing" --out "$dir/hf_bad"
 expect_fail 1 "$ponet" export --run "$dir/run" --out "$dir/run"   # never over a run directory
