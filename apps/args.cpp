@@ -202,6 +202,22 @@ void declare_training_run_options(Args& a) {
   a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
 }
 
+train::TrainerOptions trainer_options(const Args& a, const std::string& out) {
+  train::TrainerOptions to;
+  to.out_dir = out;
+  to.steps = a.integer("steps");
+  to.warmup_steps = a.integer("warmup");
+  to.lr = static_cast<float>(a.number("lr"));
+  to.weight_decay = static_cast<float>(a.number("weight-decay"));
+  to.max_grad_norm = static_cast<float>(a.number("clip"));
+  to.eval_every = a.integer("eval-every");
+  to.log_every = a.integer("log-every");
+  to.time_limit_minutes = a.number("time-limit");
+  to.stop_after = a.integer("stop-after");
+  to.quiet = a.is_set("quiet");
+  return to;
+}
+
 void apply_threads_option(const Args& a) {
   const int64_t n = a.integer("threads");
   if (n < 0 || n > 4096) throw UsageError("--threads must be in [0, 4096] (0: all cores), got " + std::to_string(n));

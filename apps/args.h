@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "data/text_dataset.h"
+#include "train/trainer.h"
 
 namespace ponet::app {
 
@@ -86,6 +87,10 @@ class Args {
 void declare_training_run_options(Args& a);
 // Applies --threads (0: all cores); a negative count is an error.
 void apply_threads_option(const Args& a);
+// The Trainer's options every training command declares under the same names (--steps, --warmup, --lr,
+// --weight-decay, --clip, --eval-every, --log-every and the run options above), into `out`. The caller
+// sets what differs between commands (checkpoint_every, best_metric).
+train::TrainerOptions trainer_options(const Args& a, const std::string& out);
 // --text-field, --text-b-field, --label-field: the columns of a labelled dataset (data/text_dataset.h);
 // kept in run.json when `kept` says so (finetune), so --resume reads the files the same way.
 void declare_dataset_field_options(Args& a, Kept kept = {});

@@ -125,20 +125,9 @@ int cmd_finetune(int argc, char** argv) {
   PONET_CHECK(!a.str("train").empty() && !a.str("dev").empty(), "--train and --dev are required");
   PONET_CHECK(a.str("init").empty() || a.str("config").empty(), "--init and --config exclude each other");
 
-  train::TrainerOptions to;
-  to.out_dir = out;
-  to.steps = a.integer("steps");
-  to.warmup_steps = a.integer("warmup");
-  to.lr = static_cast<float>(a.number("lr"));
-  to.weight_decay = static_cast<float>(a.number("weight-decay"));
-  to.max_grad_norm = static_cast<float>(a.number("clip"));
-  to.eval_every = a.integer("eval-every");
-  to.log_every = a.integer("log-every");
-  to.checkpoint_every = a.integer("eval-every");
+  train::TrainerOptions to = trainer_options(a, out);
+  to.checkpoint_every = a.integer("eval-every");  // the best checkpoint is chosen at every evaluation
   to.best_metric = "accuracy";
-  to.time_limit_minutes = a.number("time-limit");
-  to.stop_after = a.integer("stop-after");
-  to.quiet = a.is_set("quiet");
   train::check_options(to);
 
   // data and labels first: the cheapest checks

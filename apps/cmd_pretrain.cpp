@@ -91,19 +91,8 @@ void declare(Args& a) {
 
 // Trainer options from the run options and this invocation's limits.
 train::TrainerOptions trainer_options(const Args& a) {
-  train::TrainerOptions to;
-  to.out_dir = a.str("out");
-  to.steps = a.integer("steps");
-  to.warmup_steps = a.integer("warmup");
-  to.lr = static_cast<float>(a.number("lr"));
-  to.weight_decay = static_cast<float>(a.number("weight-decay"));
-  to.max_grad_norm = static_cast<float>(a.number("clip"));
-  to.eval_every = a.integer("eval-every");
-  to.log_every = a.integer("log-every");
+  train::TrainerOptions to = app::trainer_options(a, a.str("out"));
   to.checkpoint_every = a.integer("checkpoint-every");
-  to.time_limit_minutes = a.number("time-limit");
-  to.stop_after = a.integer("stop-after");
-  to.quiet = a.is_set("quiet");
   return to;
 }
 
