@@ -3,8 +3,9 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "core/error.h"
 #include "train/hf_import.h"
-#include "train/run_dir.h"
+#include "train/hf_tokenizer.h"
 
 namespace ponet::app {
 
@@ -14,9 +15,15 @@ int cmd_tokenize(int argc, char** argv) {
   a.option("run", "runs/kjv-tiny", "run directory (its vocab.txt), or a Hugging Face model directory");
   if (!a.parse(argc, argv)) return 0;
   const std::string dir = a.str("run");
-  // a Hugging Face directory's casing comes from its tokenizer_config.json; a run's vocabulary is uncased
-  const text::WordPieceTokenizer tok = train::is_hf_directory(dir) ? train::load_run(dir, Device::cpu()).tokenizer
-                                                                    : text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
+  // a Hugging Face directory's casing comes from its tokenizer files; a run's vocabulary is uncased
+  text::WordPieceTokenizer tok;
+  if (train::is_hf_directory(dir)) {
+    std::vector<std::string> notes;
+    PONET_CHECK(train::read_hf_tokenizer(dir, tok, notes), dir, ": no vocab.txt or tokenizer.json");
+    for (const std::string& note : notes) std::fprintf(stderr, "%s: note: %s\n", dir.c_str(), note.c_str());
+  } else {
+    tok = text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
+  }
   const std::vector<int64_t> ids = tok.encode(a.str("text"));
   std::printf("%zu tokens (%s vocabulary of %lld)\n", ids.size(), tok.casing() == text::Casing::kLower ? "uncased" : "cased",
               static_cast<long long>(tok.vocab_size()));
