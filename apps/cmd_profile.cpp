@@ -24,12 +24,15 @@ namespace ponet::app {
 
 namespace {
 
-nn::PoNetConfig read_ponet_config(const std::string& path) {
+// names_vocab (when given) tells whether the file sets vocab_size itself.
+nn::PoNetConfig read_ponet_config(const std::string& path, bool* names_vocab = nullptr) {
   const std::string text = io::read_file(path);
   const std::string family = nn::config_family(text, path);
   PONET_CHECK(family == "ponet", path, ": a config of family '", family,
               "'; `ponet profile` runs the PoNet pretraining step and needs a PoNet config (family \"ponet\")");
-  return nn::PoNetConfig::from_json(text, path);
+  nn::PoNetConfig config = nn::PoNetConfig::from_json(text, path);  // valid JSON from here on
+  if (names_vocab) *names_vocab = nlohmann::json::parse(text).contains("vocab_size");
+  return config;
 }
 
 // Random ids (as bench_ponet_step), 15 % of them scored by MLM, random SSO labels. Without fixed chunks
@@ -115,12 +118,12 @@ int cmd_profile(int argc, char** argv) {
   std::string source = "the LRA-size model of bench_ponet_step";
   if (a.is_set("config")) {
     source = a.str("config");
-    config = read_ponet_config(source);
+    bool names_vocab = false;
+    config = read_ponet_config(source, &names_vocab);
     if (!a.is_set("length")) L = config.max_position_embeddings;
     // A pretraining config leaves the vocabulary to `ponet pretrain`, which trains --vocab-size (4000)
     // WordPiece tokens and writes that size into the run's config: profile the step it would run, not
     // BERT's default 30522, whose decoder and loss would dominate the profile.
-    const bool names_vocab = nlohmann::json::parse(io::read_file(source)).contains("vocab_size");
     if (a.is_set("vocab-size") || !names_vocab) {
       config.vocab_size = a.is_set("vocab-size") ? a.integer("vocab-size") : 4000;
       PONET_CHECK(config.vocab_size >= 32, "--vocab-size must be at least 32, got ", config.vocab_size);
