@@ -22,17 +22,20 @@ namespace ponet::app {
 
 namespace {
 
-// The official LRA ListOps recipe (lra_config.py) and a CPU-sized one with the same model.
+// The official LRA ListOps recipe (lra_config.py, run_tasks.py) and a CPU-sized one with the same model.
 struct Preset {
-  int64_t train, dev, test, min_length, max_length, steps, warmup, eval_every;
+  int64_t train, dev, test, min_length, max_length, pad_to, segment_num, steps, warmup, eval_every;
   double lr;
 };
-// paper: 96000/2000/2000 trees of 500 < length < 2000, 5000 steps, warmup 1000, eval every 50.
+// paper: 96000/2000/2000 trees of 500 < length < 2000, padded to 2048 as the official pickles are (2000
+// + 48 zeros), PoNet segments of 2048 // 64 + 1 = 33 tokens; 5000 steps, warmup 1000, eval every 50.
 // cpu: trees of 100 < length < 400 and a fifth of the data, so that one mixer trains in well under 30
-// minutes on 2 cores; the same model, optimiser, batch and learning rate, 2000 steps.
+// minutes on 2 cores; the same model, optimiser, batch and learning rate, 2000 steps. It keeps the
+// official segment LENGTH (400 // 12 + 1 = 34 tokens), not the segment count: 64 segments of 400 tokens
+// would be 7 tokens each, a much finer segment max-pool than the paper's (docs/lra.md).
 const std::map<std::string, Preset> kPresets = {
-    {"paper", {96000, 2000, 2000, 500, 2000, 5000, 1000, 50, 1e-4}},
-    {"cpu", {20000, 1000, 1000, 100, 400, 2000, 400, 100, 1e-4}},
+    {"paper", {96000, 2000, 2000, 500, 2000, 2048, 64, 5000, 1000, 50, 1e-4}},
+    {"cpu", {20000, 1000, 1000, 100, 400, 400, 12, 2000, 400, 100, 1e-4}},
 };
 
 // The official ListOps model (the same as apps/configs/lra_listops.json).
@@ -41,10 +44,11 @@ const char* kListOpsModel = R"({"family": "lra", "attn_type": "ponet", "vocab_si
   "max_seq_len": 2000, "dropout_prob": 0.1, "attention_dropout": 0.1, "pooling_mode": "MEAN", "num_classes": 10,
   "segment_num": 64})";
 
-nn::LraConfig listops_model(const std::string& mixer, int64_t max_len) {
+nn::LraConfig listops_model(const std::string& mixer, int64_t pad_to, int64_t segment_num) {
   nn::LraConfig c = nn::LraConfig::from_json(kListOpsModel, "built-in ListOps model");
   c.attn_type = mixer;
-  c.max_seq_len = max_len;
+  c.max_seq_len = pad_to;
+  c.segment_num = segment_num;
   c.vocab_size = std::max<int64_t>(c.vocab_size, data::kListOpsVocabSize);
   c.validate();
   return c;
@@ -99,7 +103,13 @@ int cmd_lra(int argc, char** argv) {
   a.option("dev", "0", "dev trees (default: the preset's)");
   a.option("test", "0", "test trees (default: the preset's)");
   a.option("min-length", "0", "trees longer than this (default: the preset's)");
-  a.option("max-length", "0", "trees shorter than this; also the model's padded length (default: the preset's)");
+  a.option("max-length", "0", "trees shorter than this (default: the preset's)");
+  a.option("pad-to", "0", "the padded length every sequence is run at (default: --max-length if given, else the preset's)");
+  a.option("segment-num", "0", "PoNet's segment count: segments of pad-to // segment-num + 1 tokens (default: the preset's)");
+  a.option("lr", "0", "peak learning rate (default: the preset's, 1e-4)");
+  a.option("schedule", "one_cycle", "learning-rate schedule: one_cycle (official, linear anneal, beta1 cycled), one_cycle_cos or linear (warmup then decay, beta1 0.9)");
+  a.option("clip", "0", "clip the global gradient norm at this (0: no clipping, as the official code)");
+  a.option("sampling", "epochs", "epochs (every example once per epoch, reshuffled, as the official code) or random (with replacement)");
   a.option("data-seed", "0", "seed of the generated trees");
   a.option("steps", "0", "optimizer steps (default: the preset's)");
   a.option("seed", "0", "seed for initialisation, batches and dropout");
@@ -133,8 +143,13 @@ int cmd_lra(int argc, char** argv) {
   const std::string out = a.str("out").empty()
                               ? "runs/listops-" + mixer + "-" + a.str("preset") + "-s" + std::to_string(seed)
                               : a.str("out");
-  const int64_t max_len = a.is_set("max-length") ? a.integer("max-length") : p.max_length;
-  nn::LraConfig config = listops_model(mixer, max_len);
+  const int64_t max_length = a.is_set("max-length") ? a.integer("max-length") : p.max_length;
+  // the padded length: --pad-to, else --max-length when given (the longest tree it allows), else the preset's
+  const int64_t max_len = a.integer("pad-to") > 0 ? a.integer("pad-to") : a.is_set("max-length") ? max_length : p.pad_to;
+  const int64_t segment_num = a.integer("segment-num") > 0 ? a.integer("segment-num") : p.segment_num;
+  const std::string sampling = a.str("sampling");
+  PONET_CHECK(sampling == "epochs" || sampling == "random", "--sampling must be epochs or random, got '", sampling, "'");
+  nn::LraConfig config = listops_model(mixer, max_len, segment_num);
 
   data::ListOpsSplits s = load_or_generate(a, p);
   std::vector<data::ClassificationExample> train_set = to_examples(s.train), dev_set = to_examples(s.dev),
@@ -151,22 +166,32 @@ int cmd_lra(int argc, char** argv) {
   model.to(device);
   io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
   // The official code pads every sequence to max_seq_len; MEAN pooling divides by that length.
-  train::ClassificationTask task(model, train_set, dev_set, {32, max_len, true});
+  train::ClassificationTask task(model, train_set, dev_set, {32, max_len, true, sampling == "epochs"});
   train::TrainerOptions to;
   to.out_dir = out;
   to.steps = a.integer("steps") > 0 ? a.integer("steps") : p.steps;
-  to.warmup_steps = std::min(p.warmup, to.steps);
-  to.lr = static_cast<float>(p.lr);
+  // other step counts keep the preset's warmup fraction (OneCycleLR's pct_start)
+  to.warmup_steps = p.warmup * to.steps / p.steps;
+  to.lr = static_cast<float>(a.number("lr") > 0 ? a.number("lr") : p.lr);
+  to.schedule = train::parse_schedule(a.str("schedule"));
+  to.max_grad_norm = static_cast<float>(a.number("clip"));
   to.weight_decay = 0.f;
   to.adam_eps = 1e-6f;
   to.eval_every = p.eval_every;
   to.checkpoint_every = 10 * p.eval_every;
   to.best_metric = "accuracy";
   to.quiet = a.is_set("quiet");
+  train::check_options(to);
   std::fprintf(stderr, "ListOps (%s preset): %zu / %zu / %zu examples, padded length %lld; LRA model, mixer %s, %lld parameters, device %s\n",
                a.str("preset").c_str(), train_set.size(), dev_set.size(), test_set.size(),
                static_cast<long long>(max_len), mixer.c_str(), static_cast<long long>(model.num_parameters()),
                device.str().c_str());
+  std::fprintf(stderr, "recipe: lr %g, schedule %s, clip %s, sampling %s, %lld steps (warmup %lld)%s\n", to.lr,
+               a.str("schedule").c_str(), to.max_grad_norm > 0 ? a.str("clip").c_str() : "none", sampling.c_str(),
+               static_cast<long long>(to.steps), static_cast<long long>(to.warmup_steps),
+               mixer == "ponet" ? (", " + std::to_string(segment_num) + " segments of " +
+                                   std::to_string(max_len / segment_num + 1) + " tokens").c_str()
+                                : "");
   train::Trainer trainer(task, to, seed);
   train::TrainSummary summary = trainer.run();
 
@@ -180,6 +205,14 @@ int cmd_lra(int argc, char** argv) {
                            {"mixer", mixer},
                            {"preset", a.str("preset")},
                            {"seed", seed},
+                           {"data_seed", a.integer("data-seed")},
+                           {"recipe", {{"lr", nn::json_float(to.lr)},
+                                       {"schedule", a.str("schedule")},
+                                       {"clip", nn::json_float(to.max_grad_norm)},
+                                       {"sampling", sampling},
+                                       {"warmup", to.warmup_steps},
+                                       {"pad_to", max_len},
+                                       {"segment_num", segment_num}}},
                            {"steps", summary.steps_done},
                            {"seconds", summary.seconds},
                            {"best_dev_accuracy", summary.best},

@@ -1,30 +1,42 @@
 #!/usr/bin/env bash
-# LRA ListOps: PoNet vs softmax attention vs FNet on the same budget, several seeds, then a table of the
-# test accuracies (results.json of every run). Usage: scripts/lra_listops.sh [preset] [seeds...]
-#   scripts/lra_listops.sh cpu 0 1      # the CPU preset, seeds 0 and 1 (about 10 minutes per run on 2 cores)
+# LRA ListOps: PoNet vs softmax attention vs FNet on the same data and budget, several seeds, then the
+# study (scripts/listops_study.py): mean +- std per mixer, paired per-seed differences with a t-test, and
+# every run's dev curve in one SVG.
+#   scripts/lra_listops.sh [preset] [seeds...]        default: cpu 0 1 2 3 4
+#   JOBS=2 scripts/lra_listops.sh cpu 0 1 2           runs JOBS trainings at once, each on THREADS threads
+# Every run uses the same thread count (THREADS, default 1): results are bit-reproducible for a seed at a
+# fixed thread count, and float sums differ in the last bits between thread counts. Extra arguments for
+# `ponet lra` go in LRA_ARGS (e.g. LRA_ARGS="--schedule linear --clip 1 --sampling random" for the
+# earlier recipe) with a run-name suffix in TAG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-cpu}
 shift || true
 seeds=("$@")
-[ ${#seeds[@]} -gt 0 ] || seeds=(0 1)
+[ ${#seeds[@]} -gt 0 ] || seeds=(0 1 2 3 4)
+jobs=${JOBS:-2}
+threads=${THREADS:-1}
+tag=${TAG:-}
 [ -x build/ponet ] || scripts/setup.sh
+mkdir -p runs
+todo=()
 for seed in "${seeds[@]}"; do
   for mixer in ponet softmax fnet; do
-    out="runs/listops-$mixer-$preset-s$seed"
+    out="runs/listops-$mixer-$preset$tag-s$seed"
     if [ -s "$out/results.json" ]; then echo "have $out"; continue; fi
-    build/ponet lra listops --mixer "$mixer" --preset "$preset" --seed "$seed" --out "$out" --quiet
+    todo+=("$mixer $seed $out")
   done
 done
-python3 - "$preset" "${seeds[@]}" <<'PY'
-import json, sys
-preset, seeds = sys.argv[1], sys.argv[2:]
-print(f"\n| mixer | " + " | ".join(f"seed {s} test acc" for s in seeds) + " | mean | best dev (mean) | majority class |")
-print("|---|" + "---|" * (len(seeds) + 3))
-for mixer in ("ponet", "softmax", "fnet"):
-    rs = [json.load(open(f"runs/listops-{mixer}-{preset}-s{s}/results.json")) for s in seeds]
-    test = [100 * r["test_accuracy"] for r in rs]
-    dev = sum(100 * r["best_dev_accuracy"] for r in rs) / len(rs)
-    print(f"| {mixer} | " + " | ".join(f"{t:.2f}" for t in test) +
-          f" | {sum(test) / len(test):.2f} | {dev:.2f} | {100 * rs[0]['majority_test_accuracy']:.2f} |")
-PY
+run_one() {
+  read -r mixer seed out <<<"$1"
+  # shellcheck disable=SC2086
+  build/ponet lra listops --mixer "$mixer" --preset "$preset" --seed "$seed" --out "$out" --threads "$threads" \
+    --quiet ${LRA_ARGS:-} > "$out.txt" 2>&1 && tail -2 "$out.txt" | head -1
+}
+export -f run_one
+export preset threads LRA_ARGS
+if [ ${#todo[@]} -gt 0 ]; then
+  printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
+fi
+python3 scripts/listops_study.py --preset "$preset$tag" --seeds "${seeds[@]}" \
+  --svg "runs/listops-$preset$tag-dev-curves.svg"

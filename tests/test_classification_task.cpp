@@ -137,21 +137,56 @@ TEST_CASE("classification task: the HF PoNet family runs through the same task, 
 }
 
 TEST_CASE("classification task: a stopped and resumed run reproduces the uninterrupted one") {
-  auto run = [](const std::string& dir, int64_t stop_after, bool resume) {
-    nn::LraForSequenceClassification model(tiny_lra("ponet"), 3);
-    ClassificationTask task(model, synthetic(64, 1), synthetic(16, 2), {8, 0, true});
-    TrainerOptions o = quiet_options(dir, 6);
-    o.stop_after = stop_after;
-    Trainer trainer(task, o, 4);
-    if (resume) trainer.resume(trainer.checkpoint_path());
-    return trainer.run();
+  // also with the official LRA recipe: epoch sampling (stopped mid-epoch: 64 examples are 8 batches),
+  // OneCycle with beta1 cycling, no clipping
+  for (const bool official : {false, true}) {
+    CAPTURE(official);
+    auto run = [official](const std::string& dir, int64_t stop_after, bool resume) {
+      nn::LraForSequenceClassification model(tiny_lra("ponet"), 3);
+      ClassificationTask task(model, synthetic(64, 1), synthetic(16, 2), {8, 0, true, official});
+      TrainerOptions o = quiet_options(dir, official ? 12 : 6);
+      if (official) {
+        o.schedule = Schedule::one_cycle;
+        o.max_grad_norm = 0;
+      }
+      o.stop_after = stop_after;
+      Trainer trainer(task, o, 4);
+      if (resume) trainer.resume(trainer.checkpoint_path());
+      return trainer.run();
+    };
+    TrainSummary straight = run(fresh_dir("cls_straight"), 0, false);
+    const std::string dir = fresh_dir("cls_resumed");
+    TrainSummary first = run(dir, official ? 5 : 2, false), rest = run(dir, 0, true);
+    std::vector<double> joined = first.losses;
+    joined.insert(joined.end(), rest.losses.begin(), rest.losses.end());
+    REQUIRE(joined.size() == straight.losses.size());
+    for (size_t i = 0; i < joined.size(); ++i) CHECK(joined[i] == straight.losses[i]);
+    CHECK(metric(rest.final_eval, "loss") == metric(straight.final_eval, "loss"));
+  }
+}
+
+TEST_CASE("classification task: epoch sampling sees every example once per epoch, the old way repeats some") {
+  nn::LraForSequenceClassification model(tiny_lra("fnet"), 3);
+  // The tokens a task reports over 8 steps of 8 (one epoch of 64 examples): the examples' total exactly
+  // when each example comes once.
+  auto tokens_over_one_epoch = [&](bool epochs, uint64_t seed) {
+    ClassificationTask task(model, synthetic(64, 1), synthetic(16, 2), {8, 0, true, epochs});
+    Rng rng(seed);
+    int64_t total = 0;
+    for (int s = 0; s < 8; ++s) total += task.train_step(rng).tokens;
+    return total;
   };
-  TrainSummary straight = run(fresh_dir("cls_straight"), 0, false);
-  const std::string dir = fresh_dir("cls_resumed");
-  TrainSummary first = run(dir, 2, false), rest = run(dir, 0, true);
-  std::vector<double> joined = first.losses;
-  joined.insert(joined.end(), rest.losses.begin(), rest.losses.end());
-  REQUIRE(joined.size() == straight.losses.size());
-  for (size_t i = 0; i < joined.size(); ++i) CHECK(joined[i] == straight.losses[i]);
-  CHECK(metric(rest.final_eval, "loss") == metric(straight.final_eval, "loss"));
+  int64_t all_tokens = 0;
+  for (const auto& e : synthetic(64, 1)) all_tokens += static_cast<int64_t>(e.ids.size());
+  int64_t random_matches = 0;
+  for (uint64_t seed : {5, 6, 7, 8}) {
+    CHECK(tokens_over_one_epoch(true, seed) == all_tokens);  // every example exactly once
+    random_matches += tokens_over_one_epoch(false, seed) == all_tokens;
+  }
+  CHECK(random_matches < 4);  // with replacement: some twice, some never (a seed may match by chance)
+  // a checkpoint's sampler state from another kind of run is refused
+  ClassificationTask random_task(model, synthetic(64, 1), synthetic(16, 2), {8, 0, true, false});
+  CHECK_THROWS_WITH_AS(random_task.set_sampler_state("1 7 3"), doctest::Contains("sampler state"), Error);
+  ClassificationTask epoch_task(model, synthetic(64, 1), synthetic(16, 2), {8, 0, true, true});
+  CHECK_THROWS_WITH_AS(epoch_task.set_sampler_state(""), doctest::Contains("no sampler state"), Error);
 }

@@ -72,3 +72,24 @@ TEST_CASE("schedule: one_cycle equals PyTorch's OneCycleLR, lr and beta1, at eve
   CHECK_THROWS_WITH_AS(one_cycle(0, 20, 20, 1e-3f, false), doctest::Contains("warmup_steps must be in"), ponet::Error);
   CHECK_THROWS_WITH_AS(one_cycle(-1, 2, 20, 1e-3f, false), doctest::Contains("step must be >= 0"), ponet::Error);
 }
+
+TEST_CASE("schedule: the names the CLI takes pick the schedule, linear keeps beta1") {
+  using ponet::train::parse_schedule;
+  using ponet::train::Schedule;
+  using ponet::train::scheduled;
+  for (const char* name : {"linear", "one_cycle", "one_cycle_cos"})
+    CHECK(ponet::train::schedule_name(parse_schedule(name)) == name);
+  CHECK_THROWS_WITH_AS(parse_schedule("cosine"), doctest::Contains("expected linear, one_cycle or one_cycle_cos"),
+                       ponet::Error);
+  const OneCycle lin = scheduled(Schedule::linear, 5, 10, 110, 2e-3f, 0.9f);
+  CHECK(lin.lr == linear_warmup_decay(5, 10, 110, 2e-3f));
+  CHECK(lin.beta1 == 0.9f);
+  for (int64_t s : {0, 3, 9, 10, 50, 109}) {
+    CHECK(scheduled(Schedule::one_cycle, s, 10, 110, 2e-3f, 0.9f).lr == one_cycle(s, 10, 110, 2e-3f, false).lr);
+    CHECK(scheduled(Schedule::one_cycle_cos, s, 10, 110, 2e-3f, 0.9f).beta1 ==
+          one_cycle(s, 10, 110, 2e-3f, true).beta1);
+  }
+  // the two annealings differ mid-way
+  CHECK(scheduled(Schedule::one_cycle, 50, 10, 110, 2e-3f, 0.9f).lr !=
+        scheduled(Schedule::one_cycle_cos, 50, 10, 110, 2e-3f, 0.9f).lr);
+}

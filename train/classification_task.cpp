@@ -72,6 +72,13 @@ ClassificationTask::ClassificationTask(nn::SequenceClassifier& model, std::vecto
               " output(s); classification needs at least 2 classes");
   check_examples(train_, model, "training");
   check_examples(eval_, model, "held-out");
+  if (options_.epochs) sampler_.emplace(train_.size());
+}
+
+void ClassificationTask::set_sampler_state(const std::string& state) {
+  if (!sampler_) return Task::set_sampler_state(state);
+  PONET_CHECK(!state.empty(), "classification: the checkpoint holds no sampler state, but this run samples in epochs");
+  sampler_->set_state_str(state);
 }
 
 void ClassificationTask::set_shard(const Shard& shard) {
@@ -85,7 +92,8 @@ StepResult ClassificationTask::train_step(Rng& data_rng) {
   // global batch's longest example, so every rank's rows are exactly rows of the one-process batch.
   const int64_t B = options_.batch_size;
   std::vector<size_t> picked(B);
-  for (size_t& i : picked) i = static_cast<size_t>(data_rng.randint(0, static_cast<int64_t>(train_.size())));
+  for (size_t& i : picked)
+    i = sampler_ ? sampler_->next(data_rng) : static_cast<size_t>(data_rng.randint(0, static_cast<int64_t>(train_.size())));
   ClassificationBatch b = make_classification_batch(train_, picked, model_.pad_id(), options_.pad_to);
   const bool sharded = shard_.size > 1;
   double share = 1;  // this rank's share of the global mean loss

@@ -1,11 +1,14 @@
 // The sequence-classification task: labelled token sequences through any nn::SequenceClassifier
-// (either family). Training batches are drawn uniformly with replacement from the data Rng (so a resumed
-// run continues with the same batches); evaluation runs over every held-out example once, in order.
+// (either family). Training batches are drawn from the data Rng, either uniformly with replacement or in
+// reshuffled epochs (ClassificationOptions::epochs; the sampler's place is kept in checkpoints), so a
+// resumed run continues with the same batches; evaluation runs over every held-out example once, in order.
 // Metrics: loss (mean cross-entropy per example), accuracy, macro-F1, micro-F1 (= accuracy here).
 #pragma once
+#include <optional>
 #include <vector>
 
 #include "data/classification_example.h"
+#include "data/epoch_sampler.h"
 #include "nn/sequence_classifier.h"
 #include "train/task.h"
 
@@ -26,6 +29,7 @@ struct ClassificationOptions {
   int64_t batch_size = 32;
   int64_t pad_to = 0;      // 0: pad each batch to its longest example
   bool fused = true;       // fused kernels where a mixer has them
+  bool epochs = false;     // true: every training example once per epoch, reshuffled (data/epoch_sampler.h)
 };
 
 class ClassificationTask : public Task {
@@ -43,12 +47,15 @@ class ClassificationTask : public Task {
   std::string describe(const Metrics& eval) const override;
   std::vector<std::string> chart_metrics() const override { return {"accuracy", "macro_f1"}; }
   void set_shard(const Shard& shard) override;
+  std::string sampler_state() const override { return sampler_ ? sampler_->state_str() : ""; }
+  void set_sampler_state(const std::string& state) override;
 
  private:
   nn::SequenceClassifier& model_;
   std::vector<data::ClassificationExample> train_, eval_;
   ClassificationOptions options_;
   Shard shard_;
+  std::optional<data::EpochSampler> sampler_;  // set when options_.epochs
 };
 
 }  // namespace ponet::train

@@ -22,19 +22,24 @@ double squared_norm(const Tensor& g) {
 }
 }  // namespace
 
-double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
-  PONET_CHECK(std::isfinite(max_norm) && max_norm > 0, "clip_grad_norm: max_norm must be finite and > 0, got ",
-              max_norm);
+double grad_norm(const std::vector<Tensor>& params) {
   NoGrad no_grad;
   double total = 0.0;
   for (const Tensor& p : params) {
-    PONET_CHECK(p.defined(), "clip_grad_norm: a parameter is undefined");
+    PONET_CHECK(p.defined(), "grad_norm: a parameter is undefined");
     Tensor g = p.grad();
     if (!g.defined()) continue;
-    check_dtype(g, DType::F32, "clip_grad_norm", "gradient");
+    check_dtype(g, DType::F32, "grad_norm", "gradient");
     total += squared_norm(g);
   }
-  const double norm = std::sqrt(total);
+  return std::sqrt(total);
+}
+
+double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
+  PONET_CHECK(std::isfinite(max_norm) && max_norm > 0, "clip_grad_norm: max_norm must be finite and > 0, got ",
+              max_norm);
+  const double norm = grad_norm(params);
+  NoGrad no_grad;
   if (!std::isfinite(norm) || norm <= max_norm) return norm;
   const float factor = static_cast<float>(max_norm / (norm + 1e-6));
   for (const Tensor& p : params) {

@@ -12,4 +12,7 @@ namespace ponet::train {
 // returned as is and leaves the gradients untouched (the caller decides to skip the step).
 double clip_grad_norm(const std::vector<Tensor>& params, double max_norm);
 
+// The same global norm, gradients left as they are (a run without clipping still logs it).
+double grad_norm(const std::vector<Tensor>& params);
+
 }  // namespace ponet::train

@@ -56,4 +56,26 @@ OneCycle one_cycle(int64_t step, int64_t warmup_steps, int64_t total_steps, floa
           static_cast<float>(anneal(kBaseMomentum, kMaxMomentum, pct, cosine))};
 }
 
+Schedule parse_schedule(const std::string& name) {
+  if (name == "linear") return Schedule::linear;
+  if (name == "one_cycle") return Schedule::one_cycle;
+  if (name == "one_cycle_cos") return Schedule::one_cycle_cos;
+  throw Error("unknown schedule '" + name + "' (expected linear, one_cycle or one_cycle_cos)");
+}
+
+std::string schedule_name(Schedule s) {
+  switch (s) {
+    case Schedule::linear: return "linear";
+    case Schedule::one_cycle: return "one_cycle";
+    case Schedule::one_cycle_cos: return "one_cycle_cos";
+  }
+  return "?";
+}
+
+OneCycle scheduled(Schedule s, int64_t step, int64_t warmup_steps, int64_t total_steps, float peak_lr,
+                   float base_beta1) {
+  if (s == Schedule::linear) return {linear_warmup_decay(step, warmup_steps, total_steps, peak_lr), base_beta1};
+  return one_cycle(step, warmup_steps, total_steps, peak_lr, s == Schedule::one_cycle_cos);
+}
+
 }  // namespace ponet::train

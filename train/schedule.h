@@ -5,6 +5,7 @@
 //                        (lxchtan/PoNet examples/LRA/code/run_tasks.py): it also cycles Adam's beta1.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace ponet::train {
 
@@ -24,5 +25,18 @@ struct OneCycle {
   float lr, beta1;
 };
 OneCycle one_cycle(int64_t step, int64_t warmup_steps, int64_t total_steps, float max_lr, bool cosine);
+
+// The schedule a training run follows, by the name the CLI takes (--schedule):
+//   linear         linear_warmup_decay, beta1 kept at the optimizer's own value;
+//   one_cycle      one_cycle with linear annealing (the official LRA configs, "lr_decay": "linear");
+//   one_cycle_cos  one_cycle with cosine annealing (OneCycleLR's own default).
+enum class Schedule { linear, one_cycle, one_cycle_cos };
+Schedule parse_schedule(const std::string& name);  // throws, naming the accepted values
+std::string schedule_name(Schedule s);
+
+// lr and beta1 for optimizer step `step`; `base_beta1` is returned unchanged by schedules that do not
+// cycle momentum.
+OneCycle scheduled(Schedule s, int64_t step, int64_t warmup_steps, int64_t total_steps, float peak_lr,
+                   float base_beta1);
 
 }  // namespace ponet::train

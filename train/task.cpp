@@ -10,4 +10,9 @@ double metric(const Metrics& m, const std::string& name) {
   fail("metric '", name, "' was not computed");
 }
 
+void Task::set_sampler_state(const std::string& state) {
+  PONET_CHECK(state.empty(), "the checkpoint holds a sampler state ('", state,
+              "') but this task draws its batches from the data Rng alone (was the run trained with other options?)");
+}
+
 }  // namespace ponet::train

@@ -54,6 +54,10 @@ class Task {
   // Makes train_step run only this rank's rows (see Shard). Throws when the task cannot be sharded this
   // way (e.g. the batch size does not divide by shard.size).
   virtual void set_shard(const Shard& shard) = 0;
+  // What the task's batch drawing remembers besides the data Rng (e.g. its place in an epoch), kept in
+  // checkpoints so that a resumed run draws the same batches. Empty: nothing to keep.
+  virtual std::string sampler_state() const { return ""; }
+  virtual void set_sampler_state(const std::string& state);  // the default accepts only ""
 };
 
 }  // namespace ponet::train

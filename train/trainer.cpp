@@ -118,7 +118,7 @@ Trainer::Trainer(Task& task, TrainerOptions options, uint64_t seed)
       options_(std::move(options)),
       comm_(dist::world()),
       optimizer_(task.model().named_parameters(),
-                 AdamWOptions{options_.lr, 0.9f, 0.999f, options_.adam_eps, options_.weight_decay}),
+                 AdamWOptions{options_.lr, kAdamBeta1, 0.999f, options_.adam_eps, options_.weight_decay}),
       data_rng_(seed) {
   check_options(options_);
   PONET_CHECK(options_.bucket_floats > 0, "trainer: the all-reduce bucket must hold at least one float");
@@ -133,9 +133,11 @@ Trainer::Trainer(Task& task, TrainerOptions options, uint64_t seed)
 void Trainer::check_ranks_agree(uint64_t seed) {
   const TrainerOptions& o = options_;
   char opts[512];
-  std::snprintf(opts, sizeof opts, "steps %lld, warmup %lld, lr %.9g, wd %.9g, clip %.9g, eps %.9g, seed %llu",
-                static_cast<long long>(o.steps), static_cast<long long>(o.warmup_steps), o.lr, o.weight_decay,
-                o.max_grad_norm, o.adam_eps, static_cast<unsigned long long>(seed));
+  std::snprintf(opts, sizeof opts,
+                "steps %lld, warmup %lld, lr %.9g, schedule %s, wd %.9g, clip %.9g, eps %.9g, seed %llu",
+                static_cast<long long>(o.steps), static_cast<long long>(o.warmup_steps), o.lr,
+                schedule_name(o.schedule).c_str(), o.weight_decay, o.max_grad_norm, o.adam_eps,
+                static_cast<unsigned long long>(seed));
   uint32_t crc = 0;
   int64_t count = 0;
   for (auto& [name, p] : task_.model().named_parameters()) {
@@ -160,9 +162,12 @@ void check_options(const TrainerOptions& o) {
                   std::isfinite(o.adam_eps) && o.adam_eps > 0,
               "trainer: lr, clip, weight decay and the Adam eps must be finite (eps > 0), got lr ", o.lr, ", clip ",
               o.max_grad_norm, ", weight decay ", o.weight_decay, ", eps ", o.adam_eps);
-  PONET_CHECK(o.lr > 0 && o.weight_decay >= 0 && o.max_grad_norm > 0,
-              "trainer: lr and clip must be positive and weight decay >= 0, got lr ", o.lr, ", clip ", o.max_grad_norm,
-              ", weight decay ", o.weight_decay);
+  PONET_CHECK(o.lr > 0 && o.weight_decay >= 0 && o.max_grad_norm >= 0,
+              "trainer: lr must be positive, clip and weight decay >= 0 (clip 0: no clipping), got lr ", o.lr,
+              ", clip ", o.max_grad_norm, ", weight decay ", o.weight_decay);
+  PONET_CHECK(o.schedule == Schedule::linear || (o.steps > 1 && o.warmup_steps < o.steps), "trainer: the ",
+              schedule_name(o.schedule), " schedule needs at least 2 steps and warmup below steps, got steps ",
+              o.steps, ", warmup ", o.warmup_steps);
   PONET_CHECK(o.log_every > 0 && o.eval_every > 0 && o.checkpoint_every > 0,
               "trainer: log_every, eval_every and checkpoint_every must be positive");
   PONET_CHECK(!o.out_dir.empty(), "trainer: out_dir is required");
@@ -214,8 +219,13 @@ Trainer::StepStats Trainer::train_step(RunState& run) {
   r.objective.backward();
   all_reduce_gradients();
   StepStats stats;
-  stats.grad_norm = clip_grad_norm(task_.model().parameters(), options_.max_grad_norm);
-  stats.lr = linear_warmup_decay(step_, options_.warmup_steps, options_.steps, options_.lr);
+  const std::vector<Tensor> params = task_.model().parameters();
+  stats.grad_norm = options_.max_grad_norm > 0 ? clip_grad_norm(params, options_.max_grad_norm) : grad_norm(params);
+  const OneCycle at = scheduled(options_.schedule, step_, options_.warmup_steps, options_.steps, options_.lr,
+                                kAdamBeta1);
+  stats.lr = at.lr;
+  stats.beta1 = at.beta1;
+  optimizer_.set_beta1(at.beta1);
   optimizer_.step(stats.lr);
   optimizer_.zero_grad();
   ++step_;
@@ -315,6 +325,7 @@ void Trainer::log_progress(RunState& run, const StepStats& stats) {
     shown += part;
   }
   rec["lr"] = nn::json_float(stats.lr);
+  if (options_.schedule != Schedule::linear) rec["beta1"] = nn::json_float(stats.beta1);
   rec["grad_norm"] = stats.grad_norm;
   rec["tokens_per_s"] = tok_s;
   rec["elapsed_s"] = run.elapsed;
@@ -363,6 +374,8 @@ void Trainer::write_checkpoint() {
   state.step = step_;
   state.data_rng = data_rng_.state_str();
   state.dropout_rng = task_.model().dropout_rng().state_str();
+  const std::string sampler = task_.sampler_state();
+  if (!sampler.empty()) state.extra["sampler"] = sampler;
   if (!options_.best_metric.empty()) {
     char best[32];
     std::snprintf(best, sizeof best, "%.17g", best_);  // round-trips exactly
@@ -385,6 +398,8 @@ void Trainer::resume(const std::string& path) {
   step_ = state.step;
   data_rng_.set_state_str(state.data_rng);
   task_.model().dropout_rng().set_state_str(state.dropout_rng);
+  const auto sampler = state.extra.find("sampler");
+  task_.set_sampler_state(sampler == state.extra.end() ? "" : sampler->second);
   auto best = state.extra.find("best");
   if (best != state.extra.end()) {
     best_ = std::stod(best->second);

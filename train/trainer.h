@@ -1,5 +1,5 @@
-// The training loop, for any Task (train/task.h): forward + backward of the task's objective, gradient
-// clipping, AdamW with linear warmup/decay, a progress line, periodic held-out evaluation, a JSONL log, a
+// The training loop, for any Task (train/task.h): forward + backward of the task's objective, optional
+// gradient clipping, AdamW with a learning-rate schedule (train/schedule.h), a progress line, periodic held-out evaluation, a JSONL log, a
 // loss/metric chart (SVG) and atomic checkpoints of the model (with its config) from which --resume
 // continues exactly. Ctrl-C / SIGTERM stop with a checkpoint.
 //
@@ -15,6 +15,7 @@
 
 #include "dist/communicator.h"
 #include "train/optimizer.h"
+#include "train/schedule.h"
 #include "train/task.h"
 
 namespace ponet::train {
@@ -25,7 +26,8 @@ struct TrainerOptions {
   int64_t warmup_steps = 150;
   float lr = 1e-3f;
   float weight_decay = 0.01f;
-  float max_grad_norm = 1.0f;
+  float max_grad_norm = 1.0f;    // clip the global gradient norm at this; 0: never clip (the norm is still logged)
+  Schedule schedule = Schedule::linear;  // lr (and, for one_cycle*, Adam's beta1) against the step
   float adam_eps = 1e-8f;
   int64_t log_every = 10;         // progress line + JSONL record
   int64_t eval_every = 250;
@@ -66,8 +68,9 @@ class Trainer {
   struct RunState;  // one run() call: its clock, the progress window, the summary (trainer.cpp)
   struct StepStats {  // what the progress record shows of the latest step alone
     double grad_norm = 0;
-    float lr = 0;
+    float lr = 0, beta1 = 0;
   };
+  static constexpr float kAdamBeta1 = 0.9f;  // beta1 of the schedules that do not cycle it
   enum class Stop { no = 0, limit = 1, interrupted = 2 };  // ordered: the ranks' vote takes the maximum
 
   // The steps of run(), in the order it calls them.

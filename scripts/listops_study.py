@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+# The ListOps study of scripts/lra_listops.sh: from runs/listops-<mixer>-<preset>-s<seed>/ (results.json,
+# log.jsonl) prints a markdown table (test accuracy per seed, mean +- std, best dev), the paired
+# per-seed differences PoNet - softmax and PoNet - FNet with a paired t-test, and the gradient norms
+# per mixer; writes every run's dev curve to one SVG.
+#   scripts/listops_study.py --preset cpu --seeds 0 1 2 3 4 --svg runs/listops-cpu-dev-curves.svg
+import argparse, json, os, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from paired_stats import mean, paired_t, std  # noqa: E402
+from svg_chart import line_chart  # noqa: E402
+
+MIXERS = [("ponet", "PoNet", "#d62728"), ("softmax", "softmax attention", "#1f77b4"), ("fnet", "FNet", "#2ca02c")]
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--preset", default="cpu")
+ap.add_argument("--seeds", nargs="+", default=["0", "1", "2", "3", "4"])
+ap.add_argument("--runs", default="runs")
+ap.add_argument("--svg", default="")
+args = ap.parse_args()
+
+def run_dir(mixer, seed):
+    return os.path.join(args.runs, f"listops-{mixer}-{args.preset}-s{seed}")
+
+def records(mixer, seed):
+    return [json.loads(l) for l in open(os.path.join(run_dir(mixer, seed), "log.jsonl")) if l.strip()]
+
+results, missing = {}, []
+for mixer, _, _ in MIXERS:
+    for seed in args.seeds:
+        path = os.path.join(run_dir(mixer, seed), "results.json")
+        if os.path.exists(path):
+            results[mixer, seed] = json.load(open(path))
+        else:
+            missing.append(path)
+if missing:
+    sys.exit("listops_study: missing " + ", ".join(missing))
+
+test = {m: [100 * results[m, s]["test_accuracy"] for s in args.seeds] for m, _, _ in MIXERS}
+dev = {m: [100 * results[m, s]["best_dev_accuracy"] for s in args.seeds] for m, _, _ in MIXERS}
+recipe = results["ponet", args.seeds[0]].get("recipe", {})
+print(f"ListOps, preset {args.preset}, seeds {' '.join(args.seeds)}; recipe {json.dumps(recipe)}\n")
+print("| mixer | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean +- std (test) | best dev mean | majority |")
+print("|---|" + "---|" * (len(args.seeds) + 3))
+for m, name, _ in MIXERS:
+    print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in test[m]) +
+          f" | {mean(test[m]):.2f} +- {std(test[m]):.2f} | {mean(dev[m]):.2f} |"
+          f" {100 * results[m, args.seeds[0]]['majority_test_accuracy']:.2f} |")
+
+print("\nPaired per-seed differences of test accuracy (points; same data, same seed):\n")
+print("| pair | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean +- std | t | p (two-sided) | at 5 % |")
+print("|---|" + "---|" * (len(args.seeds) + 4))
+for other, oname in (("softmax", "softmax"), ("fnet", "FNet")):
+    d = [a - b for a, b in zip(test["ponet"], test[other])]
+    m, s, t, p = paired_t(test["ponet"], test[other])
+    verdict = "no significant difference" if p >= 0.05 else ("PoNet ahead" if m > 0 else "PoNet behind")
+    print(f"| PoNet - {oname} | " + " | ".join(f"{x:+.2f}" for x in d) +
+          f" | {m:+.2f} +- {s:.2f} | {t:.2f} | {p:.3f} | {verdict} |")
+
+print("\nGradient norm per mixer (log.jsonl, mean over the records of each phase, all seeds):\n")
+print("| mixer | steps 1-200 | 201-1000 | 1001-end | largest |")
+print("|---|---|---|---|---|")
+for m, name, _ in MIXERS:
+    phases = [[], [], []]
+    for s in args.seeds:
+        for r in records(m, s):
+            if r.get("kind") == "train":
+                k = 0 if r["step"] <= 200 else 1 if r["step"] <= 1000 else 2
+                phases[k].append(r["grad_norm"])
+    allv = [g for ph in phases for g in ph]
+    print(f"| {name} | " + " | ".join(f"{mean(ph):.2f}" if ph else "-" for ph in phases) + f" | {max(allv):.2f} |")
+
+print("\nSeconds per run (wall, as run by lra_listops.sh):",
+      ", ".join(f"{name} {mean([results[m, s]['seconds'] for s in args.seeds]):.0f}" for m, name, _ in MIXERS))
+
+if args.svg:
+    dev_series, train_series = [], []
+    for m, name, colour in MIXERS:
+        for s in args.seeds:
+            rs = records(m, s)
+            dev_series.append((name, colour, [(r["step"], 100 * r["accuracy"]) for r in rs if r.get("kind") == "eval"], False))
+            train_series.append((name, colour, [(r["step"], r["loss"]) for r in rs if r.get("kind") == "train"], False))
+    line_chart(args.svg, [
+        {"title": "dev accuracy (every run)", "xlabel": "step", "ylabel": "accuracy %", "series": dev_series},
+        {"title": "training loss (every run)", "xlabel": "step", "ylabel": "loss", "series": train_series},
+    ], f"ListOps, {args.preset} preset, {len(args.seeds)} seeds per mixer")
+    print(f"\nwrote {args.svg}")
