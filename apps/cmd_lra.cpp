@@ -149,6 +149,8 @@ int cmd_lra(int argc, char** argv) {
   const int64_t segment_num = a.integer("segment-num") > 0 ? a.integer("segment-num") : p.segment_num;
   const std::string sampling = a.str("sampling");
   PONET_CHECK(sampling == "epochs" || sampling == "random", "--sampling must be epochs or random, got '", sampling, "'");
+  const train::Schedule schedule = train::parse_schedule(a.str("schedule"));
+  PONET_CHECK(a.number("clip") >= 0, "--clip must be >= 0 (0: no clipping), got ", a.str("clip"));
   nn::LraConfig config = listops_model(mixer, max_len, segment_num);
 
   data::ListOpsSplits s = load_or_generate(a, p);
@@ -173,7 +175,7 @@ int cmd_lra(int argc, char** argv) {
   // other step counts keep the preset's warmup fraction (OneCycleLR's pct_start)
   to.warmup_steps = p.warmup * to.steps / p.steps;
   to.lr = static_cast<float>(a.number("lr") > 0 ? a.number("lr") : p.lr);
-  to.schedule = train::parse_schedule(a.str("schedule"));
+  to.schedule = schedule;
   to.max_grad_norm = static_cast<float>(a.number("clip"));
   to.weight_decay = 0.f;
   to.adam_eps = 1e-6f;

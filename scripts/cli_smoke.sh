@@ -84,6 +84,14 @@ head -n 1 "$dir/lo/basic_train.tsv" | grep -q "^Source	Target$"
 "$ponet" lra listops --data "$dir/lo" --mixer fnet --max-length 60 --steps 4 --out "$dir/lra" --quiet > "$dir/lra.txt"
 grep -q "test accuracy" "$dir/lra.txt" || { echo "ponet lra printed no test accuracy"; cat "$dir/lra.txt"; exit 1; }
 require_file "$dir/lra/results.json" "$dir/lra/best.safetensors"
+# the earlier recipe by flags: its record in results.json, and the log without beta1 (not cycled)
+"$ponet" lra listops --data "$dir/lo" --mixer ponet --max-length 60 --steps 4 --schedule linear --clip 1 \
+  --sampling random --segment-num 5 --out "$dir/lra_v1" --quiet > /dev/null
+grep -q '"schedule": "linear"' "$dir/lra_v1/results.json" && grep -q '"segment_num": 5' "$dir/lra_v1/results.json"
+! grep -q beta1 "$dir/lra_v1/log.jsonl" && grep -q beta1 "$dir/lra/log.jsonl"
+expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --schedule cosine --out "$dir/lra_bad"
+expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --sampling shuffle --out "$dir/lra_bad"
+expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --clip -1 --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --mixer linformer --steps 1 --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra sort --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/missing" --out "$dir/lra_bad"

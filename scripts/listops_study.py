@@ -17,7 +17,9 @@ ap.add_argument("--preset", default="cpu")
 ap.add_argument("--seeds", nargs="+", default=["0", "1", "2", "3", "4"])
 ap.add_argument("--runs", default="runs")
 ap.add_argument("--svg", default="")
+ap.add_argument("--mixers", nargs="+", default=[m for m, _, _ in MIXERS])
 args = ap.parse_args()
+MIXERS = [m for m in MIXERS if m[0] in args.mixers]
 
 def run_dir(mixer, seed):
     return os.path.join(args.runs, f"listops-{mixer}-{args.preset}-s{seed}")
@@ -38,7 +40,7 @@ if missing:
 
 test = {m: [100 * results[m, s]["test_accuracy"] for s in args.seeds] for m, _, _ in MIXERS}
 dev = {m: [100 * results[m, s]["best_dev_accuracy"] for s in args.seeds] for m, _, _ in MIXERS}
-recipe = results["ponet", args.seeds[0]].get("recipe", {})
+recipe = results[MIXERS[0][0], args.seeds[0]].get("recipe", {})
 print(f"ListOps, preset {args.preset}, seeds {' '.join(args.seeds)}; recipe {json.dumps(recipe)}\n")
 print("| mixer | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean +- std (test) | best dev mean | majority |")
 print("|---|" + "---|" * (len(args.seeds) + 3))
@@ -50,7 +52,7 @@ for m, name, _ in MIXERS:
 print("\nPaired per-seed differences of test accuracy (points; same data, same seed):\n")
 print("| pair | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean +- std | t | p (two-sided) | at 5 % |")
 print("|---|" + "---|" * (len(args.seeds) + 4))
-for other, oname in (("softmax", "softmax"), ("fnet", "FNet")):
+for other, oname in [p for p in (("softmax", "softmax"), ("fnet", "FNet")) if "ponet" in test and p[0] in test]:
     d = [a - b for a, b in zip(test["ponet"], test[other])]
     m, s, t, p = paired_t(test["ponet"], test[other])
     verdict = "no significant difference" if p >= 0.05 else ("PoNet ahead" if m > 0 else "PoNet behind")

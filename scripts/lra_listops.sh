@@ -7,7 +7,7 @@
 # Every run uses the same thread count (THREADS, default 1): results are bit-reproducible for a seed at a
 # fixed thread count, and float sums differ in the last bits between thread counts. Extra arguments for
 # `ponet lra` go in LRA_ARGS (e.g. LRA_ARGS="--schedule linear --clip 1 --sampling random" for the
-# earlier recipe) with a run-name suffix in TAG.
+# earlier recipe) with a run-name suffix in TAG; MIXERS="ponet" runs a subset (e.g. for an ablation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-cpu}
@@ -17,11 +17,12 @@ seeds=("$@")
 jobs=${JOBS:-2}
 threads=${THREADS:-1}
 tag=${TAG:-}
+read -r -a mixers <<<"${MIXERS:-ponet softmax fnet}"
 [ -x build/ponet ] || scripts/setup.sh
 mkdir -p runs
 todo=()
 for seed in "${seeds[@]}"; do
-  for mixer in ponet softmax fnet; do
+  for mixer in "${mixers[@]}"; do
     out="runs/listops-$mixer-$preset$tag-s$seed"
     if [ -s "$out/results.json" ]; then echo "have $out"; continue; fi
     todo+=("$mixer $seed $out")
@@ -38,5 +39,5 @@ export preset threads LRA_ARGS
 if [ ${#todo[@]} -gt 0 ]; then
   printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
 fi
-python3 scripts/listops_study.py --preset "$preset$tag" --seeds "${seeds[@]}" \
+python3 scripts/listops_study.py --preset "$preset$tag" --seeds "${seeds[@]}" --mixers "${mixers[@]}" \
   --svg "runs/listops-$preset$tag-dev-curves.svg"
