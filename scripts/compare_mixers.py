@@ -48,7 +48,8 @@ print("| start | best dev accuracy | test accuracy | test macro-F1 | test accura
 print("|---|---|---|---|---|")
 res = {}
 for name in ["ponet", "softmax", "fnet", "scratch"]:
-    res[name] = json.load(open(os.path.join(out, f"finetune-{name}", "results.json")))
+    run = name if name == "scratch" else f"{name}-lr{best[name]}"
+    res[name] = json.load(open(os.path.join(out, f"finetune-{run}", "results.json")))
 labels = dict((m, n) for m, n, _ in MIXERS)
 labels["scratch"] = "from scratch (PoNet, no pretraining)"
 for name, r in res.items():

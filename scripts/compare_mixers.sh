@@ -59,7 +59,10 @@ for mixer in ponet softmax fnet; do for lr in "${lrs[@]}"; do echo "$mixer $lr";
 # the best learning rate of each mixer: the higher final held-out MLM accuracy
 best=$(python3 scripts/compare_mixers.py best "$out" "${lrs[@]}")
 {
-  for mixer in ponet softmax fnet; do echo "$mixer $out/pretrain-$mixer-lr$(echo "$best" | grep "^$mixer " | cut -d' ' -f2)"; done
+  for mixer in ponet softmax fnet; do
+    lr=$(echo "$best" | grep "^$mixer " | cut -d' ' -f2)
+    echo "$mixer-lr$lr $out/pretrain-$mixer-lr$lr"
+  done
   echo "scratch scratch"
 } | xargs -P "$jobs" -I{} bash -c 'finetune_one "$@"' _ {}
 
