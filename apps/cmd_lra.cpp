@@ -149,9 +149,22 @@ int cmd_lra(int argc, char** argv) {
   const int64_t segment_num = a.integer("segment-num") > 0 ? a.integer("segment-num") : p.segment_num;
   const std::string sampling = a.str("sampling");
   PONET_CHECK(sampling == "epochs" || sampling == "random", "--sampling must be epochs or random, got '", sampling, "'");
-  const train::Schedule schedule = train::parse_schedule(a.str("schedule"));
-  PONET_CHECK(a.number("clip") >= 0, "--clip must be >= 0 (0: no clipping), got ", a.str("clip"));
   nn::LraConfig config = listops_model(mixer, max_len, segment_num);
+  train::TrainerOptions to;
+  to.out_dir = out;
+  to.steps = a.integer("steps") > 0 ? a.integer("steps") : p.steps;
+  // other step counts keep the preset's warmup fraction (OneCycleLR's pct_start)
+  to.warmup_steps = p.warmup * to.steps / p.steps;
+  to.lr = static_cast<float>(a.number("lr") > 0 ? a.number("lr") : p.lr);
+  to.schedule = train::parse_schedule(a.str("schedule"));
+  to.max_grad_norm = static_cast<float>(a.number("clip"));
+  to.weight_decay = 0.f;
+  to.adam_eps = 1e-6f;
+  to.eval_every = p.eval_every;
+  to.checkpoint_every = 10 * p.eval_every;
+  to.best_metric = "accuracy";
+  to.quiet = a.is_set("quiet");
+  train::check_options(to);  // before the run directory exists, so a bad value leaves nothing behind
 
   data::ListOpsSplits s = load_or_generate(a, p);
   std::vector<data::ClassificationExample> train_set = to_examples(s.train), dev_set = to_examples(s.dev),
@@ -169,21 +182,6 @@ int cmd_lra(int argc, char** argv) {
   io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
   // The official code pads every sequence to max_seq_len; MEAN pooling divides by that length.
   train::ClassificationTask task(model, train_set, dev_set, {32, max_len, true, sampling == "epochs"});
-  train::TrainerOptions to;
-  to.out_dir = out;
-  to.steps = a.integer("steps") > 0 ? a.integer("steps") : p.steps;
-  // other step counts keep the preset's warmup fraction (OneCycleLR's pct_start)
-  to.warmup_steps = p.warmup * to.steps / p.steps;
-  to.lr = static_cast<float>(a.number("lr") > 0 ? a.number("lr") : p.lr);
-  to.schedule = schedule;
-  to.max_grad_norm = static_cast<float>(a.number("clip"));
-  to.weight_decay = 0.f;
-  to.adam_eps = 1e-6f;
-  to.eval_every = p.eval_every;
-  to.checkpoint_every = 10 * p.eval_every;
-  to.best_metric = "accuracy";
-  to.quiet = a.is_set("quiet");
-  train::check_options(to);
   std::fprintf(stderr, "ListOps (%s preset): %zu / %zu / %zu examples, padded length %lld; LRA model, mixer %s, %lld parameters, device %s\n",
                a.str("preset").c_str(), train_set.size(), dev_set.size(), test_set.size(),
                static_cast<long long>(max_len), mixer.c_str(), static_cast<long long>(model.num_parameters()),
