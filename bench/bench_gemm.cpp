@@ -1,11 +1,13 @@
 // GEMM throughput: our blocked CPU kernel vs OpenBLAS cblas_sgemm, measured in the same run, on 1024^3
-// and on the shapes a PoNet layer multiplies (M = batch * length tokens, N x K = hidden sizes).
+// and on the shapes the main job's model and the LRA speed model multiply, each linear layer three ways
+// (forward, input gradient, weight gradient).
 // Prints GFLOP/s (best of several repetitions) and the ratio ours / OpenBLAS.
 //   usage: bench_gemm [repetitions]
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -20,8 +22,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// OpenBLAS's threads spin for a while after each call; without a pause they steal the cores from the
+// next measurement (ours), which then reads several times too slow.
+void let_blas_threads_sleep() { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }
+
 template <class F>
 double best_seconds(int reps, F&& run) {
+  let_blas_threads_sleep();
   run();  // warm-up: page in buffers, spin up threads
   double best = 1e30;
   for (int r = 0; r < reps; ++r) {
@@ -32,21 +39,22 @@ double best_seconds(int reps, F&& run) {
   return best;
 }
 
-void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false) {
+// C [M, N] = op(A) op(B) with op(A) [M, K], op(B) [K, N]; ta / tb: A or B stored transposed.
+void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, bool tb = false) {
   ponet::Rng rng(1);
   std::vector<float> A(M * K), B(K * N), C(M * N);
   for (float& v : A) v = rng.uniform(-1, 1);
   for (float& v : B) v = rng.uniform(-1, 1);
   const double flops = 2.0 * M * N * K;
   double ours = best_seconds(reps, [&] {
-    ponet::cpu::gemm(ta, false, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), N, 0.f, C.data(), N);
+    ponet::cpu::gemm(ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(), N);
   });
-  std::printf("%6lld x %5lld x %6lld%s ours %8.1f GFLOP/s", static_cast<long long>(M), static_cast<long long>(N),
-              static_cast<long long>(K), ta ? " A^T" : "    ", flops / ours * 1e-9);
+  std::printf("%6lld x %5lld x %6lld %s ours %8.1f GFLOP/s", static_cast<long long>(M), static_cast<long long>(N),
+              static_cast<long long>(K), ta ? (tb ? "tt" : "tn") : (tb ? "nt" : "nn"), flops / ours * 1e-9);
 #ifdef PONET_HAVE_CBLAS
   double blas = best_seconds(reps, [&] {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, M, N, K, 1.f, A.data(), ta ? M : K,
-                B.data(), N, 0.f, C.data(), N);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.f,
+                A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(), N);
   });
   std::printf("   OpenBLAS %8.1f GFLOP/s   ours/OpenBLAS %.2f\n", flops / blas * 1e-9, blas / ours);
 #else
@@ -68,12 +76,22 @@ int main(int argc, char** argv) {
     std::printf("   256 x   256 x   256   naive reference %.2f GFLOP/s\n", 2.0 * n * n * n / t * 1e-9);
   }
   bench_shape(1024, 1024, 1024, reps);
-  bench_shape(32768, 64, 64, reps);
-  bench_shape(32768, 128, 64, reps);
-  bench_shape(32768, 64, 128, reps);
-  // weight gradients dW = g^T x over every token of a batch (A^T, long K)
-  bench_shape(64, 64, 131072, reps, true);
-  bench_shape(128, 64, 131072, reps, true);
-  bench_shape(64, 128, 131072, reps, true);
+  // A linear layer y = x W^T with x [T, in], W [out, in] multiplies three ways: forward T x out x in (nt),
+  // input gradient dx = dy W: T x in x out (nn), weight gradient dW = dy^T x: out x in x T (tn).
+  struct Linear { int64_t in, out; };
+  const auto bench_linear = [&](int64_t T, Linear l) {
+    bench_shape(T, l.out, l.in, reps, false, true);
+    bench_shape(T, l.in, l.out, reps);
+    bench_shape(l.out, l.in, T, reps, true);
+  };
+  std::printf("the main job's model (ponet pretrain: 32 x 128 tokens, hidden 128, intermediate 512, vocab 4000):\n");
+  bench_linear(4096, {128, 128});  // the five PoNet projections, the mixer output, the MLM transform
+  bench_linear(4096, {128, 512});  // FFN in
+  bench_linear(4096, {512, 128});  // FFN out
+  bench_linear(640, {128, 4000});  // MLM decoder on the ~15 % masked tokens
+  std::printf("the LRA speed model (bench_ponet_step: 8 x 4096 tokens, hidden 64, FFN 128):\n");
+  bench_linear(32768, {64, 64});
+  bench_linear(32768, {64, 128});
+  bench_linear(32768, {128, 64});
   return 0;
 }

@@ -117,7 +117,7 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
 
 // Rows of K per split: fixed, not derived from the thread count, so the chunk partials (and the order
 // they are added in) are the same for any number of threads.
-constexpr int64_t kSplitK = 4096;
+constexpr int64_t kSplitK = 2048;
 
 // C = beta C + alpha sum over K chunks of op(A)[:, chunk] op(B)[chunk, :]: every chunk's product goes
 // to its own M x N buffer in parallel (each a one-thread blocked GEMM), then the buffers are added in
@@ -146,7 +146,9 @@ void gemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
 
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  const bool few_m_blocks = (M + MC - 1) / MC < 2 * omp_get_max_threads();
+  // Below ~4 M blocks a thread, the M split leaves threads idle (128 rows = one 96-row block and a
+  // 32-row one); the main job's weight gradients (128 x 128 over 4096 tokens) are that case.
+  const bool few_m_blocks = (M + MC - 1) / MC < 4 * omp_get_max_threads();
   if (few_m_blocks && K >= 2 * kSplitK && M * N <= 1 << 20 && !omp_in_parallel())
     gemm_split_k(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   else
