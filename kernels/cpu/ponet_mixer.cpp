@@ -12,32 +12,28 @@ namespace ponet::cpu {
 
 namespace {
 
+// Work is laid out row by row: every per-position condition (padding, CLS/SEP) is decided once per row
+// and turns into a pointer to that row's data or to a row of fill values, so the channel loops below
+// have no branches and vectorise. Per element the results are those of the reference's definitions.
+struct RowScratch {
+  std::vector<float> fill, zeros;  // D x kMixerNegFill, D x 0
+  explicit RowScratch(int64_t D) : fill(D, kMixerNegFill), zeros(D, 0.f) {}
+};
+
+inline bool is_special(const MixerInputs& in, int64_t row) { return in.special && in.special[row]; }
+
 // The pool inputs after their fills: padding never wins; CLS/SEP are kept out of local windows.
-inline float segment_source(const MixerInputs& in, int64_t row, int64_t idx) {
-  return in.valid[row] ? in.segment[idx] : kMixerNegFill;
+inline const float* segment_source_row(const MixerInputs& in, const RowScratch& r, int64_t row, int64_t D) {
+  return in.valid[row] ? in.segment + row * D : r.fill.data();
 }
-inline float local_source(const MixerInputs& in, int64_t row, int64_t idx) {
-  return in.valid[row] && !(in.special && in.special[row]) ? in.local[idx] : kMixerNegFill;
-}
-
-// The window-3 LMP winner of position l, channel c: the leftmost maximum of local_source over [l-1, l+1].
-inline int64_t local_winner(const MixerInputs& in, const MixerDims& dm, int64_t b, int64_t l, int64_t c) {
-  const int64_t lo = std::max<int64_t>(l - 1, 0), hi = std::min<int64_t>(l + 1, dm.L - 1);
-  int64_t arg = lo;
-  float best = local_source(in, b * dm.L + lo, (b * dm.L + lo) * dm.D + c);
-  for (int64_t m = lo + 1; m <= hi; ++m) {
-    const float v = local_source(in, b * dm.L + m, (b * dm.L + m) * dm.D + c);
-    if (v > best) best = v, arg = m;
-  }
-  return arg;
+inline const float* local_source_row(const MixerInputs& in, const RowScratch& r, int64_t row, int64_t D) {
+  return in.valid[row] && !is_special(in, row) ? in.local + row * D : r.fill.data();
 }
 
-// The SMP value seen by position l, channel c (after the special zeroing): its segment's best.
-inline float segment_pooled(const MixerInputs& in, const MixerSaved& s, const SegmentLayout& seg,
-                            const MixerDims& dm, int64_t b, int64_t l, int64_t c) {
-  const int64_t row = b * dm.L + l;
-  if (in.special && in.special[row]) return 0.f;
-  return s.seg_best[(b * seg.K + seg.compact[row]) * dm.D + c];
+// The SMP values seen by a row (after the special zeroing): its segment's best.
+inline const float* segment_pooled_row(const MixerInputs& in, const MixerSaved& s, const SegmentLayout& seg,
+                                       const RowScratch& r, int64_t b, int64_t row, int64_t D) {
+  return is_special(in, row) ? r.zeros.data() : s.seg_best + (b * seg.K + seg.compact[row]) * D;
 }
 
 int64_t count_valid(const int64_t* valid, int64_t L) {
@@ -84,28 +80,44 @@ void global_aggregation(const MixerInputs& in, const MixerSaved& s, const MixerD
 
 // SMP forward for one row: winners per (segment, channel), lowest position on ties.
 void segment_pool(const MixerInputs& in, const MixerSaved& s, const SegmentLayout& seg, const MixerDims& dm,
-                  int64_t b) {
+                  const RowScratch& scratch, int64_t b) {
   const int64_t L = dm.L, D = dm.D, K = seg.K;
   const int64_t* order = seg.order.data() + b * L;
   const int64_t* start = seg.start.data() + b * (K + 1);
-  std::vector<int64_t> winner(D);
-  std::vector<float> best(D);
   for (int64_t kk = 0; kk < K && start[kk] < start[kk + 1]; ++kk) {
+    int64_t* winner = s.seg_win + (b * K + kk) * D;
+    float* best = s.seg_best + (b * K + kk) * D;
     const int64_t first = order[start[kk]];
-    for (int64_t c = 0; c < D; ++c) {
-      winner[c] = first;
-      best[c] = segment_source(in, b * L + first, (b * L + first) * D + c);
-    }
+    const float* v0 = segment_source_row(in, scratch, b * L + first, D);
+    for (int64_t c = 0; c < D; ++c) winner[c] = first, best[c] = v0[c];
     for (int64_t i = start[kk] + 1; i < start[kk + 1]; ++i) {
       const int64_t m = order[i];
+      const float* v = segment_source_row(in, scratch, b * L + m, D);
       for (int64_t c = 0; c < D; ++c) {
-        const float v = segment_source(in, b * L + m, (b * L + m) * D + c);
-        if (v > best[c]) best[c] = v, winner[c] = m;
+        const bool wins = v[c] > best[c];
+        best[c] = wins ? v[c] : best[c];
+        winner[c] = wins ? m : winner[c];
       }
     }
+  }
+}
+
+// LMP forward for one position: the leftmost maximum of the local source over the window [l-1, l+1]
+// (clipped to the row), per channel: its value and its offset 0, 1, 2 from l - 1.
+void local_pool(const MixerInputs& in, const MixerDims& dm, const RowScratch& scratch, int64_t b, int64_t l,
+                float* best, uint8_t* win) {
+  const int64_t L = dm.L, D = dm.D;
+  const int64_t lo = std::max<int64_t>(l - 1, 0), hi = std::min<int64_t>(l + 1, L - 1);
+  const float* first = local_source_row(in, scratch, b * L + lo, D);
+  const uint8_t first_code = static_cast<uint8_t>(lo - l + 1);
+  for (int64_t c = 0; c < D; ++c) best[c] = first[c], win[c] = first_code;
+  for (int64_t m = lo + 1; m <= hi; ++m) {
+    const float* v = local_source_row(in, scratch, b * L + m, D);
+    const uint8_t code = static_cast<uint8_t>(m - l + 1);
     for (int64_t c = 0; c < D; ++c) {
-      s.seg_win[(b * K + kk) * D + c] = winner[c];
-      s.seg_best[(b * K + kk) * D + c] = best[c];
+      const bool wins = v[c] > best[c];
+      best[c] = wins ? v[c] : best[c];
+      win[c] = wins ? code : win[c];
     }
   }
 }
@@ -115,24 +127,28 @@ void segment_pool(const MixerInputs& in, const MixerSaved& s, const SegmentLayou
 void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, const SegmentLayout& seg,
                          const MixerDims& dm) {
   const int64_t L = dm.L, D = dm.D;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t b = 0; b < dm.B; ++b) {
-    global_aggregation(in, s, dm, b);
-    segment_pool(in, s, seg, dm, b);
-    for (int64_t l = 0; l < L; ++l) {
-      const int64_t row = b * L + l;
-      const bool special = in.special && in.special[row];
-      for (int64_t c = 0; c < D; ++c) {
-        const int64_t idx = row * D + c;
-        const int64_t w = local_winner(in, dm, b, l, c);
-        s.loc_win[idx] = static_cast<uint8_t>(w - l + 1);
+#pragma omp parallel
+  {
+    const RowScratch scratch(D);
+    std::vector<float> lmp(D);
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t b = 0; b < dm.B; ++b) {
+      global_aggregation(in, s, dm, b);
+      segment_pool(in, s, seg, dm, scratch, b);
+      const float* value = s.value + b * D;
+      for (int64_t l = 0; l < L; ++l) {
+        const int64_t row = b * L + l;
+        local_pool(in, dm, scratch, b, l, lmp.data(), s.loc_win + row * D);
+        float* yr = y + row * D;
         if (!in.valid[row]) {  // padded rows are zeroed
-          y[idx] = 0.f;
+          std::fill(yr, yr + D, 0.f);
           continue;
         }
-        // PF of GA, SMP and LMP; CLS/SEP keep only the GA term
-        const float lmp = special ? 0.f : local_source(in, b * L + w, (b * L + w) * D + c);
-        y[idx] = (s.value[b * D + c] + segment_pooled(in, s, seg, dm, b, l, c)) * in.o[idx] + lmp;
+        // PF of GA, SMP and LMP; CLS/SEP keep only the GA term (their pools are zero)
+        const float* smp = segment_pooled_row(in, s, seg, scratch, b, row, D);
+        const float* lm = is_special(in, row) ? scratch.zeros.data() : lmp.data();
+        const float* o = in.o + row * D;
+        for (int64_t c = 0; c < D; ++c) yr[c] = (value[c] + smp[c]) * o[c] + lm[c];
       }
     }
   }
@@ -143,23 +159,31 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
                           const MixerDims& dm) {
   const int64_t L = dm.L, D = dm.D, H = dm.H, d = D / H, K = seg.K;
   const float inv_sqrt_d = 1.f / std::sqrt(static_cast<float>(d));
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel
+  {
+  const RowScratch scratch(D);
+#pragma omp for schedule(dynamic, 1)
   for (int64_t b = 0; b < dm.B; ++b) {
     const int64_t* valid = in.valid + b * L;
-    auto is_special = [&](int64_t l) { return in.special && in.special[b * L + l]; };
-    // gradient reaching the pools: zero on padded rows (y was filled) and on special rows (pools were)
-    auto gy = [&](int64_t l, int64_t c) { return valid[l] ? dy[(b * L + l) * D + c] : 0.f; };
-    auto dpool = [&](int64_t l, int64_t c, float factor) { return is_special(l) ? 0.f : gy(l, c) * factor; };
+    // gradient reaching the mixer output: zero on padded rows (y was filled)
+    auto gy = [&](int64_t l) { return valid[l] ? dy + (b * L + l) * D : scratch.zeros.data(); };
+    // ... and reaching the pools: also zero on special rows (their pools were zeroed)
+    auto pool_grad = [&](int64_t l) { return is_special(in, b * L + l) ? scratch.zeros.data() : gy(l); };
 
     // PF: y = (v + smp) * o + lmp
     std::vector<double> dv(D, 0.0);
-    for (int64_t l = 0; l < L; ++l)
+    const float* value = s.value + b * D;
+    for (int64_t l = 0; l < L; ++l) {
+      const int64_t row = b * L + l;
+      const float* g = gy(l);
+      const float* o = in.o + row * D;
+      const float* smp = segment_pooled_row(in, s, seg, scratch, b, row, D);
+      float* dor = d_o + row * D;
       for (int64_t c = 0; c < D; ++c) {
-        const int64_t idx = (b * L + l) * D + c;
-        const float g = gy(l, c);
-        d_o[idx] = g * (s.value[b * D + c] + segment_pooled(in, s, seg, dm, b, l, c));
-        dv[c] += static_cast<double>(g) * in.o[idx];
+        dor[c] = g[c] * (value[c] + smp[c]);
+        dv[c] += static_cast<double>(g[c]) * o[c];
       }
+    }
 
     // SMP: each segment's summed gradient goes to its winner; padded rows were fills (no gradient)
     std::fill(dsegment + b * L * D, dsegment + (b + 1) * L * D, 0.f);
@@ -170,24 +194,28 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
       std::fill(total.begin(), total.end(), 0.0);
       for (int64_t i = start[kk]; i < start[kk + 1]; ++i) {
         const int64_t l = order[i];
-        for (int64_t c = 0; c < D; ++c) total[c] += dpool(l, c, in.o[(b * L + l) * D + c]);
+        const float* g = pool_grad(l);
+        const float* o = in.o + (b * L + l) * D;
+        for (int64_t c = 0; c < D; ++c) total[c] += g[c] * o[c];
       }
+      const int64_t* winner = s.seg_win + (b * K + kk) * D;
       for (int64_t c = 0; c < D; ++c) {
-        const int64_t w = s.seg_win[(b * K + kk) * D + c];
+        const int64_t w = winner[c];
         if (valid[w]) dsegment[(b * L + w) * D + c] = static_cast<float>(total[c]);
       }
     }
 
     // LMP: gather the windows that picked each position
     for (int64_t m = 0; m < L; ++m) {
-      const bool filled = !valid[m] || is_special(m);
+      float* dl = dlocal + (b * L + m) * D;
+      std::fill(dl, dl + D, 0.f);
+      if (!valid[m] || is_special(in, b * L + m)) continue;  // fills never win
       const int64_t lo = std::max<int64_t>(m - 1, 0), hi = std::min<int64_t>(m + 1, L - 1);
-      for (int64_t c = 0; c < D; ++c) {
-        float acc = 0.f;
-        if (!filled)
-          for (int64_t l = lo; l <= hi; ++l)
-            if (l - 1 + s.loc_win[(b * L + l) * D + c] == m) acc += dpool(l, c, 1.f);
-        dlocal[(b * L + m) * D + c] = acc;
+      for (int64_t l = lo; l <= hi; ++l) {
+        const float* g = pool_grad(l);
+        const uint8_t* win = s.loc_win + (b * L + l) * D;
+        const uint8_t picks_m = static_cast<uint8_t>(m - l + 1);  // window l's code for position m
+        for (int64_t c = 0; c < D; ++c) dl[c] += win[c] == picks_m ? g[c] : 0.f;
       }
     }
 
@@ -217,6 +245,7 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
     const double n = static_cast<double>(count_valid(valid, L));
     for (int64_t l = 0; l < L; ++l)
       for (int64_t c = 0; c < D; ++c) dq[(b * L + l) * D + c] = valid[l] ? static_cast<float>(dg[c] / n) : 0.f;
+  }
   }
 }
 
