@@ -110,6 +110,20 @@ TEST_CASE("cross_entropy with every target ignored is NaN and has a zero gradien
   CHECK(std::isnan(cross_entropy(Tensor::zeros({0, 4}), Tensor::zeros({0}, DType::I64)).item()));
 }
 
+// The exponential it uses maps NaN to 0, so the kernel checks for bad logits itself.
+TEST_CASE("cross_entropy: a NaN or +inf logit anywhere in a scored row makes the loss NaN, -inf does not") {
+  for (float bad : {NAN, INFINITY}) {
+    std::vector<float> x(2 * 40, 0.25f);
+    x[1 * 40 + 17] = bad;  // row 1, not its target
+    Tensor loss = cross_entropy(Tensor::from_vector(x, {2, 40}), Tensor::from_vector_i64({3, 5}, {2}));
+    CHECK_MESSAGE(std::isnan(loss.item()), "bad logit ", bad);
+  }
+  std::vector<float> x(2 * 40, 0.25f);  // clean logits stay finite; -inf is probability 0 (as in torch)
+  CHECK(std::isfinite(cross_entropy(Tensor::from_vector(x, {2, 40}), Tensor::from_vector_i64({3, 5}, {2})).item()));
+  x[1 * 40 + 17] = -INFINITY;
+  CHECK(std::isfinite(cross_entropy(Tensor::from_vector(x, {2, 40}), Tensor::from_vector_i64({3, 5}, {2})).item()));
+}
+
 TEST_CASE("cross_entropy: gradcheck with some ignored targets") {
   Rng rng(4);
   Tensor logits = random_tensor({5, 4}, rng, true);

@@ -1,10 +1,13 @@
 // Cross-entropy rows: logits [rows, classes], int64 targets [rows], ignore_index skipped. No reference
 // kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
 // tests/ops_table/ (rows "cross_entropy": build/test_ops value --filter cross_entropy) and
-// tests/test_cross_entropy.cpp; no bench of its own.
+// tests/test_cross_entropy.cpp; no bench of its own. Exponentials use exp_nonpositive (every argument is
+// a logit minus its row max, or that minus the log-sum), which vectorises where std::exp is a libm call.
 #include "kernels/cpu/cross_entropy.h"
 
 #include <cmath>
+
+#include "kernels/cpu/vector_math.h"
 
 namespace ponet::cpu {
 
@@ -19,10 +22,18 @@ void cross_entropy_forward(float* row_loss, float* row_max, float* row_log_sum, 
     }
     const float* x = logits + r * classes;
     float m = x[0];
+#pragma omp simd reduction(max : m)
     for (int64_t c = 1; c < classes; ++c) m = x[c] > m ? x[c] : m;
     double s = 0.0;  // terms lie in (0, 1]; double keeps a 30k-class sum exact to float precision
-    for (int64_t c = 0; c < classes; ++c) s += std::exp(x[c] - m);
-    const double log_sum = std::log(s);
+    // exp_nonpositive maps a NaN argument to 0, so a NaN or +inf logit (which std::exp turns into a NaN
+    // loss, as torch does) is caught apart; -inf is a class of probability 0, as in torch.
+    float bad = 0.f;
+#pragma omp simd reduction(+ : s, bad)  // lanes of partial sums: the order is fixed at compile time
+    for (int64_t c = 0; c < classes; ++c) {
+      s += exp_nonpositive(x[c] - m);
+      bad += x[c] < INFINITY ? 0.f : NAN;  // false for NaN and +inf
+    }
+    const double log_sum = std::log(s) + bad;
     row_max[r] = m;
     row_log_sum[r] = static_cast<float>(log_sum);
     row_loss[r] = static_cast<float>((static_cast<double>(m) - x[t]) + log_sum);
@@ -44,7 +55,7 @@ void cross_entropy_backward(float* dlogits, const float* grad_loss, const float*
     const float* x = logits + r * classes;
     const float m = row_max[r], log_sum = row_log_sum[r];
     for (int64_t c = 0; c < classes; ++c) {
-      const float p = std::exp((x[c] - m) - log_sum);
+      const float p = exp_nonpositive((x[c] - m) - log_sum);
       d[c] = factor * (c == t ? p - 1.f : p);
     }
   }
