@@ -78,6 +78,10 @@ void declare(Args& a) {
            as_number.added_later());
   a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)",
            as_number.added_later());
+  a.option("mask-prob", "0.15",
+           "fraction of tokens chosen for MLM in training batches (held-out batches always use BERT's 0.15, so "
+           "accuracies stay comparable)",
+           as_number.added_later());
   a.option("eval-every", "250", "steps between held-out evaluations", as_integer);
   a.option("eval-batches", "16", "held-out batches per evaluation", as_integer);
   a.option("log-every", "10", "steps between progress lines / log records", as_integer);
@@ -86,6 +90,10 @@ void declare(Args& a) {
   a.option("seed", "0", "seed for initialisation, data and dropout", as_integer);
   declare_training_run_options(a);
   a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel", Kept::boolean());
+  a.option("recompute", "none",
+           "what each layer recomputes in backward instead of keeping: none, gelu, ffn or all (less memory, "
+           "more time; gradients unchanged)",
+           as_string.added_later());
   a.flag("quiet", "no progress output");
 }
 
@@ -116,6 +124,9 @@ int cmd_pretrain(int argc, char** argv) {
   const double held_out = a.number("held-out");
   PONET_CHECK(held_out > 0 && held_out < 1, "--held-out must be in (0, 1), got ", held_out);
   PONET_CHECK(a.integer("eval-batches") > 0, "--eval-batches must be positive");
+  PONET_CHECK(a.number("mask-prob") > 0 && a.number("mask-prob") < 1, "--mask-prob must be in (0, 1), got ",
+              a.number("mask-prob"));
+  const nn::Recompute recompute = nn::parse_recompute(a.str("recompute"));
   const float mlm_weight = static_cast<float>(a.number("mlm-weight"));
   const float sso_weight = static_cast<float>(a.number("sso-weight"));
   PONET_CHECK(mlm_weight >= 0 && sso_weight >= 0 && mlm_weight + sso_weight > 0,
@@ -175,8 +186,10 @@ int cmd_pretrain(int argc, char** argv) {
   data::PretrainingOptions data_opt;
   data_opt.max_len = a.integer("max-len");
   data_opt.batch_size = a.integer("batch-size");
+  data::PretrainingOptions train_opt = data_opt;
+  train_opt.mask_prob = static_cast<float>(a.number("mask-prob"));
   auto [train_docs, held_docs] = data::split_documents(corpus.documents.size(), held_out, seed);
-  data::PretrainingData train_data(corpus, tok, data_opt, train_docs);
+  data::PretrainingData train_data(corpus, tok, train_opt, train_docs);
   data::PretrainingData eval_data(corpus, tok, data_opt, held_docs);
   std::vector<data::Batch> eval_batches;
   Rng eval_rng(seed + 1000003);
@@ -196,6 +209,7 @@ int cmd_pretrain(int argc, char** argv) {
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
 
   train::PretrainingTask task(model, train_data, eval_batches, mlm_weight, sso_weight, !a.is_set("composed"));
+  task.set_recompute(recompute);
   train::Trainer trainer(task, to, seed);
   if (resume) {
     trainer.resume(trainer.checkpoint_path());

@@ -101,12 +101,14 @@ int cmd_profile(int argc, char** argv) {
   a.option("device", "cpu", "cpu or cuda");
   a.option("threads", "0", "OpenMP threads (0: all cores)");
   a.option("json", "", "also write the profile to this JSON file");
+  a.option("recompute", "none", "what each layer recomputes in backward: none, gelu, ffn or all (nn/recompute.h)");
   if (!a.parse(argc, argv)) return 0;
   apply_threads_option(a);
   if (a.is_set("config") && a.is_set("run")) throw UsageError("--config and --run exclude each other");
   const Device device = Device::parse(a.str("device"));
   PONET_CHECK(!device.is_cuda() || cuda_available(), "--device ", a.str("device"), ": no CUDA device is available",
               cuda_compiled() ? "" : " (this build has no CUDA support)");
+  const nn::Recompute recompute = nn::parse_recompute(a.str("recompute"));
   const int64_t B = a.integer("batch"), steps = a.integer("steps");
   PONET_CHECK(B > 0, "--batch must be positive, got ", B);
   PONET_CHECK(steps > 0, "--steps must be positive, got ", steps);
@@ -164,6 +166,7 @@ int cmd_profile(int argc, char** argv) {
   const nn::PoNetInputs in = random_batch(config, B, L, rng);
   nn::ForwardOptions fo;
   fo.logits_for_labels_only = true;
+  fo.recompute = recompute;
   auto step = [&] {
     nn::PoNetOutputs out = model.forward(in, fo);
     out.loss.backward();

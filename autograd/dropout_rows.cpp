@@ -24,6 +24,8 @@ DropoutRows::~DropoutRows() {
   t_global_rows = previous_rows_;
 }
 
+DropoutRowsState current_dropout_rows() { return {t_offset, t_global_rows}; }
+
 uint64_t dropout_seed_for_rows(uint64_t seed, int64_t local_rows, int64_t per_row, const char* op) {
   if (t_global_rows == 0 || t_offset == 0) return seed;
   PONET_CHECK(local_rows > 0 && t_offset + local_rows <= t_global_rows, op, ": a data-parallel forward holds rows [",

@@ -24,6 +24,13 @@ class DropoutRows {
   int64_t previous_offset_, previous_rows_;
 };
 
+// The rows in force on this thread, so that work done later for this forward (a recomputation in
+// backward, autograd/checkpoint.h) can put them back: global_rows 0 means no DropoutRows is active.
+struct DropoutRowsState {
+  int64_t offset = 0, global_rows = 0;
+};
+DropoutRowsState current_dropout_rows();
+
 // The seed a dropout op passes to its kernel for input x: `seed` itself outside a DropoutRows, else the
 // seed shifted to x's first element in the global batch (kernels/dropout_hash.h dropout_seed_at).
 // Throws, naming `op`, when x's rows do not fit the global batch.

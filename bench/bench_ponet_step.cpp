@@ -10,6 +10,8 @@
 //   bench_ponet_step --result lra L [reps=3] [batch=32]   the LRA-size step above, one length
 //   bench_ponet_step --result tiny [reps=5] [batch=32]    the default pretraining step: tiny.json,
 //       vocab 4000, L 128, [CLS] A [SEP] B [SEP] padding with segment ids, gradient clipping at 1.0
+//   bench_ponet_step --result --recompute LEVEL ...       either, recomputing LEVEL in backward
+//       (none, gelu, ffn, all: nn/recompute.h), e.g. for ../shared/bench/mem.sh
 // One warm-up step, then `reps` timed steps (forward, backward, clip, AdamW, zero_grad); the median.
 #include <algorithm>
 #include <chrono>
@@ -89,10 +91,13 @@ double now_ms() {
 
 // The harness's step, timed; prints every rep and the RESULT line compare.py parses.
 int result_mode(int argc, char** argv) {
-  const std::string mode = argc > 2 ? argv[2] : "lra";
+  int a = 2;
+  nn::Recompute recompute = nn::Recompute::none;
+  if (argc > a + 1 && std::string(argv[a]) == "--recompute") recompute = nn::parse_recompute(argv[a + 1]), a += 2;
+  const std::string mode = argc > a ? argv[a] : "lra";
   PONET_CHECK(mode == "lra" || mode == "tiny", "--result: mode must be lra or tiny, got '", mode, "'");
   const bool lra = mode == "lra";
-  int a = 3;
+  ++a;
   auto arg = [&](int64_t fallback) { return argc > a ? std::atoll(argv[a++]) : fallback; };
   const int64_t L = lra ? arg(1024) : 128;
   const int64_t reps = arg(lra ? 3 : 5), B = arg(32);
@@ -107,6 +112,7 @@ int result_mode(int argc, char** argv) {
   nn::PoNetInputs in = lra ? random_batch(B, L, c.vocab_size, rng) : pretraining_batch(B, L, c.vocab_size, rng);
   nn::ForwardOptions fo;
   fo.logits_for_labels_only = true;
+  fo.recompute = recompute;
   float last_loss = 0;
   auto step = [&] {
     nn::PoNetOutputs out = model.forward(in, fo);

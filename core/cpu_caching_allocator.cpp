@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -88,6 +89,7 @@ void* CpuCachingAllocator::allocate(size_t nbytes) {
       return p;
     }
   }
+  if (size >= kEvictAbove) release_other_large(size);
   void* p = system_allocate(size);
   if (!p) {  // blocks of other classes may be what the system is missing
     empty_cache();
@@ -117,6 +119,32 @@ void CpuCachingAllocator::deallocate(void* ptr, size_t nbytes) noexcept {
     }
   }
   if (!kept) std::free(ptr);  // outside the lock: free may munmap
+}
+
+void CpuCachingAllocator::release_other_large(size_t size) {
+  std::vector<void*> blocks;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Only when idle blocks could have held this one: otherwise the request is real growth.
+    if (cached_ < size) return;
+    // Just enough bytes, from the largest classes down (fewest blocks to fault in again later).
+    std::vector<size_t> classes;
+    for (auto& [cls, list] : free_lists_)
+      if (cls >= kEvictAbove && cls != size && !list.empty()) classes.push_back(cls);
+    std::sort(classes.rbegin(), classes.rend());
+    size_t released = 0;
+    for (size_t cls : classes) {
+      std::vector<void*>& list = free_lists_[cls];
+      while (!list.empty() && released < size) {
+        blocks.push_back(list.back());
+        list.pop_back();
+        cached_ -= cls;
+        released += cls;
+      }
+      if (released >= size) break;
+    }
+  }
+  for (void* p : blocks) std::free(p);  // outside the lock: free may munmap
 }
 
 void CpuCachingAllocator::empty_cache() {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "autograd/ops.h"
+#include "nn/recompute.h"
 
 namespace ponet::nn {
 
@@ -20,6 +21,7 @@ struct BatchContext {
   Tensor special;      // int64 [B, L], 1 = CLS/SEP under the special-token rule; undefined when it is off
   std::shared_ptr<const PoNetMixerBatch> ponet;  // the fused PoNet kernel's view (when segment_ids is set)
   bool fused = true;             // fused kernels where a mixer has them, else composed ops
+  Recompute recompute = Recompute::none;  // what each layer recomputes in backward (nn/recompute.h)
   MixerTrace* trace = nullptr;   // per-layer debug intermediates (set by the model for each layer)
 };
 

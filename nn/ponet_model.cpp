@@ -1,5 +1,6 @@
 #include "nn/ponet_model.h"
 
+#include "autograd/checkpoint.h"
 #include "core/error.h"
 #include "nn/segment_index.h"
 
@@ -40,15 +41,19 @@ ResidualLayerNorm::ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig&
 }
 
 Tensor ResidualLayerNorm::forward(const Tensor& x, const Tensor& residual) const {
+  return add_and_norm(dense->forward(x), residual);
+}
+
+Tensor ResidualLayerNorm::add_and_norm(const Tensor& projected, const Tensor& residual) const {
   // One fused kernel for the dropout, the residual add and the LayerNorm (same values and draws as
-  // norm(dropout(dense(x)) + residual)).
+  // norm(dropout(projected) + residual)).
   const bool drop = training() && dropout->p() > 0.f;
   Rng unused(0);  // the op draws nothing when it does not drop
-  return dropout_add_layer_norm(dense->forward(x), residual, norm->weight, norm->bias, drop ? dropout->p() : 0.f, drop,
+  return dropout_add_layer_norm(projected, residual, norm->weight, norm->bias, drop ? dropout->p() : 0.f, drop,
                                 drop ? *dropout->rng() : unused, norm->eps);
 }
 
-PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng) {
+PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng) : dropout_rng_(dropout_rng) {
   MixerOptions m;
   m.dim = c.hidden_size;
   m.num_heads = c.num_attention_heads;
@@ -70,8 +75,22 @@ PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rn
 }
 
 Tensor PostLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
-  Tensor a = attention_output->forward(mixer->forward(x, ctx), x);
-  return output->forward(gelu(intermediate_dense->forward(a)), a);
+  // The dropout + residual + LayerNorm steps stay outside every recomputed part: they are cheap to keep.
+  const Recompute r = ctx.recompute;
+  auto mixing = [this, ctx](const std::vector<Tensor>& in) {
+    return attention_output->dense->forward(mixer->forward(in[0], ctx));
+  };
+  Tensor mixed = r == Recompute::all ? checkpoint("recompute_mixer", mixing, {x}, dropout_rng_) : mixing({x});
+  Tensor a = attention_output->add_and_norm(mixed, x);
+
+  auto from_hidden = [this](const std::vector<Tensor>& in) { return output->dense->forward(gelu(in[0])); };
+  auto feed_forward = [this, from_hidden](const std::vector<Tensor>& in) {
+    return from_hidden({intermediate_dense->forward(in[0])});
+  };
+  Tensor f = r == Recompute::none   ? feed_forward({a})
+             : r == Recompute::gelu ? checkpoint("recompute_gelu", from_hidden, {intermediate_dense->forward(a)})
+                                    : checkpoint("recompute_ffn", feed_forward, {a});
+  return output->add_and_norm(f, a);
 }
 
 PoNetModel::PoNetModel(const PoNetConfig& c, const Init& init, Rng* dropout_rng) : config_(c) {
@@ -137,6 +156,8 @@ PoNetModelOutputs PoNetModel::forward(const PoNetInputs& in, const ForwardOption
   const Device dev = pooler_dense->weight.device();
   BatchContext ctx = make_batch_context(mask, out.segment_index, special, dev);
   ctx.fused = options.fused_mixer && options.traces == nullptr;
+  // a trace records the forward's intermediates; a recomputation would run the mixer a second time
+  ctx.recompute = options.traces ? Recompute::none : options.recompute;
   Tensor h = embeddings->forward(ids.to(dev), types.to(dev));
   out.hidden_states.push_back(h);
   if (options.traces) options.traces->assign(layers.size(), MixerTrace{});

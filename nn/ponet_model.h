@@ -27,6 +27,7 @@ struct PoNetInputs {
 struct ForwardOptions {
   bool fused_mixer = true;         // fused kernel (fast) or composed ops (readable, traceable)
   bool logits_for_labels_only = false;  // MLM logits only at positions with label != -100 (training)
+  Recompute recompute = Recompute::none;  // activation memory for time in backward (nn/recompute.h)
   std::vector<MixerTrace>* traces = nullptr;  // per-layer PoNet mixer intermediates (forces composed)
 };
 
@@ -50,7 +51,8 @@ class PoNetEmbeddings : public Module {
 class ResidualLayerNorm : public Module {
  public:
   ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig& c, const Init& init, Rng* dropout_rng);
-  Tensor forward(const Tensor& x, const Tensor& residual) const;
+  Tensor forward(const Tensor& x, const Tensor& residual) const;  // add_and_norm(dense(x), residual)
+  Tensor add_and_norm(const Tensor& projected, const Tensor& residual) const;
   std::shared_ptr<Linear> dense;
   std::shared_ptr<LayerNorm> norm;
   std::shared_ptr<Dropout> dropout;
@@ -65,6 +67,9 @@ class PostLNBlock : public Module {
   std::shared_ptr<ResidualLayerNorm> attention_output;
   std::shared_ptr<Linear> intermediate_dense;
   std::shared_ptr<ResidualLayerNorm> output;
+
+ private:
+  Rng* dropout_rng_;  // replayed when a recomputed part draws from it (the softmax mixer's dropout)
 };
 
 class PoNetModel : public Module {

@@ -142,6 +142,35 @@ TEST_CASE("cpu allocator: every block is 64-byte aligned and large ones are reus
   CHECK(a.stats().cached == cached_before + 2 * n);
 }
 
+TEST_CASE("cpu allocator: a large miss releases idle large blocks of other classes, just enough to cover it") {
+  CpuCachingAllocator a;
+  const size_t big = kEvictAbove, bigger = 3 * kEvictAbove, small = kEvictAbove / 4;
+  REQUIRE(cpu_size_class(big) == big);
+  REQUIRE(cpu_size_class(bigger) == bigger);
+  const size_t c_small = cpu_size_class(small);
+  std::vector<void*> bigs;
+  for (int i = 0; i < 4; ++i) bigs.push_back(a.allocate(big));
+  void* s1 = a.allocate(small);
+  for (void* p : bigs) a.deallocate(p, big);
+  a.deallocate(s1, small);
+  CHECK(a.stats().cached == 4 * big + c_small);
+
+  void* g1 = a.allocate(bigger);  // miss with 4 big idle: three of them (3 big covers it) are released
+  CHECK(a.stats().cached == big + c_small);
+  void* g2 = a.allocate(bigger);  // miss with less idle than it needs: real growth, nothing released
+  CHECK(a.stats().cached == big + c_small);
+  a.deallocate(g1, bigger);
+  a.deallocate(g2, bigger);
+
+  void* b1 = a.allocate(big);  // hit
+  void* b2 = a.allocate(big);  // miss: one block of the largest idle class goes, not both
+  MemoryStats st = a.stats();
+  CHECK(st.cached == bigger + c_small);  // blocks below kEvictAbove are never released this way
+  CHECK(st.in_use == 2 * big);
+  a.deallocate(b1, big);
+  a.deallocate(b2, big);
+}
+
 TEST_CASE("cpu allocator: malloc mode counts in_use and peak but caches nothing") {
   CpuCachingAllocator a(CpuAllocatorMode::malloc);
   void* p = a.allocate(1000);

@@ -89,6 +89,7 @@ StepResult PretrainingTask::train_step(Rng& data_rng) {
   nn::ForwardOptions fo;
   fo.fused_mixer = fused_;
   fo.logits_for_labels_only = true;
+  fo.recompute = recompute_;
   nn::PoNetOutputs out;
   {
     const DropoutRows rows(sharded ? shard_.begin(B) : 0, B);  // this rank's rows of the global masks

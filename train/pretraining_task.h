@@ -29,6 +29,8 @@ class PretrainingTask : public Task {
   void set_shard(const Shard& shard) override;
 
   EvalResult evaluate_pretraining();
+  // What training steps recompute in backward (nn/recompute.h); evaluation keeps nothing anyway.
+  void set_recompute(nn::Recompute r) { recompute_ = r; }
 
  private:
   nn::PoNetForPreTraining& model_;
@@ -36,6 +38,7 @@ class PretrainingTask : public Task {
   std::vector<data::Batch> eval_batches_;
   float mlm_weight_, sso_weight_;
   bool fused_;
+  nn::Recompute recompute_ = nn::Recompute::none;
   Shard shard_;
 };
 

@@ -1,0 +1,86 @@
+#include "autograd/checkpoint.h"
+
+#include <optional>
+
+#include "autograd/dropout_rows.h"
+#include "autograd/engine.h"
+#include "autograd/grad_mode.h"
+#include "autograd/node.h"
+#include "core/error.h"
+
+namespace ponet::autograd {
+
+namespace {
+
+// The opposite of NoGrad: backward closures run with recording off, the recomputation needs it on.
+class EnableGrad {
+ public:
+  EnableGrad() : previous_(grad_enabled()) { set_grad_enabled(true); }
+  ~EnableGrad() { set_grad_enabled(previous_); }
+  EnableGrad(const EnableGrad&) = delete;
+  EnableGrad& operator=(const EnableGrad&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// Puts an Rng into a saved state for a scope and back into its current one after.
+class ReplayRng {
+ public:
+  ReplayRng(Rng* rng, const Rng& saved) : rng_(rng) {
+    if (rng_) current_ = *rng_, *rng_ = saved;
+  }
+  ~ReplayRng() {
+    if (rng_) *rng_ = current_;
+  }
+  ReplayRng(const ReplayRng&) = delete;
+  ReplayRng& operator=(const ReplayRng&) = delete;
+
+ private:
+  Rng* rng_;
+  Rng current_;
+};
+
+}  // namespace
+
+Tensor checkpoint(const char* name, CheckpointFn fn, const std::vector<Tensor>& inputs, Rng* rng) {
+  if (!needs_grad(inputs)) return fn(inputs);
+  const Rng start = rng ? *rng : Rng();
+  const DropoutRowsState rows = current_dropout_rows();  // a data-parallel rank's rows of the masks
+  std::vector<Tensor> saved;  // the inputs' data, cut from the graph
+  std::vector<bool> wants;
+  for (const Tensor& t : inputs) {
+    saved.push_back(t.defined() ? t.detach() : Tensor());
+    wants.push_back(t.defined() && t.requires_grad());
+  }
+  Tensor out;
+  {
+    NoGrad no_grad;
+    out = fn(saved);
+  }
+  PONET_CHECK(out.defined(), "checkpoint ", name, ": the function returned no tensor");
+  return record(name, out, inputs, [name, fn, saved, wants, rng, start, rows](const Tensor& grad) {
+    std::vector<Tensor> leaves;
+    for (size_t i = 0; i < saved.size(); ++i) {
+      Tensor leaf = saved[i].defined() ? saved[i].detach() : Tensor();
+      if (wants[i]) leaf.set_requires_grad(true);
+      leaves.push_back(leaf);
+    }
+    Tensor again;
+    {
+      EnableGrad recording;
+      ReplayRng replay(rng, start);
+      std::optional<DropoutRows> same_rows;
+      if (rows.global_rows > 0) same_rows.emplace(rows.offset, rows.global_rows);
+      again = fn(leaves);
+      PONET_CHECK(again.defined() && again.shape() == grad.shape(), "checkpoint ", name,
+                  ": the recomputation's output does not have the forward's shape");
+      backward(again, grad);
+    }
+    std::vector<Tensor> grads;
+    for (size_t i = 0; i < leaves.size(); ++i) grads.push_back(wants[i] ? leaves[i].grad() : Tensor());
+    return grads;
+  });
+}
+
+}  // namespace ponet::autograd
