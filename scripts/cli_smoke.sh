@@ -49,6 +49,14 @@ expect_fail 1 "$ponet" pretrain "${common[@]}" --held-out 1 --out "$dir/other"
 expect_fail 1 "$ponet" pretrain "${common[@]}" --lr inf --out "$dir/other"
 expect_fail 1 "$ponet" pretrain "${common[@]}" --clip inf --out "$dir/other"
 expect_fail 2 "$ponet" pretrain "${common[@]}" --threads -5 --out "$dir/other"
+expect_fail 1 "$ponet" pretrain "${common[@]}" --mask-prob 1 --out "$dir/other"
+expect_fail 1 "$ponet" pretrain "${common[@]}" --recompute most --out "$dir/other"
+grep -q "'most' (none, gelu, ffn or all)" "$dir/err.txt" || { echo "--recompute error does not list the levels"; exit 1; }
+[ ! -e "$dir/other" ] || { echo "a refused pretrain left a run directory"; exit 1; }
+# recomputation and the training mask rate run end to end (and are kept for --resume)
+"$ponet" pretrain "${common[@]}" --out "$dir/rec" --steps 4 --recompute all --mask-prob 0.3 > /dev/null
+grep -q '"recompute": "all"' "$dir/rec/run.json" || { echo "--recompute not kept in run.json"; exit 1; }
+grep -q '"mask_prob": 0.3' "$dir/rec/run.json" || { echo "--mask-prob not kept in run.json"; exit 1; }
 expect_fail 1 "$ponet" pretrain "${common[@]}" --config <(echo '{"hidden_size": 32.9}') --out "$dir/other"
 [ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
