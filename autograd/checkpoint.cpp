@@ -12,18 +12,6 @@ namespace ponet::autograd {
 
 namespace {
 
-// The opposite of NoGrad: backward closures run with recording off, the recomputation needs it on.
-class EnableGrad {
- public:
-  EnableGrad() : previous_(grad_enabled()) { set_grad_enabled(true); }
-  ~EnableGrad() { set_grad_enabled(previous_); }
-  EnableGrad(const EnableGrad&) = delete;
-  EnableGrad& operator=(const EnableGrad&) = delete;
-
- private:
-  bool previous_;
-};
-
 // Puts an Rng into a saved state for a scope and back into its current one after.
 class ReplayRng {
  public:

@@ -7,16 +7,28 @@ namespace ponet::autograd {
 bool grad_enabled();
 void set_grad_enabled(bool enabled);
 
-// RAII scope that turns recording off and restores the previous mode on exit.
-class NoGrad {
+// RAII scope that sets the grad mode and restores the previous one on exit.
+class GradModeScope {
  public:
-  NoGrad() : previous_(grad_enabled()) { set_grad_enabled(false); }
-  ~NoGrad() { set_grad_enabled(previous_); }
-  NoGrad(const NoGrad&) = delete;
-  NoGrad& operator=(const NoGrad&) = delete;
+  explicit GradModeScope(bool enabled) : previous_(grad_enabled()) { set_grad_enabled(enabled); }
+  ~GradModeScope() { set_grad_enabled(previous_); }
+  GradModeScope(const GradModeScope&) = delete;
+  GradModeScope& operator=(const GradModeScope&) = delete;
 
  private:
   bool previous_;
+};
+
+// Recording off (inference, backward closures).
+class NoGrad : public GradModeScope {
+ public:
+  NoGrad() : GradModeScope(false) {}
+};
+
+// Recording on, e.g. inside a backward closure that builds a graph again (autograd/checkpoint.cpp).
+class EnableGrad : public GradModeScope {
+ public:
+  EnableGrad() : GradModeScope(true) {}
 };
 
 }  // namespace ponet::autograd
