@@ -163,7 +163,7 @@ void Args::load_kept(const nlohmann::json& run_json, const std::string& where) {
     const std::string key = key_of(name);
     const auto it = run_json.find(key);
     if (it == run_json.end() && spec.kept.may_be_absent) {  // a run from before this option: its default
-      values_[name] = spec.is_flag ? "0" : spec.default_value;
+      values_[name] = spec.is_flag ? "0" : spec.kept.absent_value ? spec.kept.absent_value : spec.default_value;
       explicit_[name] = false;
       continue;
     }

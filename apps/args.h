@@ -24,12 +24,15 @@ struct Kept {
   enum class Type { none, string, integer, number, boolean };
   Type type = Type::none;
   bool may_be_absent = false;  // run.json files from before this option lack it: they read its default
+  const char* absent_value = nullptr;  // ... or this, where the default changed with the option's arrival
 
   static constexpr Kept string() { return {Type::string, false}; }
   static constexpr Kept integer() { return {Type::integer, false}; }
   static constexpr Kept number() { return {Type::number, false}; }
   static constexpr Kept boolean() { return {Type::boolean, false}; }  // flags only
   constexpr Kept added_later() const { return {type, true}; }         // sets may_be_absent
+  // Older runs behaved as `value` (not as the new default): they resume with it.
+  constexpr Kept added_later(const char* value) const { return {type, true, value}; }
 };
 
 class Args {

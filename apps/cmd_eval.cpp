@@ -51,7 +51,8 @@ int cmd_eval(int argc, char** argv) {
     for (size_t i = 0; i < corpus.documents.size(); ++i) docs.push_back(i);
   } else {
     docs = data::split_documents(corpus.documents.size(), run.options.value("held_out", 0.02),
-                                  run.options.value("seed", uint64_t{0})).second;
+                                  run.options.value("seed", uint64_t{0}), run.options.value("held_out_phase", 0.0))
+               .second;
   }
   data::PretrainingOptions data_opt;
   data_opt.max_len = run.options.value("max_len", int64_t{128});

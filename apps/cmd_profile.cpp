@@ -10,6 +10,7 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "apps/machine_limits.h"
+#include "apps/pretrain_defaults.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "core/profile_report.h"
@@ -35,13 +36,13 @@ nn::PoNetConfig read_ponet_config(const std::string& path, bool* names_vocab = n
   return config;
 }
 
-// Random ids (as bench_ponet_step), 15 % of them scored by MLM, random SSO labels. Without fixed chunks
+// Random ids (as bench_ponet_step), a share mask_prob of them scored by MLM, random SSO labels. Without fixed chunks
 // the segments come from CLS/SEP, so each row is shaped [CLS] A [SEP] B [SEP].
-nn::PoNetInputs random_batch(const nn::PoNetConfig& c, int64_t B, int64_t L, Rng& rng) {
+nn::PoNetInputs random_batch(const nn::PoNetConfig& c, int64_t B, int64_t L, double mask_prob, Rng& rng) {
   std::vector<int64_t> ids(B * L), labels(B * L, -100), sso(B);
   for (int64_t i = 0; i < B * L; ++i) {
     ids[i] = rng.randint(1, c.vocab_size);
-    if (rng.uniform() < 0.15f) labels[i] = ids[i];
+    if (rng.uniform() < mask_prob) labels[i] = ids[i];
   }
   if (c.segment_num == 0)
     for (int64_t b = 0; b < B; ++b) {
@@ -94,7 +95,8 @@ int cmd_profile(int argc, char** argv) {
   a.option("length", "",
            "tokens per sequence (default: 4096; with --config its max_position_embeddings, with --run its max_len)");
   a.option("vocab-size", "",
-           "vocabulary of a --config without vocab_size (default: 4000, the vocabulary `ponet pretrain` trains "
+           "vocabulary of a --config without vocab_size (default: " + std::to_string(kPretrainVocabSize) +
+               ", the vocabulary `ponet pretrain` trains "
            "with that config; a config or run that names its vocab_size keeps it)");
   a.option("batch", "32", "sequences per step");
   a.option("steps", "3", "profiled training steps, after one warm-up step");
@@ -117,17 +119,20 @@ int cmd_profile(int argc, char** argv) {
 
   nn::PoNetConfig config;
   int64_t L = a.is_set("length") ? a.integer("length") : 4096;
+  double mask_prob = 0.15;  // the LRA-size step's (bench_ponet_step); a pretraining run's is its own
   std::string source = "the LRA-size model of bench_ponet_step";
   if (a.is_set("config")) {
     source = a.str("config");
     bool names_vocab = false;
     config = read_ponet_config(source, &names_vocab);
     if (!a.is_set("length")) L = config.max_position_embeddings;
-    // A pretraining config leaves the vocabulary to `ponet pretrain`, which trains --vocab-size (4000)
-    // WordPiece tokens and writes that size into the run's config: profile the step it would run, not
-    // BERT's default 30522, whose decoder and loss would dominate the profile.
+    // A pretraining config leaves the vocabulary to `ponet pretrain`, which trains --vocab-size
+    // WordPiece tokens and writes that size into the run's config: profile the step it would run (its
+    // vocabulary and its training mask rate), not BERT's default 30522, whose decoder and loss would
+    // dominate the profile.
+    mask_prob = kPretrainMaskProb;
     if (a.is_set("vocab-size") || !names_vocab) {
-      config.vocab_size = a.is_set("vocab-size") ? a.integer("vocab-size") : 4000;
+      config.vocab_size = a.is_set("vocab-size") ? a.integer("vocab-size") : kPretrainVocabSize;
       PONET_CHECK(config.vocab_size >= 32, "--vocab-size must be at least 32, got ", config.vocab_size);
       // the special tokens where a trained vocabulary puts them (text/tokenizer.h: [PAD] 0 ... [MASK] 4)
       config.pad_token_id = 0;
@@ -138,8 +143,9 @@ int cmd_profile(int argc, char** argv) {
   } else if (a.is_set("run")) {
     source = a.str("run") + "/config.json";
     config = read_ponet_config(source);
-    if (!a.is_set("length"))
-      L = std::min(config.max_position_embeddings, train::read_json_file(a.str("run") + "/run.json").value("max_len", L));
+    const nlohmann::json run = train::read_json_file(a.str("run") + "/run.json");
+    if (!a.is_set("length")) L = std::min(config.max_position_embeddings, run.value("max_len", L));
+    mask_prob = run.value("mask_prob", kEvalMaskProb);  // runs from before --mask-prob trained at 0.15
   } else {
     PONET_CHECK(L > 0, "--length must be positive, got ", L);
     config = nn::PoNetConfig::lra_speed_benchmark(L);
@@ -151,11 +157,11 @@ int cmd_profile(int argc, char** argv) {
   const MachineLimits limits = measure_machine_limits(device);
   std::printf(
       "ponet profile: PoNetForPreTraining from %s\n  vocab %lld, hidden %lld, %lld layers, %lld heads, intermediate %lld, "
-      "mixer %s; batch %lld x length %lld on %s\n",
+      "mixer %s; batch %lld x length %lld on %s, %.0f %% of tokens scored by MLM\n",
       source.c_str(), static_cast<long long>(config.vocab_size), static_cast<long long>(config.hidden_size),
       static_cast<long long>(config.num_hidden_layers),
       static_cast<long long>(config.num_attention_heads), static_cast<long long>(config.intermediate_size),
-      config.mixer.c_str(), static_cast<long long>(B), static_cast<long long>(L), device.str().c_str());
+      config.mixer.c_str(), static_cast<long long>(B), static_cast<long long>(L), device.str().c_str(), 100 * mask_prob);
   std::printf("machine limits (measured now):\n%s\n", limits.describe().c_str());
   std::fflush(stdout);
 
@@ -163,7 +169,7 @@ int cmd_profile(int argc, char** argv) {
   model.to(device);
   train::AdamW opt(model.named_parameters(), {});
   Rng rng(1);
-  const nn::PoNetInputs in = random_batch(config, B, L, rng);
+  const nn::PoNetInputs in = random_batch(config, B, L, mask_prob, rng);
   nn::ForwardOptions fo;
   fo.logits_for_labels_only = true;
   fo.recompute = recompute;

@@ -36,7 +36,8 @@ std::string kjv_division(size_t chapter) {
 KjvDivisionCounts write_kjv_division_task(const text::Corpus& kjv, const std::string& dir) {
   PONET_CHECK(kjv.documents.size() == kKjvChapters, "the KJV division task needs the default corpus (",
               kKjvChapters, " chapters), got ", kjv.documents.size(), " documents");
-  const std::vector<size_t> held = split_documents(kKjvChapters, 0.02, 0).second;  // `ponet pretrain` defaults
+  const std::vector<size_t> held =
+      split_documents(kKjvChapters, 0.02, 0, kPretrainHeldOutPhase).second;  // `ponet pretrain` defaults
   const std::set<size_t> pretraining_held_out(held.begin(), held.end());
   std::string files[3] = {"label\ttext\n", "label\ttext\n", "label\ttext\n"};  // train, dev, test
   KjvDivisionCounts counts;

@@ -163,11 +163,14 @@ Batch PretrainingData::next_batch(Rng& rng) const {
   return batch;
 }
 
-std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, double held_out_fraction, uint64_t seed) {
+std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, double held_out_fraction, uint64_t seed,
+                                                                    double phase) {
   PONET_CHECK(n >= 2, "split_documents: need at least 2 documents, got ", n);
   PONET_CHECK(held_out_fraction > 0 && held_out_fraction < 1, "split_documents: held-out fraction must be in (0, 1)");
+  PONET_CHECK(phase >= 0 && phase < 1, "split_documents: phase must be in [0, 1), got ", phase);
   const size_t every = std::max<size_t>(2, static_cast<size_t>(std::llround(1.0 / held_out_fraction)));
-  const size_t offset = static_cast<size_t>(seed % every);
+  const size_t shift = static_cast<size_t>(std::floor(phase * static_cast<double>(every)));
+  const size_t offset = static_cast<size_t>((seed % every + shift) % every);
   std::vector<size_t> train, held;
   for (size_t i = 0; i < n; ++i) (i % every == offset % std::min(every, n) ? held : train).push_back(i);
   if (held.empty()) {

@@ -62,8 +62,15 @@ class PretrainingData {
   std::vector<size_t> pairable_;                             // used documents with 2+ sentences
 };
 
-// Deterministic split of n documents into (train, held-out): every k-th document, offset by the seed,
-// goes to held-out, so both halves span the corpus. At least one document on each side.
-std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, double held_out_fraction, uint64_t seed);
+// Deterministic split of n documents into (train, held-out): every k-th document (k = 1 / fraction)
+// goes to held-out, so both halves span the corpus; which one of each k is the seed plus phase * k
+// (phase in [0, 1)). At least one document on each side.
+std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, double held_out_fraction, uint64_t seed,
+                                                                    double phase = 0.0);
+
+// The phase `ponet pretrain` uses (kept in run.json as held_out_phase; runs from before it used 0). At
+// 0 the held-out chapters of the KJV start with the first and include Psalm 23, the two chapters of the
+// sample sentences; halfway, every held-out chapter is an ordinary one and those verses are training text.
+constexpr double kPretrainHeldOutPhase = 0.5;
 
 }  // namespace ponet::data

@@ -177,7 +177,7 @@ PY
 "$ponet" profile --config "$dir/model.json" --batch 2 --steps 1 > "$dir/profile.txt"   # CLS/SEP segments
 grep -q "batch 2 x length 32" "$dir/profile.txt" || { echo "profile --config: wrong size"; cat "$dir/profile.txt"; exit 1; }
 # a pretraining config without vocab_size profiles the vocabulary `ponet pretrain` trains (4000), not 30522
-grep -q "vocab 4000," "$dir/profile.txt" || { echo "profile --config: not the trainer's vocabulary"; cat "$dir/profile.txt"; exit 1; }
+grep -q "vocab 8000," "$dir/profile.txt" || { echo "profile --config: not the trainer's vocabulary"; cat "$dir/profile.txt"; exit 1; }
 "$ponet" profile --config "$dir/model.json" --vocab-size 60 --batch 2 --steps 1 > "$dir/profile.txt"
 grep -q "vocab 60," "$dir/profile.txt" || { echo "profile --vocab-size ignored"; cat "$dir/profile.txt"; exit 1; }
 "$ponet" profile --run "$dir/run" --batch 2 --steps 1 > "$dir/profile.txt"

@@ -47,7 +47,7 @@ TEST_CASE("kjv divisions: fixed split by chapter, pretraining's held-out chapter
   CHECK(train.size() + dev.size() + test.size() == 1189);
   for (size_t ch : dev) CHECK(ch % 10 == 7);
   for (size_t ch : train) CHECK((ch % 10 != 3 && ch % 10 != 7));
-  for (size_t held : split_documents(1189, 0.02, 0).second) {
+  for (size_t held : split_documents(1189, 0.02, 0, kPretrainHeldOutPhase).second) {
     CAPTURE(held);
     CHECK(test.count(held) == 1);
   }

@@ -1,4 +1,5 @@
 // The corpus reader, the KJV conversion and the MLM + SSO example builder.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -194,5 +195,15 @@ TEST_CASE("document split is deterministic, disjoint and covers everything") {
   CHECK(all.size() == 100);
   CHECK(split_documents(100, 0.1, 3) == std::make_pair(train, held));
   CHECK(split_documents(2, 0.02, 0).second.size() == 1);
+  // the phase moves which document of every 1/fraction is held out
+  CHECK(split_documents(100, 0.1, 0).second.front() == 0);
+  CHECK(split_documents(100, 0.1, 0, 0.5).second.front() == 5);
+  CHECK(split_documents(100, 0.1, 7, 0.5).second.front() == 2);  // (7 + 5) % 10
+  // the pretraining default keeps the KJV sample verses (Genesis 1 = chapter 0, Psalm 23 = 500) in training
+  const auto kjv_held = split_documents(1189, 0.02, 0, kPretrainHeldOutPhase).second;
+  CHECK(std::find(kjv_held.begin(), kjv_held.end(), size_t{0}) == kjv_held.end());
+  CHECK(std::find(kjv_held.begin(), kjv_held.end(), size_t{500}) == kjv_held.end());
+  CHECK(kjv_held.size() == 24);
+  CHECK_THROWS_WITH_AS(split_documents(100, 0.1, 0, 1.0), doctest::Contains("phase"), Error);
   CHECK_THROWS_WITH_AS(split_documents(1, 0.5, 0), doctest::Contains("at least 2"), Error);
 }
