@@ -71,7 +71,7 @@ void declare(Args& a) {
   a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", as_integer);
   a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", as_integer);
   a.option("batch-size", "32", "examples per step", as_integer);
-  a.option("steps", "3500", "optimizer steps", as_integer);
+  a.option("steps", "3300", "optimizer steps", as_integer);
   a.option("warmup", "100", "linear warmup steps", as_integer);
   a.option("lr", "0.003", "peak learning rate (AdamW)", as_number);
   a.option("weight-decay", "0.01", "decoupled weight decay (not on biases and LayerNorm)", as_number);
@@ -82,7 +82,7 @@ void declare(Args& a) {
   a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)",
            as_number.added_later());
   // runs from before the option trained at the held-out rate
-  a.option("mask-prob", "0.3",
+  a.option("mask-prob", nlohmann::json(kPretrainMaskProb).dump(),
            "fraction of tokens chosen for MLM in training batches (held-out batches always use BERT's 0.15, so "
            "accuracies stay comparable)",
            as_number.added_later("0.15"));

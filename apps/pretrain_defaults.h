@@ -6,7 +6,7 @@
 namespace ponet::app {
 
 constexpr int64_t kPretrainVocabSize = 8000;  // WordPiece tokens trained on the corpus
-constexpr double kPretrainMaskProb = 0.3;     // tokens chosen for MLM in a training batch
+constexpr double kPretrainMaskProb = 0.4;     // tokens chosen for MLM in a training batch
 constexpr double kEvalMaskProb = 0.15;        // ... in a held-out batch (BERT's rate, for comparable figures)
 
 }  // namespace ponet::app
