@@ -84,11 +84,11 @@ int main(int argc, char** argv) {
     bench_shape(T, l.in, l.out, reps);
     bench_shape(l.out, l.in, T, reps, true);
   };
-  std::printf("the main job's model (ponet pretrain: 32 x 128 tokens, hidden 128, intermediate 512, vocab 4000):\n");
+  std::printf("the main job's model (ponet pretrain: 32 x 128 tokens, hidden 128, intermediate 512, vocab 8000):\n");
   bench_linear(4096, {128, 128});  // the five PoNet projections, the mixer output, the MLM transform
   bench_linear(4096, {128, 512});  // FFN in
   bench_linear(4096, {512, 128});  // FFN out
-  bench_linear(640, {128, 4000});  // MLM decoder on the ~15 % masked tokens
+  bench_linear(1640, {128, 8000});  // MLM decoder on the ~40 % masked tokens of a training batch
   std::printf("the LRA speed model (bench_ponet_step: 8 x 4096 tokens, hidden 64, FFN 128):\n");
   bench_linear(32768, {64, 64});
   bench_linear(32768, {64, 128});

@@ -22,7 +22,7 @@ namespace ponet::cpu {
 namespace {
 
 constexpr int64_t MR = 6, NR = 32;                // register tile: 6 x 32 floats = 12 AVX-512 registers
-constexpr int64_t MC = 96, KC = 256, NC = 2048;   // cache blocks: A panel in L2, B panel in L3
+constexpr int64_t MC = 96, KC = 256, NC = 1024;   // cache blocks: A panel in L1-L2, B panel (1 MiB) in L2
 
 inline float load_a(const float* A, int64_t lda, bool t, int64_t i, int64_t k) { return t ? A[k * lda + i] : A[i * lda + k]; }
 inline float load_b(const float* B, int64_t ldb, bool t, int64_t k, int64_t j) { return t ? B[j * ldb + k] : B[k * ldb + j]; }
@@ -35,17 +35,38 @@ void pack_a(float* dst, const float* A, int64_t lda, bool t, int64_t i0, int64_t
         *dst++ = s + r < mc ? load_a(A, lda, t, i0 + s + r, k0 + k) : 0.f;
 }
 
-// Packs op(B)[k0:k0+kc, j0:j0+nc] as NR-column slivers: sliver s holds, for each k, NR values.
-void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t kc, int64_t j0, int64_t nc) {
-  for (int64_t s = 0; s < nc; s += NR)
+// Packs the sliver of op(B)[k0:k0+kc, j0+s : j0+s+NR] (NR columns; zeros past nc): for each k, NR
+// values. A transposed B is read row by row (each of its rows is a column of op(B), contiguous in k)
+// and written with stride NR into the sliver, which stays in L1.
+void pack_b_sliver(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t kc, int64_t j0, int64_t s,
+                   int64_t nc) {
+  const int64_t width = std::min(NR, nc - s);
+  if (!t) {
     for (int64_t k = 0; k < kc; ++k) {
-      if (!t && s + NR <= nc) {
-        std::memcpy(dst, B + (k0 + k) * ldb + j0 + s, NR * sizeof(float));
-        dst += NR;
+      float* d = dst + k * NR;
+      if (width == NR) {
+        std::memcpy(d, B + (k0 + k) * ldb + j0 + s, NR * sizeof(float));
       } else {
-        for (int64_t c = 0; c < NR; ++c) *dst++ = s + c < nc ? load_b(B, ldb, t, k0 + k, j0 + s + c) : 0.f;
+        for (int64_t c = 0; c < NR; ++c) d[c] = c < width ? load_b(B, ldb, t, k0 + k, j0 + s + c) : 0.f;
       }
     }
+    return;
+  }
+  for (int64_t c = 0; c < NR; ++c) {
+    if (c >= width) {
+      for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = 0.f;
+      continue;
+    }
+    const float* row = B + (j0 + s + c) * ldb + k0;
+    for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = row[k];
+  }
+}
+
+// Packs op(B)[k0:k0+kc, j0:j0+nc] as NR-column slivers: sliver s holds, for each k, NR values.
+// Called inside a parallel region: the slivers are shared out among its threads.
+void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t kc, int64_t j0, int64_t nc) {
+#pragma omp for schedule(static)
+  for (int64_t s = 0; s < nc; s += NR) pack_b_sliver(dst + s * kc, B, ldb, t, k0, kc, j0, s, nc);
 }
 
 // acc[MR][NR] = sum_k a[k][r] * b[k][c] over packed slivers; then C tile = alpha * acc + beta * C on the
@@ -95,10 +116,10 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
       const int64_t kc = std::min(KC, K - k0);
       std::vector<float> bpack(static_cast<size_t>(kc * nc_padded));
-      pack_b(bpack.data(), B, ldb, trans_b, k0, kc, j0, nc);
       const int64_t m_blocks = (M + MC - 1) / MC;
 #pragma omp parallel if (M * nc * kc > 1 << 18)
       {
+        pack_b(bpack.data(), B, ldb, trans_b, k0, kc, j0, nc);  // ends with the omp for's barrier
         std::vector<float> apack(static_cast<size_t>(MC * kc));
 #pragma omp for schedule(dynamic, 1)
         for (int64_t mb = 0; mb < m_blocks; ++mb) {
