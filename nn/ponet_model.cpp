@@ -40,10 +40,6 @@ ResidualLayerNorm::ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig&
   dropout = register_module("dropout", std::make_shared<Dropout>(c.hidden_dropout_prob, dropout_rng));
 }
 
-Tensor ResidualLayerNorm::forward(const Tensor& x, const Tensor& residual) const {
-  return add_and_norm(dense->forward(x), residual);
-}
-
 Tensor ResidualLayerNorm::add_and_norm(const Tensor& projected, const Tensor& residual) const {
   // One fused kernel for the dropout, the residual add and the LayerNorm (same values and draws as
   // norm(dropout(projected) + residual)).

@@ -51,7 +51,8 @@ class PoNetEmbeddings : public Module {
 class ResidualLayerNorm : public Module {
  public:
   ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig& c, const Init& init, Rng* dropout_rng);
-  Tensor forward(const Tensor& x, const Tensor& residual) const;  // add_and_norm(dense(x), residual)
+  // norm(dropout(projected) + residual), projected = dense(x) computed by the caller (so that a
+  // recomputed part can end at dense)
   Tensor add_and_norm(const Tensor& projected, const Tensor& residual) const;
   std::shared_ptr<Linear> dense;
   std::shared_ptr<LayerNorm> norm;

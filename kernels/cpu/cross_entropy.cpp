@@ -21,14 +21,15 @@ void cross_entropy_forward(float* row_loss, float* row_max, float* row_log_sum, 
       continue;
     }
     const float* x = logits + r * classes;
-    float m = x[0];
-#pragma omp simd reduction(max : m)
-    for (int64_t c = 1; c < classes; ++c) m = x[c] > m ? x[c] : m;
     // exp_nonpositive maps a NaN argument to 0, so a NaN or +inf logit (which std::exp turns into a NaN
-    // loss, as torch does) is caught apart; -inf is a class of probability 0, as in torch.
-    float bad = 0.f;
-#pragma omp simd reduction(+ : bad)
-    for (int64_t c = 0; c < classes; ++c) bad += x[c] < INFINITY ? 0.f : NAN;  // false for NaN and +inf
+    // loss, as torch does) is caught apart, in the same pass as the max; -inf is a class of probability
+    // 0, as in torch.
+    float m = x[0], bad = 0.f;
+#pragma omp simd reduction(max : m) reduction(+ : bad)
+    for (int64_t c = 0; c < classes; ++c) {
+      m = x[c] > m ? x[c] : m;
+      bad += x[c] < INFINITY ? 0.f : NAN;  // false for NaN and +inf
+    }
     // float lanes over blocks of 256 terms (each in (0, 1]), the blocks added in double: a 30k-class
     // sum stays exact to float precision, and the loop vectorises (the order is fixed at compile time)
     double s = 0.0;
