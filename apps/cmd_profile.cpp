@@ -98,6 +98,9 @@ int cmd_profile(int argc, char** argv) {
            "vocabulary of a --config without vocab_size (default: " + std::to_string(kPretrainVocabSize) +
                ", the vocabulary `ponet pretrain` trains "
            "with that config; a config or run that names its vocab_size keeps it)");
+  a.option("mask-prob", "",
+           "share of tokens scored by MLM (default: the training rate of the config's or run's `ponet pretrain`, "
+           "0.15 for the LRA-size model)");
   a.option("batch", "32", "sequences per step");
   a.option("steps", "3", "profiled training steps, after one warm-up step");
   a.option("device", "cpu", "cpu or cuda");
@@ -151,6 +154,10 @@ int cmd_profile(int argc, char** argv) {
     config = nn::PoNetConfig::lra_speed_benchmark(L);
   }
   PONET_CHECK(L > 0, "--length must be positive, got ", L);
+  if (a.is_set("mask-prob")) {
+    mask_prob = a.number("mask-prob");
+    PONET_CHECK(mask_prob > 0 && mask_prob <= 1, "--mask-prob must be in (0, 1], got ", a.str("mask-prob"));
+  }
   PONET_CHECK(L <= config.max_position_embeddings, "--length ", L, " exceeds the max_position_embeddings ",
               config.max_position_embeddings, " of ", source);
 
