@@ -32,7 +32,7 @@ std::vector<float> naive_sum(const Tensor& x, const std::vector<bool>& reduce) {
 TEST_CASE("sum_middle kernel matches its reference and gives the same bits for any thread count") {
   Rng rng(71);
   for (auto [outer, mid, inner] : std::vector<std::array<int64_t, 3>>{
-           {1, 200003, 64}, {3, 5000, 17}, {40, 300, 8}, {1, 7, 1}, {2, 1, 5}}) {
+           {1, 200003, 64}, {3, 5000, 17}, {40, 300, 8}, {1, 7, 1}, {2, 1, 5}, {1, 1640, 1100}}) {
     Tensor x = random_tensor({outer, mid, inner}, rng);
     std::vector<float> got(outer * inner), want(outer * inner), one_thread;
     cpu::sum_middle_reference(want.data(), x.data<float>(), outer, mid, inner);
