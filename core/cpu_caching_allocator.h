@@ -8,7 +8,9 @@
 // released first, so the process does not hold the peak of every size class at once. (A step whose
 // tensors change sizes between forward and backward, as with recomputation, would otherwise keep the
 // forward's blocks cached through the backward's peak; PyTorch's CPU side, which mallocs and frees
-// every tensor, never holds idle blocks.)
+// every tensor, never holds idle blocks.) Before that, a large request that misses its class takes an
+// idle block of a class at most 1/8 larger, which goes back to its own class when freed: sizes that
+// drift a little between steps reuse blocks instead of faulting fresh pages in.
 //
 // Contract:
 // - every block is kCpuAlignment (64-byte) aligned; blocks of 2 MiB and more are 2 MiB aligned and
@@ -45,7 +47,7 @@ constexpr size_t kMaxCpuAllocation = size_t(1) << 56;
 
 // The size of the block that serves a request of nbytes: 64 bytes for 0, a multiple of 64 up to
 // 512 bytes, and above that a multiple of 1/16 of the power of two at or above nbytes (8 classes per
-// doubling, so a class wastes less than 1/8 of the request; sizes of 16 MiB and more round to 2 MiB
+// doubling, so a class wastes less than 1/8 of the request; sizes of 16 MiB and more round to multiples of 2 MiB or more
 // multiples). A class size is its own class. Throws for nbytes > kMaxCpuAllocation.
 size_t cpu_size_class(size_t nbytes);
 
@@ -64,7 +66,8 @@ class CpuCachingAllocator {
   // Returns every cached block to the C library.
   void empty_cache();
 
-  // in_use and peak count size classes; cached is the bytes in the free lists (0 in malloc mode).
+  // in_use and peak count the classes of the blocks handed out (a larger class's block counts as
+  // that class); cached is the bytes in the free lists (0 in malloc mode).
   MemoryStats stats() const;
   void reset_peak();
   CpuAllocatorMode mode() const { return mode_; }
@@ -78,6 +81,7 @@ class CpuCachingAllocator {
   const bool huge_pages_;
   mutable std::mutex mutex_;
   std::unordered_map<size_t, std::vector<void*>> free_lists_;  // size class -> cached blocks
+  std::unordered_map<void*, size_t> oversized_;  // live blocks serving a smaller class -> their class
   size_t in_use_ = 0, peak_ = 0, cached_ = 0;
 };
 

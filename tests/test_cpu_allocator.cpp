@@ -171,6 +171,35 @@ TEST_CASE("cpu allocator: a large miss releases idle large blocks of other class
   a.deallocate(b2, big);
 }
 
+TEST_CASE("cpu allocator: a large miss takes an idle block at most an eighth larger, which returns to its class") {
+  CpuCachingAllocator a;
+  const size_t step = size_t(4) << 20, base = 13 * step;  // 52 MiB: classes 4 MiB apart, as the MLM logits
+  REQUIRE(cpu_size_class(base) == base);
+  REQUIRE(cpu_size_class(base + step) == base + step);
+  void* larger = a.allocate(base + step);
+  a.deallocate(larger, base + step);
+  void* p = a.allocate(base);  // its class is empty: the idle 56 MiB block serves it, nothing is faulted in
+  CHECK(p == larger);
+  MemoryStats st = a.stats();
+  CHECK(st.in_use == base + step);
+  CHECK(st.cached == 0);
+  a.deallocate(p, base);
+  CHECK(a.stats().in_use == 0);
+  CHECK(a.stats().cached == base + step);
+  void* again = a.allocate(base + step);  // back in its own class: a hit for that class
+  CHECK(again == larger);
+  a.deallocate(again, base + step);
+
+  // More than an eighth larger is not taken (the request is real growth or a different tensor).
+  void* far = a.allocate(2 * base);
+  a.deallocate(far, 2 * base);
+  void* q = a.allocate(base - 4 * step);  // 36 MiB: the 56 MiB block is more than 1/8 larger
+  CHECK(q != larger);
+  CHECK(a.stats().in_use == base - 4 * step);
+  a.deallocate(q, base - 4 * step);
+  CHECK(a.stats().in_use == 0);
+}
+
 TEST_CASE("cpu allocator: malloc mode counts in_use and peak but caches nothing") {
   CpuCachingAllocator a(CpuAllocatorMode::malloc);
   void* p = a.allocate(1000);
