@@ -90,9 +90,8 @@ void* CpuCachingAllocator::allocate(size_t nbytes) {
     }
     if (size >= kEvictAbove) {
       // The smallest idle block at most an eighth larger: a tensor whose size moves a little from step
-      // to step (the MLM logits, [masked tokens, vocab] of 50 MiB, cross a 4 MiB class every 131 tokens) would
-      // otherwise miss, release the other class and fault in fresh pages every few steps (the default
-      // pretraining run: 11 000 page faults a step).
+      // to step (the MLM logits, [masked tokens, vocab] of 50 MiB, cross a 4 MiB class every 131
+      // tokens) would otherwise miss, release the other class and fault fresh pages in.
       size_t best = 0;
       for (const auto& [cls, list] : free_lists_)
         if (cls > size && cls - size <= size / 8 && !list.empty() && (best == 0 || cls < best)) best = cls;

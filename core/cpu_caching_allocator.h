@@ -47,8 +47,8 @@ constexpr size_t kMaxCpuAllocation = size_t(1) << 56;
 
 // The size of the block that serves a request of nbytes: 64 bytes for 0, a multiple of 64 up to
 // 512 bytes, and above that a multiple of 1/16 of the power of two at or above nbytes (8 classes per
-// doubling, so a class wastes less than 1/8 of the request; sizes of 16 MiB and more round to multiples of 2 MiB or more
-// multiples). A class size is its own class. Throws for nbytes > kMaxCpuAllocation.
+// doubling, so a class wastes less than 1/8 of the request; sizes of 16 MiB and more round to
+// multiples of 2 MiB or more). A class size is its own class. Throws for nbytes > kMaxCpuAllocation.
 size_t cpu_size_class(size_t nbytes);
 
 class CpuCachingAllocator {

@@ -10,7 +10,7 @@ std::vector<int64_t> argmax_rows(const Tensor& logits) {
   const int64_t n = logits.size(0), c = logits.size(1);
   // Read in place when the logits are on the host already: the training MLM accuracy of every step
   // reads [masked tokens, vocab] (50 MiB in the default run), and a copy into a fresh vector faulted in
-  // 13 000 pages a step besides the copy itself.
+  // about 10 000 pages a step besides the copy itself.
   const Tensor host = (logits.device().is_cpu() ? logits : logits.to(Device::cpu())).contiguous();
   const float* l = host.data<float>();
   std::vector<int64_t> best(n, 0);

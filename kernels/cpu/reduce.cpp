@@ -39,26 +39,25 @@ void sum_rows_reference(float* out, const float* in, int64_t rows, int64_t cols)
 
 namespace {
 // acc[i] += sum over rows [m0, m1) of the columns [0, width) of a slab whose rows are `stride` floats
-// apart; rows are read in order, so the inner loops
-// run along memory and vectorise. Each block of kRowBlock rows is summed in float first and then added in
-// double: a double per element halved the vector width (the bias gradients ran at about half the
-// memory bandwidth), while 8 float additions lose little next to the long double sum.
+// apart; rows are read in order, so the inner loops run along memory and vectorise. Each block of
+// kRowBlock rows is summed in float first and then added in double: a double per element halved the
+// vector width (the bias gradients ran at about half the memory bandwidth), while 8 float additions
+// lose little next to the long double sum.
 void accumulate_rows(double* acc, const float* slab, int64_t m0, int64_t m1, int64_t width, int64_t stride) {
   constexpr int64_t kRowBlock = 8;
-  const int64_t inner = width;
-  std::vector<float> block(static_cast<size_t>(inner));
+  std::vector<float> block(static_cast<size_t>(width));
   float* b = block.data();
   for (int64_t m = m0; m < m1; m += kRowBlock) {
     const int64_t end = std::min(m1, m + kRowBlock);
     const float* first = slab + m * stride;
-    std::copy(first, first + inner, b);
+    std::copy(first, first + width, b);
     for (int64_t r = m + 1; r < end; ++r) {
       const float* row = slab + r * stride;
 #pragma omp simd
-      for (int64_t i = 0; i < inner; ++i) b[i] += row[i];
+      for (int64_t i = 0; i < width; ++i) b[i] += row[i];
     }
 #pragma omp simd
-    for (int64_t i = 0; i < inner; ++i) acc[i] += b[i];
+    for (int64_t i = 0; i < width; ++i) acc[i] += b[i];
   }
 }
 }  // namespace
