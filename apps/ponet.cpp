@@ -15,6 +15,7 @@
 #include "core/omp_wait_policy.h"
 #include "dist/agreement.h"
 #include "dist/communicator.h"
+#include "kernels/cpu/gemm.h"
 
 namespace {
 
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
   int saved_stderr = -1;
   try {
     saved_stderr = start_job(argc, argv);
+    ponet::cpu::gemm_micro_kernel_name();  // a bad PONET_GEMM_KERNEL is reported here, before any work
     const int code = command->run(argc - 2, argv + 2);
     ponet::dist::shutdown();
     return code;

@@ -1,7 +1,8 @@
 // GEMM throughput: our blocked CPU kernel vs OpenBLAS cblas_sgemm, measured in the same run, on 1024^3
 // and on the shapes the main job's model and the LRA speed model multiply, each linear layer three ways
 // (forward, input gradient, weight gradient).
-// Prints GFLOP/s (best of several repetitions) and the ratio ours / OpenBLAS.
+// Prints GFLOP/s (best of several repetitions), the ratio ours / OpenBLAS and, for each shape, the same
+// blocked GEMM with the portable micro-kernel (gemm_portable), the reference of the intrinsics one.
 //   usage: bench_gemm [repetitions]
 #include <omp.h>
 
@@ -49,8 +50,13 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
   double ours = best_seconds(reps, [&] {
     ponet::cpu::gemm(ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(), N);
   });
-  std::printf("%6lld x %5lld x %6lld %s ours %8.1f GFLOP/s", static_cast<long long>(M), static_cast<long long>(N),
-              static_cast<long long>(K), ta ? (tb ? "tt" : "tn") : (tb ? "nt" : "nn"), flops / ours * 1e-9);
+  double portable = best_seconds(reps, [&] {
+    ponet::cpu::gemm_portable(ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(), N);
+  });
+  std::printf("%6lld x %5lld x %6lld %s ours %8.1f GFLOP/s (portable kernel %6.1f, ours/portable %.2f)",
+              static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K),
+              ta ? (tb ? "tt" : "tn") : (tb ? "nt" : "nn"), flops / ours * 1e-9, flops / portable * 1e-9,
+              portable / ours);
 #ifdef PONET_HAVE_CBLAS
   double blas = best_seconds(reps, [&] {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.f,
@@ -66,7 +72,8 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
-  std::printf("CPU GEMM, %d OpenMP threads, best of %d\n", omp_get_max_threads(), reps);
+  std::printf("CPU GEMM, %d OpenMP threads, best of %d, micro-kernel %s\n", omp_get_max_threads(), reps,
+              ponet::cpu::gemm_micro_kernel_name());
   {  // the naive triple loop, for scale
     const int64_t n = 256;
     std::vector<float> A(n * n, 0.5f), B(n * n, 0.25f), C(n * n);

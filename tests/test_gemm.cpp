@@ -1,5 +1,7 @@
 // The blocked CPU GEMM against the plain triple loop: odd sizes, sizes crossing every block size,
-// all transpose combinations, alpha/beta (beta = 0 must ignore NaN in C, as BLAS does).
+// all transpose combinations, alpha/beta (beta = 0 must ignore NaN in C, as BLAS does). Each check runs
+// both micro-kernels (kernels/cpu/gemm_micro_kernel.h): gemm() with the fastest the build has (AVX-512
+// intrinsics on an AVX-512 build) and gemm_portable() with the compiler-vectorised loop.
 #include <omp.h>
 
 #include <cmath>
@@ -22,13 +24,19 @@ void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
   for (float& v : A) v = rng.uniform(-1, 1);
   for (float& v : B) v = rng.uniform(-1, 1);
   for (float& v : C) v = beta == 0.f ? NAN : rng.uniform(-1, 1);
+  std::vector<float> P = C;
   R = C;
   const int64_t lda = ta ? M : K, ldb = tb ? K : N;
   cpu::gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), N);
+  cpu::gemm_portable(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, P.data(), N);
   cpu::gemm_reference(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, R.data(), N);
-  double worst = 0;
-  for (size_t i = 0; i < C.size(); ++i) worst = worst_error(worst, static_cast<double>(std::abs(C[i] - R[i])));
+  double worst = 0, worst_portable = 0;
+  for (size_t i = 0; i < C.size(); ++i) {
+    worst = worst_error(worst, static_cast<double>(std::abs(C[i] - R[i])));
+    worst_portable = worst_error(worst_portable, static_cast<double>(std::abs(P[i] - R[i])));
+  }
   CHECK(worst <= 1e-5 * std::max<int64_t>(K, 1));
+  CHECK(worst_portable <= 1e-5 * std::max<int64_t>(K, 1));
 }
 }  // namespace
 
@@ -68,4 +76,12 @@ TEST_CASE("split-K gemm (small C, long K: weight gradients) matches the referenc
     CHECK(C == first);
   }
   omp_set_num_threads(omp_get_num_procs());
+}
+
+TEST_CASE("PONET_GEMM_KERNEL: the default, 'portable', and a clear error for anything else") {
+  const std::string fastest = cpu::parse_gemm_micro_kernel(nullptr);
+  CHECK(std::string(cpu::parse_gemm_micro_kernel("")) == fastest);
+  CHECK(std::string(cpu::parse_gemm_micro_kernel(fastest.c_str())) == fastest);
+  CHECK(std::string(cpu::parse_gemm_micro_kernel("portable")) == "portable");
+  CHECK_THROWS_WITH_AS(cpu::parse_gemm_micro_kernel("avx2"), doctest::Contains("PONET_GEMM_KERNEL='avx2'"), Error);
 }

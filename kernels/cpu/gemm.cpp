@@ -5,23 +5,28 @@
 //
 // Cache-blocked GEMM. Panels of op(A) (MC x KC) and op(B) (KC x NC) are packed into contiguous,
 // micro-tile-ordered buffers, so the micro-kernel streams both with unit stride whatever the
-// transposes were; the micro-kernel keeps an MR x NR tile of C in registers (the compiler vectorises
-// the NR loop). Threads split the M dimension (tall-skinny model shapes have huge M); a product with
-// a small C and a long K (a weight gradient, dW = g^T x over every token) has too few M blocks for
-// that, so it is split along K instead (gemm_split_k below).
+// transposes were; the micro-kernel keeps an MR x NR tile of C in registers (kernels/cpu/
+// gemm_micro_kernel.h: an AVX-512 intrinsics one, and the portable loop it is tested against). Threads
+// split the M dimension (tall-skinny model shapes have huge M); a product with a small C and a long K
+// (a weight gradient, dW = g^T x over every token) has too few M blocks for that, so it is split along K
+// instead (gemm_split_k below).
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "core/error.h"
+
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_micro_kernel.h"
 
 namespace ponet::cpu {
 
 namespace {
 
-constexpr int64_t MR = 6, NR = 32;                // register tile: 6 x 32 floats = 12 AVX-512 registers
+using namespace gemm_detail;
 constexpr int64_t MC = 96, KC = 256, NC = 1024;   // cache blocks: A panel in L1-L2, B panel (1 MiB) in L2
 
 inline float load_a(const float* A, int64_t lda, bool t, int64_t i, int64_t k) { return t ? A[k * lda + i] : A[i * lda + k]; }
@@ -90,48 +95,6 @@ void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t
   for (int64_t s = 0; s < nc; s += NR) pack_b_sliver(dst + s * kc, B, ldb, t, k0, kc, j0, s, nc);
 }
 
-// Writes an m x n tile of alpha * acc into C: C = alpha acc + beta C on the first K block (beta 0: C is
-// not read, so NaN there is ignored as in BLAS), C += alpha acc after.
-inline void store_tile(const float (&acc)[MR][NR], float* C, int64_t ldc, int64_t m, int64_t n, float alpha,
-                       bool first_k_block, float beta) {
-  const bool add = !first_k_block || beta == 1.f;
-  for (int64_t r = 0; r < m; ++r) {
-    float* c_row = C + r * ldc;
-    if (add) {
-#pragma omp simd
-      for (int64_t c = 0; c < n; ++c) c_row[c] += alpha * acc[r][c];
-    } else if (beta == 0.f) {
-#pragma omp simd
-      for (int64_t c = 0; c < n; ++c) c_row[c] = alpha * acc[r][c];
-    } else {
-#pragma omp simd
-      for (int64_t c = 0; c < n; ++c) c_row[c] = alpha * acc[r][c] + beta * c_row[c];
-    }
-  }
-}
-
-// acc[MR][NR] = sum_k a[k][r] * b[k][c] over packed slivers, then stored into the m x n tile of C. A full
-// tile goes through store_tile with constant bounds, so the compiler stores whole vectors (the partial
-// tile's loop is scalar).
-void micro_kernel(int64_t kc, const float* a, const float* b, float* C, int64_t ldc, int64_t m, int64_t n,
-                  float alpha, bool first_k_block, float beta) {
-  float acc[MR][NR];  // the first k initialises it: `= {}` compiled to a memset call per tile
-  for (int64_t r = 0; r < MR; ++r)
-#pragma omp simd
-    for (int64_t c = 0; c < NR; ++c) acc[r][c] = a[r] * b[c];
-  for (int64_t k = 1; k < kc; ++k) {
-    const float* bk = b + k * NR;
-    const float* ak = a + k * MR;
-    for (int64_t r = 0; r < MR; ++r) {
-      const float ar = ak[r];
-#pragma omp simd
-      for (int64_t c = 0; c < NR; ++c) acc[r][c] += ar * bk[c];
-    }
-  }
-  if (m == MR && n == NR) store_tile(acc, C, ldc, MR, NR, alpha, first_k_block, beta);
-  else store_tile(acc, C, ldc, m, n, alpha, first_k_block, beta);
-}
-
 // A packing buffer of at least n floats, kept per thread and only grown: a fresh zero-filled vector for
 // every block spent about a tenth of a K = 128 product in memset (perf, the decoder's 1640 x 8000 x 128).
 // which: 0 the shared B panel (owned by the calling thread), 1 a thread's A panel.
@@ -142,8 +105,8 @@ float* packing_buffer(int which, size_t n) {
   return b.data();
 }
 
-void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.f) {  // no product: C = beta * C
 #pragma omp parallel for schedule(static) if (M * N > 65536)
@@ -190,8 +153,8 @@ constexpr int64_t kSplitK = 2048;
 // C = beta C + alpha sum over K chunks of op(A)[:, chunk] op(B)[chunk, :]: every chunk's product goes
 // to its own M x N buffer in parallel (each a one-thread blocked GEMM), then the buffers are added in
 // chunk order.
-void gemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+void gemm_split_k(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   const int64_t chunks = (K + kSplitK - 1) / kSplitK;
   std::vector<float> partial(static_cast<size_t>(chunks * M * N));
 #pragma omp parallel for schedule(dynamic, 1)
@@ -199,7 +162,8 @@ void gemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
     const int64_t k0 = ch * kSplitK, kc = std::min(kSplitK, K - k0);
     const float* a = trans_a ? A + k0 * lda : A + k0;  // op(A)[:, k0:] starts at column (or row) k0
     const float* b = trans_b ? B + k0 : B + k0 * ldb;
-    gemm_blocked(trans_a, trans_b, M, N, kc, alpha, a, lda, b, ldb, 0.f, partial.data() + ch * M * N, N);
+    gemm_blocked(micro_kernel, trans_a, trans_b, M, N, kc, alpha, a, lda, b, ldb, 0.f, partial.data() + ch * M * N,
+                 N);
   }
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) {
@@ -210,17 +174,50 @@ void gemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
     }
 }
 
-}  // namespace
-
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+void gemm_with(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+               const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   // Below ~4 M blocks a thread, the M split leaves threads idle (128 rows = one 96-row block and a
   // 32-row one); the main job's weight gradients (128 x 128 over 4096 tokens) are that case.
   const bool few_m_blocks = (M + MC - 1) / MC < 4 * omp_get_max_threads();
   if (few_m_blocks && K >= 2 * kSplitK && M * N <= 1 << 20 && !omp_in_parallel())
-    gemm_split_k(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_split_k(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   else
-    gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_blocked(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+}  // namespace
+
+const char* parse_gemm_micro_kernel(const char* value) {
+  if (value == nullptr || value[0] == '\0' || std::strcmp(value, kFastestMicroKernelName) == 0)
+    return kFastestMicroKernelName;
+  if (std::strcmp(value, "portable") == 0) return "portable";
+  fail("PONET_GEMM_KERNEL='", value, "': this build has '", kFastestMicroKernelName, "' (the default) and 'portable'");
+}
+
+namespace {
+// Read once; gemm_micro_kernel_name() resolves it outside any parallel region when a program calls it
+// first (the CLI does at start), so a bad value is reported there and not thrown inside an OpenMP team.
+MicroKernel chosen_micro_kernel() {
+  static const MicroKernel chosen = std::strcmp(parse_gemm_micro_kernel(std::getenv("PONET_GEMM_KERNEL")),
+                                                "portable") == 0
+                                        ? micro_kernel_portable
+                                        : kFastestMicroKernel;
+  return chosen;
+}
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  gemm_with(chosen_micro_kernel(), trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void gemm_portable(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  gemm_with(micro_kernel_portable, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+const char* gemm_micro_kernel_name() {
+  return chosen_micro_kernel() == micro_kernel_portable ? "portable" : kFastestMicroKernelName;
 }
 
 }  // namespace ponet::cpu

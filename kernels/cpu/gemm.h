@@ -8,6 +8,19 @@ namespace ponet::cpu {
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
+// The same blocked GEMM with the portable, compiler-vectorised micro-kernel instead of the fastest one
+// the build has (kernels/cpu/gemm_micro_kernel.h): the reference the fast kernel is tested and timed against.
+void gemm_portable(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+// The micro-kernel gemm() uses: the fastest the build has ("avx512" on an AVX-512 build), or "portable"
+// when the environment says PONET_GEMM_KERNEL=portable (to time or rule out the intrinsics kernel in a
+// whole program). Another value throws ponet::Error naming it, at the first call of either function.
+const char* gemm_micro_kernel_name();
+
+// The value of PONET_GEMM_KERNEL as a kernel name (nullptr or "" = the default); throws on an unknown one.
+const char* parse_gemm_micro_kernel(const char* value);
+
 // The plain triple loop (accumulating in double), the oracle for gemm() in the tests.
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                     int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
