@@ -3,13 +3,21 @@
 // (rows "matmul", "linear": build/test_ops value --filter matmul,linear) and tests/test_gemm.cpp; timed
 // against OpenBLAS by bench/bench_gemm.cpp.
 //
-// Cache-blocked GEMM. Panels of op(A) (MC x KC) and op(B) (KC x NC) are packed into contiguous,
-// micro-tile-ordered buffers, so the micro-kernel streams both with unit stride whatever the
-// transposes were; the micro-kernel keeps an MR x NR tile of C in registers (kernels/cpu/
+// Cache-blocked GEMM. Panels of op(B) (KC x NC) are packed into contiguous, micro-tile-ordered buffers,
+// so the micro-kernel streams B with unit stride whatever its transpose was; op(A) is read in place, MR
+// rows at a time through a row stride and a k stride (each element is broadcast from memory, so its
+// layout does not matter); the micro-kernel keeps an MR x NR tile of C in registers (kernels/cpu/
 // gemm_micro_kernel.h: an AVX-512 intrinsics one, and the portable loop it is tested against). Threads
 // split the M dimension (tall-skinny model shapes have huge M); a product with a small C and a long K
 // (a weight gradient, dW = g^T x over every token) has too few M blocks for that, so it is split along K
 // instead (gemm_split_k below).
+//
+// Why A is not packed: packing it (a scalar 6-row transpose per MC x KC block) took about a fifth of the
+// GEMM time in the tiny pretraining step (perf: 15 % of the step in gemm_blocked's own code against 51 %
+// in the micro-kernel), and on this project's narrow shapes each packed element was used only N / NR
+// times. Read in place, 2 threads on a Zen 4 VM, best of 4 alternated runs: 4096 x 128 x 128 nn 129 ->
+// 184 GFLOP/s, 128 x 128 x 4096 tn 144 -> 192, 32768 x 64 x 64 nt 86 -> 181, 1024^3 level (192 / 194).
+// Only a last sliver of fewer than MR rows is packed (zero-padded), so the kernel never reads past A.
 #include <omp.h>
 
 #include <algorithm>
@@ -27,38 +35,18 @@ namespace ponet::cpu {
 namespace {
 
 using namespace gemm_detail;
-constexpr int64_t MC = 96, KC = 256, NC = 1024;   // cache blocks: A panel in L1-L2, B panel (1 MiB) in L2
+// MC: rows of A per parallel work item (its MC x KC block stays in L2 while every B sliver passes);
+// KC x NC: the packed B panel (1 MiB) in L2.
+constexpr int64_t MC = 96, KC = 256, NC = 1024;
 
 inline float load_a(const float* A, int64_t lda, bool t, int64_t i, int64_t k) { return t ? A[k * lda + i] : A[i * lda + k]; }
 inline float load_b(const float* B, int64_t ldb, bool t, int64_t k, int64_t j) { return t ? B[j * ldb + k] : B[k * ldb + j]; }
 
-// Packs op(A)[i0:i0+mc, k0:k0+kc] as consecutive MR-row slivers: sliver s holds, for each k, MR values.
-// Full slivers take a path without per-element bounds checks (the scalar checked loop was ~1/5 of the
-// GEMM time in a training step, perf): a transposed A (a weight gradient's g^T) is read a row of k at a
-// time along memory, a plain A through MR row pointers. A last partial sliver is zero-padded.
-void pack_a(float* dst, const float* A, int64_t lda, bool t, int64_t i0, int64_t mc, int64_t k0, int64_t kc) {
-  const int64_t full = mc / MR * MR;
-  if (t) {
-    for (int64_t k = 0; k < kc; ++k) {
-      const float* src = A + (k0 + k) * lda + i0;
-      for (int64_t s = 0; s < full; s += MR) {
-        float* d = dst + s * kc + k * MR;
-        for (int64_t r = 0; r < MR; ++r) d[r] = src[s + r];
-      }
-    }
-  } else {
-    for (int64_t s = 0; s < full; s += MR) {
-      const float* rows[MR];
-      for (int64_t r = 0; r < MR; ++r) rows[r] = A + (i0 + s + r) * lda + k0;
-      float* d = dst + s * kc;
-      for (int64_t k = 0; k < kc; ++k)
-        for (int64_t r = 0; r < MR; ++r) d[k * MR + r] = rows[r][k];
-    }
-  }
-  if (full == mc) return;
-  float* d = dst + full * kc;
+// Packs the last m (< MR) rows op(A)[i0:i0+m, k0:k0+kc] as one zero-padded MR-row sliver: for each k, MR
+// values (a_row_stride 1, a_k_stride MR for the micro-kernel).
+void pack_a_tail(float* dst, const float* A, int64_t lda, bool t, int64_t i0, int64_t m, int64_t k0, int64_t kc) {
   for (int64_t k = 0; k < kc; ++k)
-    for (int64_t r = 0; r < MR; ++r) *d++ = full + r < mc ? load_a(A, lda, t, i0 + full + r, k0 + k) : 0.f;
+    for (int64_t r = 0; r < MR; ++r) *dst++ = r < m ? load_a(A, lda, t, i0 + r, k0 + k) : 0.f;
 }
 
 // Packs the sliver of op(B)[k0:k0+kc, j0+s : j0+s+NR] (NR columns; zeros past nc): for each k, NR
@@ -97,7 +85,7 @@ void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t
 
 // A packing buffer of at least n floats, kept per thread and only grown: a fresh zero-filled vector for
 // every block spent about a tenth of a K = 128 product in memset (perf, the decoder's 1640 x 8000 x 128).
-// which: 0 the shared B panel (owned by the calling thread), 1 a thread's A panel.
+// which: 0 the shared B panel (owned by the calling thread), 1 a thread's partial A sliver.
 float* packing_buffer(int which, size_t n) {
   thread_local std::vector<float> buffers[2];
   std::vector<float>& b = buffers[which];
@@ -130,16 +118,20 @@ void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
 #pragma omp parallel if (M * nc * kc > 1 << 18)
       {
         pack_b(bpack, B, ldb, trans_b, k0, kc, j0, nc);  // ends with the omp for's barrier
-        float* apack = packing_buffer(1, static_cast<size_t>(MC * kc));
+        float* a_tail = packing_buffer(1, static_cast<size_t>(MR * kc));
 #pragma omp for schedule(dynamic, 1)
         for (int64_t mb = 0; mb < m_blocks; ++mb) {
-          const int64_t i0 = mb * MC, mc = std::min(MC, M - i0);
-          pack_a(apack, A, lda, trans_a, i0, mc, k0, kc);
+          const int64_t i0 = mb * MC, mc = std::min(MC, M - i0), full = mc / MR * MR;
+          if (full < mc) pack_a_tail(a_tail, A, lda, trans_a, i0 + full, mc - full, k0, kc);
+          const int64_t a_row_stride = trans_a ? 1 : lda, a_k_stride = trans_a ? lda : 1;
           for (int64_t js = 0; js < nc; js += NR)
-            for (int64_t is = 0; is < mc; is += MR)
-              micro_kernel(kc, apack + is * kc, bpack + js * kc,
+            for (int64_t is = 0; is < mc; is += MR) {
+              const bool in_place = is < full;
+              const float* a = in_place ? A + (trans_a ? k0 * lda + i0 + is : (i0 + is) * lda + k0) : a_tail;
+              micro_kernel(kc, a, in_place ? a_row_stride : 1, in_place ? a_k_stride : MR, bpack + js * kc,
                            C + (i0 + is) * ldc + j0 + js, ldc, std::min(MR, mc - is), std::min(NR, nc - js), alpha,
                            k0 == 0, beta);
+            }
         }
       }
     }

@@ -1,5 +1,7 @@
-// The GEMM micro-kernels: C[m x n tile] (=|+=) alpha * sum_k a[k][r] b[k][c] over one packed A sliver
-// (kc x MR) and one packed B sliver (kc x NR), for kernels/cpu/gemm.cpp. Two versions of the same
+// The GEMM micro-kernels: C[m x n tile] (=|+=) alpha * sum_k a(r, k) b[k][c] over MR rows of op(A), read
+// in place through two strides (a(r, k) = a[r * a_row_stride + k * a_k_stride], so a plain A, a
+// transposed one and a packed sliver all work), and one packed B sliver (kc x NR), for
+// kernels/cpu/gemm.cpp. Two versions of the same
 // contract, side by side:
 //   micro_kernel_portable  plain loops the compiler vectorises (any x86-64; the reference the other is
 //                          tested against: tests/test_gemm.cpp runs gemm and gemm_portable)
@@ -17,8 +19,8 @@ namespace ponet::cpu::gemm_detail {
 
 constexpr int64_t MR = 6, NR = 32;  // register tile: 6 x 32 floats = 12 AVX-512 registers
 
-using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* C, int64_t ldc, int64_t m, int64_t n,
-                             float alpha, bool first_k_block, float beta);
+using MicroKernel = void (*)(int64_t kc, const float* a, int64_t a_row_stride, int64_t a_k_stride, const float* b,
+                             float* C, int64_t ldc, int64_t m, int64_t n, float alpha, bool first_k_block, float beta);
 
 // Writes an m x n tile of alpha * acc into C: C = alpha acc + beta C on the first K block (beta 0: C is
 // not read, so NaN there is ignored as in BLAS), C += alpha acc after.
@@ -40,19 +42,20 @@ inline void store_tile(const float (&acc)[MR][NR], float* C, int64_t ldc, int64_
   }
 }
 
-// acc[MR][NR] = sum_k a[k][r] * b[k][c], then stored into the m x n tile of C. A full tile goes through
+// acc[MR][NR] = sum_k a(r, k) * b[k][c], then stored into the m x n tile of C. A full tile goes through
 // store_tile with constant bounds, so the compiler stores whole vectors (the partial tile's loop is scalar).
-inline void micro_kernel_portable(int64_t kc, const float* a, const float* b, float* C, int64_t ldc, int64_t m,
-                                  int64_t n, float alpha, bool first_k_block, float beta) {
+inline void micro_kernel_portable(int64_t kc, const float* a, int64_t a_row_stride, int64_t a_k_stride,
+                                  const float* b, float* C, int64_t ldc, int64_t m, int64_t n, float alpha,
+                                  bool first_k_block, float beta) {
   float acc[MR][NR];  // the first k initialises it: `= {}` compiled to a memset call per tile
   for (int64_t r = 0; r < MR; ++r)
 #pragma omp simd
-    for (int64_t c = 0; c < NR; ++c) acc[r][c] = a[r] * b[c];
+    for (int64_t c = 0; c < NR; ++c) acc[r][c] = a[r * a_row_stride] * b[c];
   for (int64_t k = 1; k < kc; ++k) {
     const float* bk = b + k * NR;
-    const float* ak = a + k * MR;
+    const float* ak = a + k * a_k_stride;
     for (int64_t r = 0; r < MR; ++r) {
-      const float ar = ak[r];
+      const float ar = ak[r * a_row_stride];
 #pragma omp simd
       for (int64_t c = 0; c < NR; ++c) acc[r][c] += ar * bk[c];
     }
@@ -68,9 +71,11 @@ inline void micro_kernel_portable(int64_t kc, const float* a, const float* b, fl
 // thread, binaries alternated, best of 80 runs each (the VM's noise is ~5 %): no prefetch and distances
 // of 4, 6, 12 and 16 k-steps were slower than or level with 8; the C prefetch added 1-8 % on the wide
 // shapes (1024^3, the decoder's 1640 x 8000 x 128, 4096 x 512 x 128) and nothing measurable elsewhere.
-// a[r] is broadcast straight from memory into the FMA (one load slot, no shuffle).
-inline void micro_kernel_avx512(int64_t kc, const float* a, const float* b, float* C, int64_t ldc, int64_t m,
-                                int64_t n, float alpha, bool first_k_block, float beta) {
+// a(r, k) is broadcast straight from memory into the FMA (one load slot, no shuffle), which is also why
+// A needs no packing.
+inline void micro_kernel_avx512(int64_t kc, const float* a, int64_t a_row_stride, int64_t a_k_stride, const float* b,
+                                float* C, int64_t ldc, int64_t m, int64_t n, float alpha, bool first_k_block,
+                                float beta) {
   constexpr int64_t kPrefetchFloats = 8 * NR;
   for (int64_t r = 0; r < m; ++r) {
     _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
@@ -84,11 +89,11 @@ inline void micro_kernel_avx512(int64_t kc, const float* a, const float* b, floa
     const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 6
     for (int64_t r = 0; r < MR; ++r) {
-      const __m512 ar = _mm512_set1_ps(a[r]);
+      const __m512 ar = _mm512_set1_ps(a[r * a_row_stride]);
       acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
     }
-    a += MR;
+    a += a_k_stride;
     b += NR;
   }
   if (m == MR && n == NR) {
