@@ -71,7 +71,7 @@ void declare(Args& a) {
   a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", as_integer);
   a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", as_integer);
   a.option("batch-size", "32", "examples per step", as_integer);
-  a.option("steps", "2800", "optimizer steps", as_integer);
+  a.option("steps", "3200", "optimizer steps", as_integer);
   a.option("warmup", "100", "linear warmup steps", as_integer);
   a.option("lr", "0.003", "peak learning rate (AdamW)", as_number);
   a.option("weight-decay", "0.01", "decoupled weight decay (not on biases and LayerNorm)", as_number);
