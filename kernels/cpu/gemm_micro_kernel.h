@@ -5,9 +5,10 @@
 // contract, side by side:
 //   micro_kernel_portable  plain loops the compiler vectorises (any x86-64; the reference the other is
 //                          tested against: tests/test_gemm.cpp runs gemm and gemm_portable)
-//   micro_kernel_avx512    intrinsics, 12 zmm accumulators, software prefetch of B and C; on a Zen 4
-//                          VM about 10 % faster on 1024^3 and on the MLM decoder's 1640 x 8000 x 128
-//                          (bench_gemm prints both)
+//   micro_kernel_avx512    intrinsics, 12 zmm accumulators, software prefetch of B and C; one thread
+//                          on a Zen 4 VM: 1024^3 87 -> 103 GFLOP/s, the MLM decoder's 1640 x 8000 x 128
+//                          89 -> 100; on 2 threads the gain is smaller, 0-10 % by shape and within the
+//                          VM's noise (bench_gemm prints both kernels per shape)
 #pragma once
 #include <cstdint>
 
