@@ -26,9 +26,13 @@ double busy_cores_between(const CpuTimes& before, const CpuTimes& after, int cor
   return static_cast<double>(after.busy - before.busy) / static_cast<double>(after.total - before.total) * cores;
 }
 
+namespace {
+constexpr double kBusyCores = 0.5;  // other processes' load, in cores, that makes spinning a loss
+}  // namespace
+
 bool machine_looks_busy(double load_average_1min, std::optional<double> busy_cores_now) {
-  if (load_average_1min < 0.5) return false;
-  return !busy_cores_now || *busy_cores_now >= 0.5;
+  if (load_average_1min < kBusyCores) return false;
+  return !busy_cores_now || *busy_cores_now >= kBusyCores;
 }
 
 namespace {
@@ -63,8 +67,9 @@ void choose_omp_wait_policy(char** argv) {
     if (std::fscanf(f, "%lf", &load) != 1) load = 0.0;
     std::fclose(f);
   }
-  if (load < 0.5) return;  // quiet: no need to measure
-  if (!machine_looks_busy(load, busy_cores_now())) return;
+  // The 150 ms measurement is taken only when the load average alone would call the machine busy.
+  const std::optional<double> now = machine_looks_busy(load, std::nullopt) ? busy_cores_now() : std::nullopt;
+  if (!machine_looks_busy(load, now)) return;
   if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
   execv("/proc/self/exe", argv);
   // Only reached when exec failed: keep running with libgomp's defaults (already loaded).

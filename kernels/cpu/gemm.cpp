@@ -187,20 +187,25 @@ const char* parse_gemm_micro_kernel(const char* value) {
 }
 
 namespace {
+struct ChosenKernel {
+  const char* name;
+  MicroKernel kernel;
+};
+
 // Read once; gemm_micro_kernel_name() resolves it outside any parallel region when a program calls it
 // first (the CLI does at start), so a bad value is reported there and not thrown inside an OpenMP team.
-MicroKernel chosen_micro_kernel() {
-  static const MicroKernel chosen = std::strcmp(parse_gemm_micro_kernel(std::getenv("PONET_GEMM_KERNEL")),
-                                                "portable") == 0
-                                        ? micro_kernel_portable
-                                        : kFastestMicroKernel;
+const ChosenKernel& chosen_micro_kernel() {
+  static const ChosenKernel chosen = [] {
+    const char* name = parse_gemm_micro_kernel(std::getenv("PONET_GEMM_KERNEL"));
+    return ChosenKernel{name, std::strcmp(name, "portable") == 0 ? micro_kernel_portable : kFastestMicroKernel};
+  }();
   return chosen;
 }
 }  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  gemm_with(chosen_micro_kernel(), trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  gemm_with(chosen_micro_kernel().kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void gemm_portable(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
@@ -208,8 +213,6 @@ void gemm_portable(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
   gemm_with(micro_kernel_portable, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-const char* gemm_micro_kernel_name() {
-  return chosen_micro_kernel() == micro_kernel_portable ? "portable" : kFastestMicroKernelName;
-}
+const char* gemm_micro_kernel_name() { return chosen_micro_kernel().name; }
 
 }  // namespace ponet::cpu

@@ -69,9 +69,10 @@ inline void micro_kernel_portable(int64_t kc, const float* a, int64_t a_row_stri
 // Why intrinsics when the portable loop already vectorises: the compiler neither prefetches nor warms
 // the tile's C rows, and both show. B is prefetched 8 k-steps (1 KiB) ahead; the tile's C rows are
 // prefetched on entry so their read-modify-write at the end does not stall. Chosen on a Zen 4 VM, one
-// thread, binaries alternated, best of 80 runs each (the VM's noise is ~5 %): no prefetch and distances
-// of 4, 6, 12 and 16 k-steps were slower than or level with 8; the C prefetch added 1-8 % on the wide
-// shapes (1024^3, the decoder's 1640 x 8000 x 128, 4096 x 512 x 128) and nothing measurable elsewhere.
+// thread, best of 30-80 runs per binary (the VM's noise is ~5 %): no prefetch and distances of 4, 6, 12
+// and 16 k-steps were slower than or level with 8 (8 against 12 alternated, the others not); the C
+// prefetch, alternated, added 5-9 % on the wide shapes (1024^3, the decoder's 1640 x 8000 x 128,
+// 4096 x 512 x 128) and nothing measurable elsewhere.
 // a(r, k) is broadcast straight from memory into the FMA (one load slot, no shuffle), which is also why
 // A needs no packing.
 inline void micro_kernel_avx512(int64_t kc, const float* a, int64_t a_row_stride, int64_t a_k_stride, const float* b,
