@@ -18,7 +18,18 @@
 
 namespace ponet::cpu::gemm_detail {
 
-constexpr int64_t MR = 6, NR = 32;  // register tile: 6 x 32 floats = 12 AVX-512 registers
+// Register tile MR x NR, its width following the build's vector width (the packed B slivers are NR
+// wide): 6 x 32 floats = 12 AVX-512 registers; without AVX-512, 6 x 16 = 12 of AVX2's 16 ymm registers.
+// A 6 x 32 tile there needs 24 and spilled: on a Zen 3 VM (2 threads) the portable kernel ran 1024^3 at
+// 43 GFLOP/s (0.44x OpenBLAS), 6 x 16 at 98-130 (level with OpenBLAS). An AVX2 intrinsics version of
+// the AVX-512 kernel (with and without its prefetches) was tried there and was level with the portable
+// loop within that VM's +-20 % noise, so AVX2 builds use the portable kernel.
+constexpr int64_t MR = 6;
+#ifdef __AVX512F__
+constexpr int64_t NR = 32;
+#else
+constexpr int64_t NR = 16;
+#endif
 
 using MicroKernel = void (*)(int64_t kc, const float* a, int64_t a_row_stride, int64_t a_k_stride, const float* b,
                              float* C, int64_t ldc, int64_t m, int64_t n, float alpha, bool first_k_block, float beta);
