@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/cpu/dropout_multiply.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/vector_math.h"
 #include "kernels/dropout_hash.h"
@@ -64,13 +65,12 @@ void softmax_row(float* s, const float* key_bias, int64_t L) {
 
 // dst = src * mask-scale for one row whose first element has counter index `base`.
 void dropout_row(float* dst, const float* src, int64_t L, float p, uint64_t seed, uint64_t base) {
-  for (int64_t j = 0; j < L; ++j) dst[j] = src[j] * dropout_scale(seed, base + static_cast<uint64_t>(j), p);
+  dropout_multiply(dst, src, L, seed, base, p);
 }
 
 // w holds dP' on entry and dS on exit: dP = dP' * mask-scale, dS = P * (dP - sum_j dP_j P_j).
 void softmax_backward_row(float* w, const float* prob, int64_t L, float p, uint64_t seed, uint64_t base) {
-  if (p > 0.f)
-    for (int64_t j = 0; j < L; ++j) w[j] *= dropout_scale(seed, base + static_cast<uint64_t>(j), p);
+  if (p > 0.f) dropout_multiply(w, w, L, seed, base, p);
   const float dot = static_cast<float>(lane_sum(L, [w, prob](int64_t j) { return w[j] * prob[j]; }));
   for (int64_t j = 0; j < L; ++j) w[j] = prob[j] * (w[j] - dot);
 }

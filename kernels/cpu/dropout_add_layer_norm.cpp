@@ -5,7 +5,7 @@
 #include "kernels/cpu/dropout_add_layer_norm.h"
 
 #include "kernels/cpu/layer_norm.h"
-#include "kernels/dropout_hash.h"
+#include "kernels/cpu/dropout_multiply.h"
 
 namespace ponet::cpu {
 
@@ -17,8 +17,8 @@ void dropout_add_layer_norm_forward(float* out, float* sum, float* mean, float* 
     const int64_t base = r * cols;
     float* sr = sum + base;
     if (p > 0.f) {
-      for (int64_t j = 0; j < cols; ++j)
-        sr[j] = x[base + j] * dropout_scale(seed, static_cast<uint64_t>(base + j), p) + residual[base + j];
+      dropout_multiply(sr, x + base, cols, seed, static_cast<uint64_t>(base), p);
+      for (int64_t j = 0; j < cols; ++j) sr[j] += residual[base + j];
     } else {
       for (int64_t j = 0; j < cols; ++j) sr[j] = x[base + j] + residual[base + j];
     }
