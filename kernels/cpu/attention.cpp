@@ -16,6 +16,7 @@
 
 #include "kernels/cpu/dropout_multiply.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/lane_sum.h"
 #include "kernels/cpu/vector_math.h"
 #include "kernels/dropout_hash.h"
 
@@ -23,20 +24,13 @@ namespace ponet::cpu {
 
 namespace {
 
-// Sum and max of a row with kLanes independent partials: without -ffast-math the compiler may not
-// reorder a single running sum, but it does vectorise kLanes separate ones.
+// Sum (kernels/cpu/lane_sum.h) and max of a row with kLanes independent partials: without -ffast-math
+// the compiler may not reorder a single running one, but it does vectorise kLanes separate ones.
 constexpr int64_t kLanes = 16;
 
 template <class Term>
-double lane_sum(int64_t n, const Term& term) {
-  float part[kLanes] = {};
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int64_t t = 0; t < kLanes; ++t) part[t] += term(j + t);
-  double total = 0.0;
-  for (; j < n; ++j) total += term(j);
-  for (float x : part) total += x;
-  return total;
+double row_sum(int64_t n, const Term& term) {
+  return lane_sum<float, kLanes>(n, term);
 }
 
 float row_max(const float* x, int64_t n) {
@@ -59,7 +53,7 @@ void softmax_row(float* s, const float* key_bias, int64_t L) {
     for (int64_t j = 0; j < L; ++j) s[j] += key_bias[j];
   const float mx = row_max(s, L);
   for (int64_t j = 0; j < L; ++j) s[j] = exp_nonpositive(s[j] - mx);
-  const float inv = static_cast<float>(1.0 / lane_sum(L, [s](int64_t j) { return s[j]; }));
+  const float inv = static_cast<float>(1.0 / row_sum(L, [s](int64_t j) { return s[j]; }));
   for (int64_t j = 0; j < L; ++j) s[j] *= inv;
 }
 
@@ -71,7 +65,7 @@ void dropout_row(float* dst, const float* src, int64_t L, float p, uint64_t seed
 // w holds dP' on entry and dS on exit: dP = dP' * mask-scale, dS = P * (dP - sum_j dP_j P_j).
 void softmax_backward_row(float* w, const float* prob, int64_t L, float p, uint64_t seed, uint64_t base) {
   if (p > 0.f) dropout_multiply(w, w, L, seed, base, p);
-  const float dot = static_cast<float>(lane_sum(L, [w, prob](int64_t j) { return w[j] * prob[j]; }));
+  const float dot = static_cast<float>(row_sum(L, [w, prob](int64_t j) { return w[j] * prob[j]; }));
   for (int64_t j = 0; j < L; ++j) w[j] = prob[j] * (w[j] - dot);
 }
 

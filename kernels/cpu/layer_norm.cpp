@@ -6,36 +6,26 @@
 
 #include <cmath>
 
+#include "kernels/cpu/lane_sum.h"
+
 namespace ponet::cpu {
 
+// Row sums in double with 8 partials (kernels/cpu/lane_sum.h): on a Zen 3 VM, 4096 x 128, 2 threads,
+// forward 0.74 -> 0.33 ms, backward (dx and the parameters) 0.65 -> 0.44 against one running sum.
 namespace {
-
-// A row's sum in double with kSumLanes independent partials, added at the end: one running sum is a
-// chain of dependent adds the compiler may not reorder (no -ffast-math), partials it vectorises. On a
-// Zen 3 VM, 4096 x 128, 2 threads: forward 0.74 -> 0.33 ms, backward (dx and the parameters) 0.65 -> 0.44.
-constexpr int64_t kSumLanes = 8;
-
 template <class Term>
-double sum_in_lanes(int64_t n, const Term& term) {
-  double part[kSumLanes] = {};
-  int64_t j = 0;
-  for (; j + kSumLanes <= n; j += kSumLanes)
-    for (int64_t t = 0; t < kSumLanes; ++t) part[t] += term(j + t);
-  double total = 0.0;
-  for (double p : part) total += p;
-  for (; j < n; ++j) total += term(j);
-  return total;
+double row_sum(int64_t n, const Term& term) {
+  return lane_sum<double, 8>(n, term);
 }
-
 }  // namespace
 
 void layer_norm_forward_row(float* yr, float* mean, float* rstd, const float* xr, const float* weight,
                             const float* bias, int64_t cols, float eps) {
   // Two passes in double: the variance of values with a large common offset stays exact, which
   // matters when eps is tiny (BERT uses 1e-12) and cannot hide a cancellation error.
-  const double m = sum_in_lanes(cols, [xr](int64_t j) { return static_cast<double>(xr[j]); }) /
+  const double m = row_sum(cols, [xr](int64_t j) { return static_cast<double>(xr[j]); }) /
                    static_cast<double>(cols);
-  const double ss = sum_in_lanes(cols, [xr, m](int64_t j) {
+  const double ss = row_sum(cols, [xr, m](int64_t j) {
     const double d = xr[j] - m;
     return d * d;
   });
@@ -66,9 +56,8 @@ void layer_norm_backward_dx(float* dx, const float* grad, const float* x, const 
     const float* xr = x + r * cols;
     const float* gr = grad + r * cols;
     const float m = mean[r], rs = rstd[r];
-    const double sum_dxhat =
-        sum_in_lanes(cols, [gr, weight](int64_t j) { return static_cast<double>(gr[j] * weight[j]); });
-    const double sum_dxhat_xhat = sum_in_lanes(cols, [xr, gr, weight, m, rs](int64_t j) {
+    const double sum_dxhat = row_sum(cols, [gr, weight](int64_t j) { return static_cast<double>(gr[j] * weight[j]); });
+    const double sum_dxhat_xhat = row_sum(cols, [xr, gr, weight, m, rs](int64_t j) {
       const float xhat = (xr[j] - m) * rs;
       return static_cast<double>(gr[j] * weight[j]) * xhat;
     });
