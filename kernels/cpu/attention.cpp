@@ -57,11 +57,6 @@ void softmax_row(float* s, const float* key_bias, int64_t L) {
   for (int64_t j = 0; j < L; ++j) s[j] *= inv;
 }
 
-// dst = src * mask-scale for one row whose first element has counter index `base`.
-void dropout_row(float* dst, const float* src, int64_t L, float p, uint64_t seed, uint64_t base) {
-  dropout_multiply(dst, src, L, seed, base, p);
-}
-
 // w holds dP' on entry and dS on exit: dP = dP' * mask-scale, dS = P * (dP - sum_j dP_j P_j).
 void softmax_backward_row(float* w, const float* prob, int64_t L, float p, uint64_t seed, uint64_t base) {
   if (p > 0.f) dropout_multiply(w, w, L, seed, base, p);
@@ -99,8 +94,10 @@ void attention_forward(float* out, float* prob, const float* q, const float* k, 
       gemm(false, true, rows, L, d, inv_sqrt_d, q + head + i0 * D, D, k + head, D, 0.f, P, L);  // S = Q K^T / sqrt(d)
       for (int64_t i = 0; i < rows; ++i) {
         softmax_row(P + i * L, bias, L);
-        if (drop)
-          dropout_row(dropped.data() + i * L, P + i * L, L, p, seed, static_cast<uint64_t>((pair * L + i0 + i) * L));
+        if (drop) {
+          const uint64_t base = static_cast<uint64_t>((pair * L + i0 + i) * L);
+          dropout_multiply(dropped.data() + i * L, P + i * L, L, seed, base, p);
+        }
       }
       gemm(false, false, rows, d, L, 1.f, drop ? dropped.data() : P, L, v + head, D, 0.f, out + head + i0 * D, D);
     }
@@ -151,7 +148,7 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
         if (drop) {
           for (int64_t i = 0; i < L; ++i) {
             const uint64_t base = static_cast<uint64_t>((pair * L + i) * L + j0);
-            dropout_row(dropped.data() + i * cols, Pd + i * L, cols, p, seed, base);
+            dropout_multiply(dropped.data() + i * cols, Pd + i * L, cols, seed, base, p);
           }
           Pd = dropped.data();
           ld = cols;

@@ -8,15 +8,15 @@
 #include <algorithm>
 
 #include "kernels/cpu/dropout_multiply.h"
+#include "kernels/cpu/unary.h"
 
 namespace ponet::cpu {
 
 void dropout_apply(float* out, const float* x, int64_t n, float p, uint64_t seed) {
-  constexpr int64_t kBlock = 8192;
-  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  const int64_t blocks = (n + kElementwiseBlock - 1) / kElementwiseBlock;  // the activations' blocks
 #pragma omp parallel for schedule(static) if (n > 65536)
   for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t lo = b * kBlock, hi = std::min(n, lo + kBlock);
+    const int64_t lo = b * kElementwiseBlock, hi = std::min(n, lo + kElementwiseBlock);
     dropout_multiply(out + lo, x + lo, hi - lo, seed, static_cast<uint64_t>(lo), p);
   }
 }
