@@ -71,3 +71,36 @@ TEST_CASE("argmax_rows reads a transposed view, and argmax_accuracy skips the ig
   CHECK(acc.total == 6);
   CHECK(acc.correct == 5);
 }
+
+TEST_CASE("argmax_row (vectorised lanes) equals argmax_row_reference: lengths, ties across lanes, NaN, -inf, tails") {
+  Rng rng(93);
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  int64_t checked = 0;
+  for (int64_t c : {1, 2, 15, 16, 31, 32, 33, 47, 64, 100, 257, 8000}) {
+    for (int variant = 0; variant < 8; ++variant) {
+      std::vector<float> v = random_tensor({c}, rng).to_vector();
+      const int64_t a = rng.randint(0, c), b = rng.randint(0, c);
+      switch (variant) {
+        case 1: v[a] = v[b] = 50.f; break;                    // a tie, possibly in two lanes
+        case 2: v[a] = nan; break;                           // a NaN anywhere (at 0: index 0)
+        case 3: for (float& x : v) x = -inf; break;          // nothing greater than -inf
+        case 4: v[c - 1] = 50.f; break;                      // the maximum in the tail
+        case 5: for (float& x : v) x = 2.f; break;           // constant
+        case 6: v[a] = nan; v[b] = inf; break;               // NaN and +inf
+        case 7: for (int64_t j = 0; j < c; j += 3) v[j] = nan; break;  // many NaN
+        default: break;
+      }
+      CHECK_MESSAGE(train::argmax_row(v.data(), c) == train::argmax_row_reference(v.data(), c),
+                    "c = ", c, ", variant ", variant);
+      ++checked;
+    }
+  }
+  CHECK(checked == 96);
+  // the comparison can fail: a row whose first maximum the reference finds at 40 (lane 8), with a tie
+  // at 72 in the same lane and at 41 in another; a merge that kept the last tie would say 72 or 41
+  std::vector<float> v(100, 0.f);
+  v[40] = v[41] = v[72] = 7.f;
+  CHECK(train::argmax_row_reference(v.data(), 100) == 40);
+  CHECK(train::argmax_row(v.data(), 100) == 40);
+  CHECK(train::argmax_row(v.data(), 100) != 72);
+}

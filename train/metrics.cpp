@@ -1,8 +1,59 @@
 #include "train/metrics.h"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
 #include "core/error.h"
 
 namespace ponet::train {
+
+int64_t argmax_row_reference(const float* row, int64_t c) {
+  int64_t b = 0;
+  float m = row[0];  // the first maximum wins; a NaN is never greater, so it is never picked (but at 0)
+  for (int64_t j = 1; j < c; ++j)
+    if (row[j] > m) {
+      m = row[j];
+      b = j;
+    }
+  return b;
+}
+
+int64_t argmax_row(const float* row, int64_t c) {
+  // Lane k keeps the maximum of row[k], row[k + W], ... and the first index that holds it, with the
+  // compare-and-select of the reference: branch-free, so the compiler vectorises it (the reference's
+  // branch ran one element at a time: ~5 % of a default pretraining step, whose [1640, 8000] MLM logits
+  // it scans for the training accuracy). The lanes are then merged: the largest value, lowest index.
+  constexpr int64_t W = 16;
+  if (c < 2 * W || c > INT32_MAX || std::isnan(row[0])) return argmax_row_reference(row, c);
+  float best[W];
+  int32_t at[W];
+  for (int64_t k = 0; k < W; ++k) {
+    best[k] = -std::numeric_limits<float>::infinity();
+    at[k] = -1;  // no element of this lane is greater than -inf yet
+  }
+  int64_t j = 0;
+  for (; j + W <= c; j += W)
+    for (int64_t k = 0; k < W; ++k) {
+      const float x = row[j + k];
+      const bool greater = x > best[k];
+      best[k] = greater ? x : best[k];
+      at[k] = greater ? static_cast<int32_t>(j + k) : at[k];
+    }
+  float m = row[0];
+  int64_t b = 0;
+  for (int64_t k = 0; k < W; ++k)
+    if (at[k] >= 0 && (best[k] > m || (best[k] == m && at[k] < b))) {
+      m = best[k];
+      b = at[k];
+    }
+  for (; j < c; ++j)  // the tail lies after every lane's index: only a greater value moves b
+    if (row[j] > m) {
+      m = row[j];
+      b = j;
+    }
+  return b;
+}
 
 std::vector<int64_t> argmax_rows(const Tensor& logits) {
   check_dim(logits, 2, "argmax_rows", "logits");
@@ -15,17 +66,7 @@ std::vector<int64_t> argmax_rows(const Tensor& logits) {
   const float* l = host.data<float>();
   std::vector<int64_t> best(n, 0);
 #pragma omp parallel for schedule(static) if (n * c > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    const float* row = l + i * c;
-    int64_t b = 0;
-    float m = row[0];  // the first maximum wins; a NaN is never greater, so it is never picked (but at 0)
-    for (int64_t j = 1; j < c; ++j)
-      if (row[j] > m) {
-        m = row[j];
-        b = j;
-      }
-    best[i] = b;
-  }
+  for (int64_t i = 0; i < n; ++i) best[i] = argmax_row(l + i * c, c);
   return best;
 }
 

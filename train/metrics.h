@@ -19,8 +19,14 @@ struct Accuracy {
 // logits [N, C] (any device), targets int64 [N] (any device).
 Accuracy argmax_accuracy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
 
-// The argmax of every row of logits [N, C] (lowest index on ties).
+// The argmax of every row of logits [N, C] (lowest index on ties; a NaN is never greater than anything,
+// and a row starting with NaN gives 0), by argmax_row.
 std::vector<int64_t> argmax_rows(const Tensor& logits);
+
+// One row of c floats: argmax_row is the vectorised form, argmax_row_reference the plain loop it must
+// equal (tests/test_metrics.cpp).
+int64_t argmax_row(const float* row, int64_t c);
+int64_t argmax_row_reference(const float* row, int64_t c);
 
 // Macro-averaged F1 over the classes in [0, num_classes) that occur in `gold` or `predicted` (a class
 // never seen in either is left out, as in scikit-learn); a class with no true positive scores 0.
