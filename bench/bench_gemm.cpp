@@ -74,6 +74,13 @@ int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
   std::printf("CPU GEMM, %d OpenMP threads, best of %d, micro-kernel %s\n", omp_get_max_threads(), reps,
               ponet::cpu::gemm_micro_kernel_name());
+#if defined(PONET_HAVE_CBLAS) && defined(OPENBLAS_VERSION)
+  // An OpenBLAS older than the CPU picks a generic kernel (Debian 12's 0.3.21 runs "Prescott", SSE3, on
+  // a 2026 Xeon, 4-8x slower): the baseline is only fair with OPENBLAS_CORETYPE set to this CPU's family.
+  const char* core = std::getenv("OPENBLAS_CORETYPE");
+  std::printf("baseline%s: kernels for core %s%s\n", OPENBLAS_VERSION, openblas_get_corename(),
+              core ? " (OPENBLAS_CORETYPE)" : " (auto-detected; if generic, set OPENBLAS_CORETYPE, e.g. SkylakeX)");
+#endif
   {  // the naive triple loop, for scale
     const int64_t n = 256;
     std::vector<float> A(n * n, 0.5f), B(n * n, 0.25f), C(n * n);
