@@ -33,17 +33,22 @@ const char* kTinyConfig = R"({"hidden_size": 128, "num_hidden_layers": 2, "num_a
   "intermediate_size": 512, "max_position_embeddings": 128, "hidden_dropout_prob": 0.0,
   "initializer_range": 0.05})";
 
-const char* kSampleSentences[] = {
-    "In the beginning God created the [MASK] and the earth.",
-    "And God said, Let there be [MASK]: and there was light.",
-    "The LORD is my [MASK]; I shall not want.",
+struct SampleSentence {
+  std::string text;
+  std::string word;  // the verse's own word at the [MASK], whose rank is printed ("" for none)
+};
+
+const SampleSentence kSampleSentences[] = {
+    {"In the beginning God created the [MASK] and the earth.", "heaven"},
+    {"And God said, Let there be [MASK]: and there was light.", "light"},
+    {"The LORD is my [MASK]; I shall not want.", "shepherd"},
 };
 
 // Sentences to fill after training: fixed verses for the default corpus, else the first sentence of a few
 // held-out documents with their middle word masked.
-std::vector<std::string> sample_sentences(const text::Corpus& corpus, const std::vector<size_t>& held, bool kjv) {
+std::vector<SampleSentence> sample_sentences(const text::Corpus& corpus, const std::vector<size_t>& held, bool kjv) {
   if (kjv) return {std::begin(kSampleSentences), std::end(kSampleSentences)};
-  std::vector<std::string> out;
+  std::vector<SampleSentence> out;
   for (size_t i = 0; i < held.size() && out.size() < 3; ++i) {
     std::istringstream words(corpus.documents[held[i]].front());
     std::vector<std::string> w{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
@@ -51,7 +56,7 @@ std::vector<std::string> sample_sentences(const text::Corpus& corpus, const std:
     w[w.size() / 2] = "[MASK]";
     std::string text;
     for (const std::string& x : w) text += (text.empty() ? "" : " ") + x;
-    out.push_back(text);
+    out.push_back({text, ""});
   }
   return out;
 }
@@ -231,11 +236,13 @@ int cmd_pretrain(int argc, char** argv) {
               static_cast<long long>(s.steps_done), s.seconds, train::metric(s.final_eval, "loss"),
               100 * train::metric(s.final_eval, "mlm_accuracy"), 100 * train::metric(s.final_eval, "sso_accuracy"));
   std::printf("run directory: %s (checkpoint.safetensors, log.jsonl, curves.svg)\n\n", out.c_str());
-  for (const std::string& text : sample_sentences(corpus, held_docs, corpus_arg.empty())) {
+  for (const SampleSentence& sample : sample_sentences(corpus, held_docs, corpus_arg.empty())) {
     try {
-      print_predictions(text, train::predict_masks(model, tok, text, 5));
+      std::vector<std::string> watch;
+      if (!sample.word.empty() && tok.token_to_id(sample.word) >= 0) watch.push_back(sample.word);
+      print_predictions(sample.text, train::predict_masks(model, tok, sample.text, 5, watch));
     } catch (const Error& e) {  // e.g. a sentence longer than the model's positions: skip it
-      std::printf("%s\n  (no prediction: %s)\n", text.c_str(), e.what());
+      std::printf("%s\n  (no prediction: %s)\n", sample.text.c_str(), e.what());
     }
   }
   return s.interrupted ? 130 : 0;

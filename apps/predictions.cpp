@@ -10,6 +10,8 @@ void print_predictions(const std::string& text, const std::vector<train::MaskPre
     std::printf("  [MASK] #%zu:", i + 1);
     for (auto& [token, p] : predictions[i].candidates) std::printf("  %s (%.1f%%)", token.c_str(), 100 * p);
     std::printf("\n");
+    for (const train::RankedToken& w : predictions[i].watched)
+      std::printf("    %s: rank %lld (%.2f%%)\n", w.token.c_str(), static_cast<long long>(w.rank), 100 * w.probability);
   }
 }
 

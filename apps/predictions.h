@@ -1,4 +1,5 @@
-// Printing what train::predict_masks found: the text, then one line of candidates per [MASK].
+// Printing what train::predict_masks found: the text, then one line of candidates per [MASK], and below
+// it the rank and probability of each watched word.
 #pragma once
 #include <string>
 #include <vector>

@@ -29,6 +29,7 @@ grep -q "\[MASK\] #1:" "$dir/second.txt" || { echo "no sample predictions printe
 require_file "$dir/run/curves.svg" "$dir/run/log.jsonl" "$dir/run/vocab.txt"
 "$ponet" eval --run "$dir/run" --batches 2 | grep -q "MLM accuracy"
 "$ponet" predict --run "$dir/run" "the king [MASK] the land" --top-k 3 | grep -q "\[MASK\] #1:"
+"$ponet" predict --run "$dir/run" "the king [MASK] the land" --rank t,e | grep -q "^    e: rank [0-9]* ("  # letters: tokens of any vocabulary
 
 expect_fail() {  # expected exit code, then the command
   local want=$1 got=0
@@ -60,6 +61,7 @@ grep -q '"mask_prob": 0.3' "$dir/rec/run.json" || { echo "--mask-prob not kept i
 expect_fail 1 "$ponet" pretrain "${common[@]}" --config <(echo '{"hidden_size": 32.9}') --out "$dir/other"
 [ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
+expect_fail 1 "$ponet" predict --run "$dir/run" "the [MASK]" --rank qzxqzxqzx  # not one token
 
 # Hugging Face directories: export, then every --run reads the export as it reads the run (docs/interop.md)
 "$ponet" export --run "$dir/run" --out "$dir/hf" > /dev/null

@@ -9,8 +9,20 @@
 namespace ponet::train {
 
 std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const text::WordPieceTokenizer& tok,
-                                          const std::string& text, int64_t top_k) {
+                                          const std::string& text, int64_t top_k,
+                                          const std::vector<std::string>& watch) {
   PONET_CHECK(top_k > 0, "predict: top-k must be positive");
+  std::vector<int64_t> watch_ids;
+  for (const std::string& w : watch) {
+    const int64_t id = tok.token_to_id(w);
+    if (id < 0) {
+      std::string pieces;
+      for (int64_t p : tok.encode(w)) pieces += (pieces.empty() ? "" : " ") + tok.id_to_token(p);
+      fail("predict: '", w, "' is not one token of this vocabulary (it splits into: ", pieces,
+           "); only single tokens can be ranked");
+    }
+    watch_ids.push_back(id);
+  }
   std::vector<int64_t> ids{tok.cls_id()};
   const std::string mask = "[MASK]";
   size_t start = 0;
@@ -49,6 +61,12 @@ std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const 
     MaskPrediction p{l, {}};
     for (int64_t i = 0; i < k; ++i)
       p.candidates.emplace_back(tok.id_to_token(order[i]), static_cast<float>(std::exp(row[order[i]] - mx) / z));
+    for (int64_t id : watch_ids) {
+      // rank = 1 + the tokens scored higher (an equal score counts as higher for a lower id)
+      int64_t above = 0;
+      for (int64_t v = 0; v < V; ++v) above += row[v] > row[id] || (row[v] == row[id] && v < id);
+      p.watched.push_back({tok.id_to_token(id), above + 1, static_cast<float>(std::exp(row[id] - mx) / z)});
+    }
     result.push_back(p);
   }
   return result;
