@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "nn/ponet_model.h"
 #include "test_util.h"
+#include "tiny_test_config.h"
 #include "text/tokenizer.h"
 #include "train/mask_prediction.h"
 
@@ -22,19 +23,8 @@ text::WordPieceTokenizer shepherd_tokenizer() {
 }
 
 nn::PoNetConfig shepherd_config(const text::WordPieceTokenizer& tok) {
-  nn::PoNetConfig c;
-  c.vocab_size = tok.vocab_size();
-  c.hidden_size = 16;
-  c.num_hidden_layers = 1;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 24;
-  c.max_position_embeddings = 32;
+  nn::PoNetConfig c = testing::tiny_test_config(tok);
   c.initializer_range = 0.3f;  // spread-out logits: no ties among the candidates
-  c.hidden_dropout_prob = 0.f;
-  c.pad_token_id = tok.pad_id();
-  c.cls_token_id = tok.cls_id();
-  c.sep_token_id = tok.sep_id();
-  c.mask_token_id = tok.mask_id();
   return c;
 }
 

@@ -9,6 +9,7 @@
 
 #include "io/safetensors.h"
 #include "test_util.h"
+#include "tiny_test_config.h"
 #include "train/checkpoint.h"
 #include "train/pretraining_task.h"
 #include "train/trainer.h"
@@ -49,16 +50,7 @@ struct Setup {
     for (auto& d : corpus.documents)
       for (auto& s : d) texts.push_back(s);
     tok = WordPieceTokenizer::train(texts, 40);
-    config.vocab_size = tok.vocab_size();
-    config.hidden_size = 16;
-    config.num_hidden_layers = 1;
-    config.num_attention_heads = 2;
-    config.intermediate_size = 32;
-    config.max_position_embeddings = 32;
-    config.pad_token_id = tok.pad_id();
-    config.cls_token_id = tok.cls_id();
-    config.sep_token_id = tok.sep_id();
-    config.mask_token_id = tok.mask_id();
+    config = ponet::testing::tiny_test_config(tok);
     data_opt.max_len = 32;
     data_opt.batch_size = 4;
   }
