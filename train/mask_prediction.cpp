@@ -58,7 +58,7 @@ std::vector<MaskPrediction> predict_masks(nn::PoNetForPreTraining& model, const 
     for (int64_t v = 0; v < V; ++v) order[v] = v;
     const int64_t k = std::min(top_k, V);
     std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t a, int64_t b) { return row[a] > row[b]; });
-    MaskPrediction p{l, {}};
+    MaskPrediction p{l, {}, {}};
     for (int64_t i = 0; i < k; ++i)
       p.candidates.emplace_back(tok.id_to_token(order[i]), static_cast<float>(std::exp(row[order[i]] - mx) / z));
     for (int64_t id : watch_ids) {
