@@ -3,13 +3,15 @@
 // (forward, input gradient, weight gradient).
 // Prints GFLOP/s (best of several repetitions), the ratio ours / OpenBLAS and, for each shape, the same
 // blocked GEMM with the portable micro-kernel (gemm_portable), the reference of the intrinsics one.
-//   usage: bench_gemm [repetitions]
+//   usage: bench_gemm [repetitions] [only]   only: time just the shapes whose label contains it, the label
+//          being MxNxK:op, e.g. "1640x8000x128:nt" (one shape) or ":tn" (every weight gradient)
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -41,7 +43,12 @@ double best_seconds(int reps, F&& run) {
 }
 
 // C [M, N] = op(A) op(B) with op(A) [M, K], op(B) [K, N]; ta / tb: A or B stored transposed.
+const char* g_only = "";  // the [only] argument
+
 void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, bool tb = false) {
+  const std::string label = std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K) + ":" +
+                            (ta ? (tb ? "tt" : "tn") : (tb ? "nt" : "nn"));
+  if (label.find(g_only) == std::string::npos) return;
   ponet::Rng rng(1);
   std::vector<float> A(M * K), B(K * N), C(M * N);
   for (float& v : A) v = rng.uniform(-1, 1);
@@ -72,6 +79,7 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
+  if (argc > 2) g_only = argv[2];
   std::printf("CPU GEMM, %d OpenMP threads, best of %d, micro-kernel %s\n", omp_get_max_threads(), reps,
               ponet::cpu::gemm_micro_kernel_name());
 #if defined(PONET_HAVE_CBLAS) && defined(OPENBLAS_VERSION)
@@ -81,7 +89,7 @@ int main(int argc, char** argv) {
   std::printf("baseline%s: kernels for core %s%s\n", OPENBLAS_VERSION, openblas_get_corename(),
               core ? " (OPENBLAS_CORETYPE)" : " (auto-detected; if generic, set OPENBLAS_CORETYPE, e.g. SkylakeX)");
 #endif
-  {  // the naive triple loop, for scale
+  if (g_only[0] == '\0') {  // the naive triple loop, for scale
     const int64_t n = 256;
     std::vector<float> A(n * n, 0.5f), B(n * n, 0.25f), C(n * n);
     double t = best_seconds(1, [&] {

@@ -4,20 +4,21 @@
 // against OpenBLAS by bench/bench_gemm.cpp.
 //
 // Cache-blocked GEMM. Panels of op(B) (KC x NC) are packed into contiguous, micro-tile-ordered buffers,
-// so the micro-kernel streams B with unit stride whatever its transpose was; op(A) is read in place, MR
-// rows at a time through a row stride and a k stride (each element is broadcast from memory, so its
-// layout does not matter); the micro-kernel keeps an MR x NR tile of C in registers (kernels/cpu/
-// gemm_micro_kernel.h: an AVX-512 intrinsics one, and the portable loop it is tested against). Threads
-// split the M dimension (tall-skinny model shapes have huge M); a product with a small C and a long K
-// (a weight gradient, dW = g^T x over every token) has too few M blocks for that, so it is split along K
-// instead (gemm_split_k below).
+// so the micro-kernel streams B with unit stride whatever its transpose was; a plain op(A) is read in
+// place, MR rows at a time through a row stride and a k stride (each element is broadcast from memory,
+// so its layout does not matter), while a transposed one is packed (pack_a_transposed says why); the
+// micro-kernel keeps an MR x NR tile of C in registers (kernels/cpu/gemm_micro_kernel.h: an AVX-512
+// intrinsics one, and the portable loop it is tested against). Threads split the M dimension
+// (tall-skinny model shapes have huge M); a product with a small C and a long K (a weight gradient,
+// dW = g^T x over every token) has too few M blocks for that, so it is split along K instead
+// (gemm_split_k below).
 //
-// Why A is not packed: packing it (a scalar 6-row transpose per MC x KC block) took about a fifth of the
-// GEMM time in the tiny pretraining step (perf: 15 % of the step in gemm_blocked's own code against 51 %
-// in the micro-kernel), and on this project's narrow shapes each packed element was used only N / NR
-// times. Read in place, 2 threads on a Zen 4 VM, best of 4 alternated runs: 4096 x 128 x 128 nn 129 ->
-// 184 GFLOP/s, 128 x 128 x 4096 tn 144 -> 192, 32768 x 64 x 64 nt 86 -> 181, 1024^3 level (192 / 194).
-// Only a last sliver of fewer than MR rows is packed (zero-padded), so the kernel never reads past A.
+// Why a plain A is not packed: packing it (a scalar 6-row transpose per MC x KC block) took about a
+// fifth of the GEMM time in the tiny pretraining step (perf: 15 % of the step in gemm_blocked's own code
+// against 51 % in the micro-kernel), and on this project's narrow shapes each packed element was used
+// only N / NR times. Read in place, 2 threads on a Zen 4 VM, best of 4 alternated runs: 4096 x 128 x 128
+// nn 129 -> 184 GFLOP/s, 32768 x 64 x 64 nt 86 -> 181, 1024^3 level (192 / 194). Only a last sliver of
+// fewer than MR rows is packed (zero-padded), so the kernel never reads past A.
 #include <omp.h>
 
 #include <algorithm>
@@ -35,18 +36,36 @@ namespace ponet::cpu {
 namespace {
 
 using namespace gemm_detail;
-// MC: rows of A per parallel work item (its MC x KC block stays in L2 while every B sliver passes);
+// MC: rows of A per parallel work item; every B sliver (KC x NR, 32 KiB) passes the whole MC x KC block
+// of A, so the two should share L1 (48 KiB on recent Xeons): at MC 96 the MLM decoder's 1640 x 8000 x 128
+// (K = 128: a 48 KiB A block) ran at 162-177 GFLOP/s, at 48 at 200-246 (2-core Xeon, family 6 model 167).
 // KC x NC: the packed B panel (1 MiB) in L2.
-constexpr int64_t MC = 96, KC = 256, NC = 1024;
+constexpr int64_t MC = 48, KC = 256, NC = 1024;
 
-inline float load_a(const float* A, int64_t lda, bool t, int64_t i, int64_t k) { return t ? A[k * lda + i] : A[i * lda + k]; }
 inline float load_b(const float* B, int64_t ldb, bool t, int64_t k, int64_t j) { return t ? B[j * ldb + k] : B[k * ldb + j]; }
 
-// Packs the last m (< MR) rows op(A)[i0:i0+m, k0:k0+kc] as one zero-padded MR-row sliver: for each k, MR
-// values (a_row_stride 1, a_k_stride MR for the micro-kernel).
-void pack_a_tail(float* dst, const float* A, int64_t lda, bool t, int64_t i0, int64_t m, int64_t k0, int64_t kc) {
+// Packs the last m (< MR) rows A[i0:i0+m, k0:k0+kc] of a plain (not transposed) A as one zero-padded
+// MR-row sliver: for each k, MR values (a_row_stride 1, a_k_stride MR for the micro-kernel).
+void pack_a_tail(float* dst, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc) {
   for (int64_t k = 0; k < kc; ++k)
-    for (int64_t r = 0; r < MR; ++r) *dst++ = r < m ? load_a(A, lda, t, i0 + r, k0 + k) : 0.f;
+    for (int64_t r = 0; r < MR; ++r) *dst++ = r < m ? A[(i0 + r) * lda + k0 + k] : 0.f;
+}
+
+// Packs the block op(A)[i0:i0+mc, k0:k0+kc] of a transposed A (stored [K, M]) as ceil(mc / MR)
+// zero-padded slivers of kc x MR, sliver s at dst + s * kc. Read in place, that A gave every k-step of
+// the micro-kernel a new cache line at a stride of a whole row of A (often past the page, so the
+// hardware prefetcher does not follow), and a 96-row block took 1536 half-used lines, twice L1. Here
+// each k reads one contiguous run of mc values, and the packed block is used N / NR times.
+void pack_a_transposed(float* dst, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t k0, int64_t kc) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* src = A + (k0 + k) * lda + i0;
+    const int64_t full = mc / MR * MR;
+    for (int64_t s = 0; s < full; s += MR) std::memcpy(dst + s * kc + k * MR, src + s, MR * sizeof(float));
+    if (full < mc) {
+      float* d = dst + full * kc + k * MR;
+      for (int64_t r = 0; r < MR; ++r) d[r] = full + r < mc ? src[full + r] : 0.f;
+    }
+  }
 }
 
 // Packs the sliver of op(B)[k0:k0+kc, j0+s : j0+s+NR] (NR columns; zeros past nc): for each k, NR
@@ -85,7 +104,8 @@ void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t
 
 // A packing buffer of at least n floats, kept per thread and only grown: a fresh zero-filled vector for
 // every block spent about a tenth of a K = 128 product in memset (perf, the decoder's 1640 x 8000 x 128).
-// which: 0 the shared B panel (owned by the calling thread), 1 a thread's partial A sliver.
+// which: 0 the shared B panel (owned by the calling thread), 1 a thread's packed A (a partial sliver, or
+// a transposed A's whole block).
 float* packing_buffer(int which, size_t n) {
   thread_local std::vector<float> buffers[2];
   std::vector<float>& b = buffers[which];
@@ -118,17 +138,20 @@ void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
 #pragma omp parallel if (M * nc * kc > 1 << 18)
       {
         pack_b(bpack, B, ldb, trans_b, k0, kc, j0, nc);  // ends with the omp for's barrier
-        float* a_tail = packing_buffer(1, static_cast<size_t>(MR * kc));
+        float* apack = packing_buffer(1, static_cast<size_t>(trans_a ? (MC + MR - 1) / MR * MR * kc : MR * kc));
 #pragma omp for schedule(dynamic, 1)
         for (int64_t mb = 0; mb < m_blocks; ++mb) {
-          const int64_t i0 = mb * MC, mc = std::min(MC, M - i0), full = mc / MR * MR;
-          if (full < mc) pack_a_tail(a_tail, A, lda, trans_a, i0 + full, mc - full, k0, kc);
-          const int64_t a_row_stride = trans_a ? 1 : lda, a_k_stride = trans_a ? lda : 1;
+          const int64_t i0 = mb * MC, mc = std::min(MC, M - i0);
+          // A plain A is read in place but for a last sliver of fewer than MR rows (packed in apack); a
+          // transposed one is packed whole (every sliver from apack).
+          const int64_t in_place_rows = trans_a ? 0 : mc / MR * MR;
+          if (trans_a) pack_a_transposed(apack, A, lda, i0, mc, k0, kc);
+          else if (in_place_rows < mc) pack_a_tail(apack, A, lda, i0 + in_place_rows, mc - in_place_rows, k0, kc);
           for (int64_t js = 0; js < nc; js += NR)
             for (int64_t is = 0; is < mc; is += MR) {
-              const bool in_place = is < full;
-              const float* a = in_place ? A + (trans_a ? k0 * lda + i0 + is : (i0 + is) * lda + k0) : a_tail;
-              micro_kernel(kc, a, in_place ? a_row_stride : 1, in_place ? a_k_stride : MR, bpack + js * kc,
+              const bool in_place = is < in_place_rows;
+              const float* a = in_place ? A + (i0 + is) * lda + k0 : apack + (trans_a ? is * kc : 0);
+              micro_kernel(kc, a, in_place ? lda : 1, in_place ? 1 : MR, bpack + js * kc,
                            C + (i0 + is) * ldc + j0 + js, ldc, std::min(MR, mc - is), std::min(NR, nc - js), alpha,
                            k0 == 0, beta);
             }
