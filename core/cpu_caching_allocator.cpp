@@ -76,8 +76,10 @@ void* CpuCachingAllocator::allocate(size_t nbytes) {
     if (!p) fail("allocate: out of host memory asking for ", nbytes, " bytes (PONET_CPU_ALLOCATOR=malloc)");
     std::lock_guard<std::mutex> lock(mutex_);
     count_allocation(size);
+    ++system_allocations_;
     return p;
   }
+  if (size >= kLargeBlockMin) return allocate_large(size, nbytes);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = free_lists_.find(size);
@@ -88,103 +90,106 @@ void* CpuCachingAllocator::allocate(size_t nbytes) {
       count_allocation(size);
       return p;
     }
-    if (size >= kEvictAbove) {
-      // The smallest idle block at most an eighth larger: a tensor whose size moves a little from step
-      // to step (the MLM logits, [masked tokens, vocab] of 50 MiB, cross a 4 MiB class every 131
-      // tokens) would otherwise miss, release the other class and fault fresh pages in.
-      size_t best = 0;
-      for (const auto& [cls, list] : free_lists_)
-        if (cls > size && cls - size <= size / 8 && !list.empty() && (best == 0 || cls < best)) best = cls;
-      if (best != 0) {
-        std::vector<void*>& list = free_lists_[best];
-        oversized_.emplace(list.back(), best);  // first: if it throws, nothing has changed
-        void* p = list.back();
-        list.pop_back();
-        cached_ -= best;
-        count_allocation(best);
-        return p;
-      }
-    }
   }
-  if (size >= kEvictAbove) release_other_large(size);
+  void* p = system_allocate_retrying(size, nbytes);
+  std::lock_guard<std::mutex> lock(mutex_);
+  count_allocation(size);
+  return p;
+}
+
+void* CpuCachingAllocator::system_allocate_retrying(size_t size, size_t nbytes) {
   void* p = system_allocate(size);
-  if (!p) {  // blocks of other classes may be what the system is missing
+  if (!p) {  // cached blocks may be what the system is missing
     empty_cache();
     p = system_allocate(size);
   }
   if (!p) fail("allocate: out of host memory asking for ", nbytes, " bytes (a block of ", size,
                "), even after releasing the allocator's cache");
   std::lock_guard<std::mutex> lock(mutex_);
+  ++system_allocations_;
+  return p;
+}
+
+void* CpuCachingAllocator::allocate_large(size_t size, size_t nbytes) {
+  std::vector<void*> released;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (void* p = large_.take(size)) {
+      cached_ -= size;
+      count_allocation(size);
+      return p;
+    }
+    // No free block holds it. When the free ones add up to its size all the same (spread over segments
+    // that are partly in use, or too small), wholly free segments go first, so that the process does not
+    // grow while it holds that much idle.
+    if (large_.free_bytes() >= size) {
+      const size_t before = large_.free_bytes();
+      released = large_.remove_free_segments(size);
+      cached_ -= before - large_.free_bytes();
+    }
+  }
+  for (void* p : released) std::free(p);  // outside the lock: free may munmap
+  void* p = system_allocate_retrying(size, nbytes);
+  std::lock_guard<std::mutex> lock(mutex_);
+  try {
+    large_.add_segment(p, size);
+  } catch (...) {  // no memory for the bookkeeping
+    std::free(p);
+    throw;
+  }
   count_allocation(size);
   return p;
 }
 
 void CpuCachingAllocator::deallocate(void* ptr, size_t nbytes) noexcept {
   if (!ptr) return;
-  size_t size = cpu_size_class(nbytes);  // cannot throw: allocate() accepted nbytes
+  const size_t size = cpu_size_class(nbytes);  // cannot throw: allocate() accepted nbytes
   bool kept = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (size >= kEvictAbove) {  // a larger class's block goes back to its own class
-      auto o = oversized_.find(ptr);
-      if (o != oversized_.end()) {
-        size = o->second;
-        oversized_.erase(o);
-      }
-    }
     in_use_ -= size;
     if (mode_ == CpuAllocatorMode::caching) {
       try {
+        if (size >= kLargeBlockMin) {
+          large_.give_back(ptr);  // merged with its free neighbours: cached grows by this block's size
+          cached_ += size;
+          return;
+        }
         free_lists_[size].push_back(ptr);
         cached_ += size;
         kept = true;
-      } catch (...) {  // no memory for the list entry: give the block back instead
+      } catch (...) {
+        // No memory for the list entry: a small block goes back to the system; a large one, which may
+        // be part of a segment, stays out of use (lost until exit, never handed out twice).
+        if (size >= kLargeBlockMin) return;
       }
     }
   }
   if (!kept) std::free(ptr);  // outside the lock: free may munmap
 }
 
-void CpuCachingAllocator::release_other_large(size_t size) {
-  std::vector<void*> blocks;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    // Only when idle blocks could have held this one: otherwise the request is real growth.
-    if (cached_ < size) return;
-    // Just enough bytes, from the largest classes down (fewest blocks to fault in again later).
-    std::vector<size_t> classes;
-    for (auto& [cls, list] : free_lists_)
-      if (cls >= kEvictAbove && cls != size && !list.empty()) classes.push_back(cls);
-    std::sort(classes.rbegin(), classes.rend());
-    size_t released = 0;
-    for (size_t cls : classes) {
-      std::vector<void*>& list = free_lists_[cls];
-      while (!list.empty() && released < size) {
-        blocks.push_back(list.back());
-        list.pop_back();
-        cached_ -= cls;
-        released += cls;
-      }
-      if (released >= size) break;
-    }
-  }
-  for (void* p : blocks) std::free(p);  // outside the lock: free may munmap
-}
-
 void CpuCachingAllocator::empty_cache() {
   std::unordered_map<size_t, std::vector<void*>> blocks;
+  std::vector<void*> segments;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     blocks.swap(free_lists_);
-    cached_ = 0;
+    segments = large_.remove_free_segments(SIZE_MAX);
+    cached_ = large_.free_bytes();  // free parts of segments still in use stay (they cannot be returned)
   }
   for (auto& entry : blocks)
     for (void* p : entry.second) std::free(p);
+  for (void* p : segments) std::free(p);
 }
 
 MemoryStats CpuCachingAllocator::stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return {in_use_, peak_, cached_};
+}
+
+size_t CpuCachingAllocator::system_allocations() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return system_allocations_;
 }
 
 void CpuCachingAllocator::reset_peak() {

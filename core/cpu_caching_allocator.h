@@ -1,16 +1,20 @@
 // The caching allocator behind every CPU tensor. A freed block goes to a free list of its size class
 // and the next request of that class gets it back, so a training step, which asks for the same sizes
 // every time, stops paying for mmap, page faults, the kernel's zeroing of fresh pages and munmap
-// (glibc maps every block above its mmap threshold afresh and unmaps it on free). Blocks go back to
-// the C library on empty_cache(), when an allocation fails (the cache is released and the request
-// retried once), when the allocator is destroyed, and when a large request (kEvictAbove or more)
-// misses its class while idle blocks of other large classes add up to at least its size: those are
-// released first, so the process does not hold the peak of every size class at once. (A step whose
-// tensors change sizes between forward and backward, as with recomputation, would otherwise keep the
-// forward's blocks cached through the backward's peak; PyTorch's CPU side, which mallocs and frees
-// every tensor, never holds idle blocks.) Before that, a large request that misses its class takes an
-// idle block of a class at most 1/8 larger, which goes back to its own class when freed: sizes that
-// drift a little between steps reuse blocks instead of faulting fresh pages in.
+// (glibc maps every block above its mmap threshold afresh and unmaps it on free).
+//
+// Blocks of kLargeBlockMin (16 MiB) and more are not kept by class but in a best-fit arena of segments
+// (core/large_block_arena.h): a request takes the smallest free block that holds it, split, and a freed
+// block merges with its free neighbours. Large tensors of different sizes that take turns within a step
+// (the FFN activations, the MLM logits; the forward's activations and, with recomputation, the
+// backward's) then share pages. Only when no free block holds a request while free blocks add up to its
+// size are wholly free segments returned to the C library (largest first, just enough), before a new
+// segment is allocated: the process does not grow while it holds that much idle. (PyTorch's CPU side,
+// which mallocs and frees every tensor, never holds idle blocks; its CUDA allocator splits and merges
+// in the same way.)
+//
+// Cached memory goes back to the C library on empty_cache(), when an allocation fails (the cache is
+// released and the request retried once), when the allocator is destroyed, and by the rule above.
 //
 // Contract:
 // - every block is kCpuAlignment (64-byte) aligned; blocks of 2 MiB and more are 2 MiB aligned and
@@ -28,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/large_block_arena.h"
 #include "core/memory_stats.h"
 
 namespace ponet {
@@ -38,9 +43,10 @@ enum class CpuAllocatorMode { caching, malloc };
 // "malloc" -> malloc. Anything else throws ponet::Error naming the value.
 CpuAllocatorMode parse_cpu_allocator_mode(const char* value);
 
-// Size classes from which a miss may release idle blocks of other large classes (see above). Not lower:
-// at 1 MiB the default pretraining step (2-8 MiB activations) re-faulted blocks every step, 4 % slower.
-constexpr size_t kEvictAbove = size_t(16) << 20;
+// Requests whose size class is at least this go to the large-block arena. Not lower: with 1 MiB (and
+// the old per-class rule that released other classes' idle blocks) the default pretraining step, whose
+// activations are 2-8 MiB, released and re-faulted blocks every step and ran 4 % slower.
+constexpr size_t kLargeBlockMin = size_t(16) << 20;
 
 // Requests above this are refused before any rounding (which would overflow near SIZE_MAX).
 constexpr size_t kMaxCpuAllocation = size_t(1) << 56;
@@ -63,26 +69,32 @@ class CpuCachingAllocator {
   // even after the cache was released.
   void* allocate(size_t nbytes);
   void deallocate(void* ptr, size_t nbytes) noexcept;
-  // Returns every cached block to the C library.
+  // Returns every cached block to the C library, but for the free parts of large segments that still
+  // hold a live block (those stay cached).
   void empty_cache();
 
-  // in_use and peak count the classes of the blocks handed out (a larger class's block counts as
-  // that class); cached is the bytes in the free lists (0 in malloc mode).
+  // in_use and peak count the size classes of the blocks handed out; cached is the bytes in the free
+  // lists and the free blocks of the large arena (0 in malloc mode).
   MemoryStats stats() const;
   void reset_peak();
   CpuAllocatorMode mode() const { return mode_; }
+  // How many blocks (or large segments) have been obtained from the C library so far: a step that
+  // reuses the cache does not move it.
+  size_t system_allocations() const;
 
  private:
   void* system_allocate(size_t size) const;
+  // system_allocate, once more after empty_cache() if it fails; throws when that fails too.
+  void* system_allocate_retrying(size_t size, size_t nbytes);
+  void* allocate_large(size_t size, size_t nbytes);  // a size class >= kLargeBlockMin, from large_
   void count_allocation(size_t size);  // with mutex_ held
-  void release_other_large(size_t size);  // frees idle blocks of other classes >= kEvictAbove
 
   const CpuAllocatorMode mode_;
   const bool huge_pages_;
   mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_lists_;  // size class -> cached blocks
-  std::unordered_map<void*, size_t> oversized_;  // live blocks serving a smaller class -> their class
-  size_t in_use_ = 0, peak_ = 0, cached_ = 0;
+  std::unordered_map<size_t, std::vector<void*>> free_lists_;  // size class (< kLargeBlockMin) -> cached blocks
+  LargeBlockArena large_;  // blocks of kLargeBlockMin and more, live and free
+  size_t in_use_ = 0, peak_ = 0, cached_ = 0, system_allocations_ = 0;
 };
 
 // The process-wide instance used by allocate_bytes for Device::cpu(). Its mode is read from
