@@ -58,6 +58,15 @@ grep -q "'most' (none, gelu, ffn or all)" "$dir/err.txt" || { echo "--recompute 
 "$ponet" pretrain "${common[@]}" --out "$dir/rec" --steps 4 --recompute all --mask-prob 0.3 > /dev/null
 grep -q '"recompute": "all"' "$dir/rec/run.json" || { echo "--recompute not kept in run.json"; exit 1; }
 grep -q '"mask_prob": 0.3' "$dir/rec/run.json" || { echo "--mask-prob not kept in run.json"; exit 1; }
+# the thread count changes no bit of a run: the default model's sizes (4096 tokens a step, so the
+# kernels take their parallel and split-K paths), 1 thread against 3
+for t in 1 3; do
+  "$ponet" pretrain --corpus "$dir/corpus.txt" --config "$(dirname "$0")/../apps/configs/tiny.json" --vocab-size 60 \
+    --steps 2 --warmup 1 --eval-every 5 --eval-batches 1 --held-out 0.2 --threads "$t" --quiet \
+    --out "$dir/threads$t" > /dev/null
+done
+cmp -s "$dir/threads1/checkpoint.safetensors" "$dir/threads3/checkpoint.safetensors" ||
+  { echo "pretraining with 1 and 3 threads gave different checkpoints"; exit 1; }
 expect_fail 1 "$ponet" pretrain "${common[@]}" --config <(echo '{"hidden_size": 32.9}') --out "$dir/other"
 [ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"

@@ -78,6 +78,28 @@ TEST_CASE("split-K gemm (small C, long K: weight gradients) matches the referenc
   omp_set_num_threads(omp_get_num_procs());
 }
 
+TEST_CASE("gemm gives the same bits for any thread count on the model's weight-gradient shapes") {
+  // Whether a product splits along K must not depend on the thread count (it once did: 512 x 128 x 4096
+  // split on 3 threads, not on 1), or a training run would change with --threads.
+  for (int64_t M : {int64_t{128}, int64_t{512}, int64_t{1024}}) {
+    CAPTURE(M);
+    const int64_t N = 128, K = 4096;
+    Rng rng(static_cast<uint64_t>(M));
+    std::vector<float> A(M * K), B(K * N);
+    for (float& v : A) v = rng.uniform(-1, 1);
+    for (float& v : B) v = rng.uniform(-1, 1);
+    std::vector<float> first;
+    for (int threads : {1, 2, 3, 8}) {
+      omp_set_num_threads(threads);
+      std::vector<float> C(M * N, 0.f);
+      cpu::gemm(true, false, M, N, K, 1.f, A.data(), M, B.data(), N, 0.f, C.data(), N);
+      if (first.empty()) first = C;
+      CHECK(C == first);
+    }
+  }
+  omp_set_num_threads(omp_get_num_procs());
+}
+
 TEST_CASE("PONET_GEMM_KERNEL: the default, 'portable', and a clear error for anything else") {
   const std::string fastest = cpu::parse_gemm_micro_kernel(nullptr);
   CHECK(std::string(cpu::parse_gemm_micro_kernel("")) == fastest);

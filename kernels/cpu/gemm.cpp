@@ -164,6 +164,7 @@ void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
 // Rows of K per split: fixed, not derived from the thread count, so the chunk partials (and the order
 // they are added in) are the same for any number of threads.
 constexpr int64_t kSplitK = 2048;
+constexpr int64_t kSplitKBelowMBlocks = 8;  // gemm_with: products with fewer M blocks split along K
 
 // C = beta C + alpha sum over K chunks of op(A)[:, chunk] op(B)[chunk, :]: every chunk's product goes
 // to its own M x N buffer in parallel (each a one-thread blocked GEMM), then the buffers are added in
@@ -191,9 +192,11 @@ void gemm_split_k(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
 
 void gemm_with(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  // Below ~4 M blocks a thread, the M split leaves threads idle (128 rows = one 96-row block and a
-  // 32-row one); the main job's weight gradients (128 x 128 over 4096 tokens) are that case.
-  const bool few_m_blocks = (M + MC - 1) / MC < 4 * omp_get_max_threads();
+  // With few M blocks the M split leaves threads idle (128 rows are three 48-row blocks); the main
+  // job's weight gradients (128 x 128 over 4096 tokens) are that case. "Few" is a constant (4 blocks a
+  // thread on 2 threads), not derived from the thread count: the path taken, and so the bits of C, are
+  // the same for any number of threads, which keeps a training run bit-identical under --threads N.
+  const bool few_m_blocks = (M + MC - 1) / MC < kSplitKBelowMBlocks;
   if (few_m_blocks && K >= 2 * kSplitK && M * N <= 1 << 20 && !omp_in_parallel())
     gemm_split_k(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   else
