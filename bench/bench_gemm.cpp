@@ -46,8 +46,8 @@ double best_seconds(int reps, F&& run) {
 const char* g_only = "";  // the [only] argument
 
 void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, bool tb = false) {
-  const std::string label = std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K) + ":" +
-                            (ta ? (tb ? "tt" : "tn") : (tb ? "nt" : "nn"));
+  const char* op = ta ? (tb ? "tt" : "tn") : (tb ? "nt" : "nn");
+  const std::string label = std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K) + ":" + op;
   if (label.find(g_only) == std::string::npos) return;
   ponet::Rng rng(1);
   std::vector<float> A(M * K), B(K * N), C(M * N);
@@ -62,7 +62,7 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
   });
   std::printf("%6lld x %5lld x %6lld %s ours %8.1f GFLOP/s (portable kernel %6.1f, ours/portable %.2f)",
               static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K),
-              ta ? (tb ? "tt" : "tn") : (tb ? "nt" : "nn"), flops / ours * 1e-9, flops / portable * 1e-9,
+              op, flops / ours * 1e-9, flops / portable * 1e-9,
               portable / ours);
 #ifdef PONET_HAVE_CBLAS
   double blas = best_seconds(reps, [&] {

@@ -86,7 +86,7 @@ void* CpuCachingAllocator::allocate(size_t nbytes) {
     if (it != free_lists_.end() && !it->second.empty()) {
       void* p = it->second.back();
       it->second.pop_back();
-      cached_ -= size;
+      cached_small_ -= size;
       count_allocation(size);
       return p;
     }
@@ -115,18 +115,13 @@ void* CpuCachingAllocator::allocate_large(size_t size, size_t nbytes) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (void* p = large_.take(size)) {
-      cached_ -= size;
       count_allocation(size);
       return p;
     }
     // No free block holds it. When the free ones add up to its size all the same (spread over segments
     // that are partly in use, or too small), wholly free segments go first, so that the process does not
     // grow while it holds that much idle.
-    if (large_.free_bytes() >= size) {
-      const size_t before = large_.free_bytes();
-      released = large_.remove_free_segments(size);
-      cached_ -= before - large_.free_bytes();
-    }
+    if (large_.free_bytes() >= size) released = large_.remove_free_segments(size);
   }
   for (void* p : released) std::free(p);  // outside the lock: free may munmap
   void* p = system_allocate_retrying(size, nbytes);
@@ -151,12 +146,11 @@ void CpuCachingAllocator::deallocate(void* ptr, size_t nbytes) noexcept {
     if (mode_ == CpuAllocatorMode::caching) {
       try {
         if (size >= kLargeBlockMin) {
-          large_.give_back(ptr);  // merged with its free neighbours: cached grows by this block's size
-          cached_ += size;
+          large_.give_back(ptr);  // merged with its free neighbours
           return;
         }
         free_lists_[size].push_back(ptr);
-        cached_ += size;
+        cached_small_ += size;
         kept = true;
       } catch (...) {
         // No memory for the list entry: a small block goes back to the system; a large one, which may
@@ -175,7 +169,7 @@ void CpuCachingAllocator::empty_cache() {
     std::lock_guard<std::mutex> lock(mutex_);
     blocks.swap(free_lists_);
     segments = large_.remove_free_segments(SIZE_MAX);
-    cached_ = large_.free_bytes();  // free parts of segments still in use stay (they cannot be returned)
+    cached_small_ = 0;  // the free parts of large segments still in use stay (they cannot be returned)
   }
   for (auto& entry : blocks)
     for (void* p : entry.second) std::free(p);
@@ -184,7 +178,7 @@ void CpuCachingAllocator::empty_cache() {
 
 MemoryStats CpuCachingAllocator::stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return {in_use_, peak_, cached_};
+  return {in_use_, peak_, cached_small_ + large_.free_bytes()};
 }
 
 size_t CpuCachingAllocator::system_allocations() const {

@@ -94,7 +94,8 @@ class CpuCachingAllocator {
   mutable std::mutex mutex_;
   std::unordered_map<size_t, std::vector<void*>> free_lists_;  // size class (< kLargeBlockMin) -> cached blocks
   LargeBlockArena large_;  // blocks of kLargeBlockMin and more, live and free
-  size_t in_use_ = 0, peak_ = 0, cached_ = 0, system_allocations_ = 0;
+  size_t in_use_ = 0, peak_ = 0, system_allocations_ = 0;
+  size_t cached_small_ = 0;  // bytes in free_lists_ (the large arena counts its own free bytes)
 };
 
 // The process-wide instance used by allocate_bytes for Device::cpu(). Its mode is read from

@@ -31,7 +31,6 @@ class LargeBlockArena {
   // Removes wholly free segments, largest first, until their bytes reach at least `bytes` (or none is
   // left), and returns their bases for the caller to give back to the system.
   std::vector<void*> remove_free_segments(size_t bytes);
-  bool owns(void* ptr) const { return blocks_.count(static_cast<char*>(ptr)) != 0; }
   size_t free_bytes() const { return free_bytes_; }
   size_t segment_count() const { return segment_size_.size(); }
 

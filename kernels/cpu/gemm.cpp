@@ -57,9 +57,9 @@ void pack_a_tail(float* dst, const float* A, int64_t lda, int64_t i0, int64_t m,
 // hardware prefetcher does not follow), and a 96-row block took 1536 half-used lines, twice L1. Here
 // each k reads one contiguous run of mc values, and the packed block is used N / NR times.
 void pack_a_transposed(float* dst, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t k0, int64_t kc) {
+  const int64_t full = mc / MR * MR;  // rows in whole slivers; the rest is one zero-padded sliver
   for (int64_t k = 0; k < kc; ++k) {
     const float* src = A + (k0 + k) * lda + i0;
-    const int64_t full = mc / MR * MR;
     for (int64_t s = 0; s < full; s += MR) std::memcpy(dst + s * kc + k * MR, src + s, MR * sizeof(float));
     if (full < mc) {
       float* d = dst + full * kc + k * MR;
