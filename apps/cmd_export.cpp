@@ -1,4 +1,4 @@
-// `ponet export`: a run directory as a Hugging Face model directory (train/hf_export.h, docs/interop.md).
+// `ponet export`: a run directory as a Hugging Face model directory (hf/export.h, docs/interop.md).
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "data/text_dataset.h"
 #include "train/checkpoint.h"
-#include "train/hf_export.h"
+#include "hf/export.h"
 #include "train/run_dir.h"
 
 namespace ponet::app {
@@ -38,14 +38,14 @@ int cmd_export(int argc, char** argv) {
   model->eval();
   std::unique_ptr<text::WordPieceTokenizer> tok;
   if (exists(dir + "/vocab.txt")) tok = std::make_unique<text::WordPieceTokenizer>(text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt"));
-  train::HfExportOptions options;
+  hf::HfExportOptions options;
   options.tokenizer = tok.get();
   if (exists(dir + "/labels.txt")) {
     const data::LabelMap labels = data::LabelMap::load(dir + "/labels.txt");
     for (int64_t i = 0; i < labels.size(); ++i) options.labels.push_back(labels.name(i));
   }
-  const train::HfExportResult r = train::export_hf_directory(*model, out, options);
-  if (a.is_set("check")) train::write_hf_check_file(*model, out, tok.get());
+  const hf::HfExportResult r = hf::export_hf_directory(*model, out, options);
+  if (a.is_set("check")) hf::write_hf_check_file(*model, out, tok.get());
   std::printf("exported %s (%s) to %s:", ckpt.c_str(), r.architecture.c_str(), out.c_str());
   for (const std::string& f : r.files) std::printf(" %s", f.c_str());
   std::printf("%s\n", a.is_set("check") ? " ponet_check.safetensors" : "");

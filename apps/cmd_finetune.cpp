@@ -15,12 +15,12 @@
 #include "data/kjv_divisions.h"
 #include "data/text_dataset.h"
 #include "io/atomic_file.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "nn/ponet_classification.h"
 #include "text/corpus.h"
 #include "train/checkpoint.h"
 #include "train/classification_task.h"
-#include "train/hf_import.h"
+#include "hf/import.h"
 #include "train/run_dir.h"
 #include "train/trainer.h"
 
@@ -147,7 +147,7 @@ int cmd_finetune(int argc, char** argv) {
     config = nn::PoNetConfig::from_json(io::read_file(out + "/config.json"), out + "/config.json");
   } else if (!a.str("init").empty()) {
     const std::string dir = a.str("init");
-    if (!train::is_hf_directory(dir)) {  // a Hugging Face directory loads as pretraining model (train/run_dir.h)
+    if (!hf::is_hf_directory(dir)) {  // a Hugging Face directory loads as pretraining model (train/run_dir.h)
       const std::string cls = train::checkpoint_class(dir + "/checkpoint.safetensors");
       PONET_CHECK(cls == "PoNetForPreTraining", "--init ", dir, ": expected a `ponet pretrain` run, its checkpoint holds ",
                   cls);
@@ -197,7 +197,7 @@ int cmd_finetune(int argc, char** argv) {
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
     nlohmann::json run_json = a.kept_json();
     run_json["kind"] = "finetune";
-    io::write_file_atomically(out + "/run.json", nn::json_text(run_json, 2) + "\n");
+    io::write_file_atomically(out + "/run.json", io::json_text(run_json, 2) + "\n");
   }
   std::vector<data::ClassificationExample> train_set = data::encode_dataset(train_text, labels, tok, max_len);
   std::vector<data::ClassificationExample> dev_set = data::encode_dataset(dev_text, labels, tok, max_len);
@@ -229,7 +229,7 @@ int cmd_finetune(int argc, char** argv) {
     for (auto& [k, v] : test) result["test_" + k] = v;
     std::printf("test (best checkpoint): %s\n", task.describe(test).c_str());
   }
-  io::write_file_atomically(out + "/results.json", nn::json_text(result, 2) + "\n");
+  io::write_file_atomically(out + "/results.json", io::json_text(result, 2) + "\n");
   std::printf("run directory: %s (best.safetensors, checkpoint.safetensors, labels.txt, results.json, log.jsonl)\n",
               out.c_str());
   return 0;

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "data/listops.h"
 #include "io/atomic_file.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "nn/lra.h"
 #include "train/checkpoint.h"
 #include "train/classification_task.h"
@@ -206,9 +206,9 @@ int cmd_lra(int argc, char** argv) {
                            {"preset", a.str("preset")},
                            {"seed", seed},
                            {"data_seed", a.integer("data-seed")},
-                           {"recipe", {{"lr", nn::json_float(to.lr)},
+                           {"recipe", {{"lr", io::json_float(to.lr)},
                                        {"schedule", a.str("schedule")},
-                                       {"clip", nn::json_float(to.max_grad_norm)},
+                                       {"clip", io::json_float(to.max_grad_norm)},
                                        {"sampling", sampling},
                                        {"warmup", to.warmup_steps},
                                        {"pad_to", max_len},
@@ -221,7 +221,7 @@ int cmd_lra(int argc, char** argv) {
                            {"test_macro_f1", train::metric(test, "macro_f1")},
                            {"majority_label", majority_label},
                            {"majority_test_accuracy", majority}};
-  io::write_file_atomically(out + "/results.json", nn::json_text(result, 2) + "\n");
+  io::write_file_atomically(out + "/results.json", io::json_text(result, 2) + "\n");
   std::printf("ListOps %s (%s preset, seed %llu): best dev accuracy %.2f%% (step %lld); test accuracy %.2f%%, macro-F1 %.2f%%; majority class %lld: %.2f%%; %lld steps in %.0f s\n",
               mixer.c_str(), a.str("preset").c_str(), static_cast<unsigned long long>(seed), 100 * summary.best,
               static_cast<long long>(summary.best_step), 100 * train::metric(test, "accuracy"),

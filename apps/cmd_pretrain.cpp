@@ -13,7 +13,7 @@
 #include "core/error.h"
 #include "data/pretraining_data.h"
 #include "io/atomic_file.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "text/corpus.h"
 #include "train/mask_prediction.h"
 #include "train/pretraining_task.h"
@@ -194,7 +194,7 @@ int cmd_pretrain(int argc, char** argv) {
     config.mask_token_id = tok.mask_id();
     config.validate();
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    io::write_file_atomically(out + "/run.json", nn::json_text(a.kept_json(), 2) + "\n");
+    io::write_file_atomically(out + "/run.json", io::json_text(a.kept_json(), 2) + "\n");
   }
 
   data::PretrainingOptions data_opt;

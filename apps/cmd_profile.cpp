@@ -15,9 +15,9 @@
 #include "core/memory_stats.h"
 #include "core/profile_report.h"
 #include "io/atomic_file.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "nn/model_factory.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "train/optimizer.h"
 #include "train/run_dir.h"
 
@@ -228,7 +228,7 @@ int cmd_profile(int argc, char** argv) {
                         {"peak_rss_bytes", rss},
                         {"kernels", rows_json(report.kernels)},
                         {"backward_nodes", rows_json(report.backward_nodes)}};
-    io::write_file_atomically(json_path, nn::json_text(j, 2) + "\n");
+    io::write_file_atomically(json_path, io::json_text(j, 2) + "\n");
     std::printf("wrote %s\n", json_path.c_str());
   }
   return 0;

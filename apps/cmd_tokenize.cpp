@@ -4,8 +4,8 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "core/error.h"
-#include "train/hf_import.h"
-#include "train/hf_tokenizer.h"
+#include "hf/import.h"
+#include "hf/tokenizer.h"
 
 namespace ponet::app {
 
@@ -17,9 +17,9 @@ int cmd_tokenize(int argc, char** argv) {
   const std::string dir = a.str("run");
   // a Hugging Face directory's casing comes from its tokenizer files; a run's vocabulary is uncased
   text::WordPieceTokenizer tok;
-  if (train::is_hf_directory(dir)) {
+  if (hf::is_hf_directory(dir)) {
     std::vector<std::string> notes;
-    PONET_CHECK(train::read_hf_tokenizer(dir, tok, notes), dir, ": no vocab.txt or tokenizer.json");
+    PONET_CHECK(hf::read_hf_tokenizer(dir, tok, notes), dir, ": no vocab.txt or tokenizer.json");
     for (const std::string& note : notes) std::fprintf(stderr, "%s: note: %s\n", dir.c_str(), note.c_str());
   } else {
     tok = text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");

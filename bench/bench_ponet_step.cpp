@@ -24,7 +24,7 @@
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "core/omp_wait_policy.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "train/grad_clip.h"
 #include "train/optimizer.h"
 

@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "nn/config_json.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -51,18 +51,18 @@ std::string LraConfig::to_json() const {
             {"num_head", num_head},
             {"num_layers", num_layers},
             {"max_seq_len", max_seq_len},
-            {"dropout_prob", json_float(dropout_prob)},
-            {"attention_dropout", json_float(attention_dropout)},
+            {"dropout_prob", io::json_float(dropout_prob)},
+            {"attention_dropout", io::json_float(attention_dropout)},
             {"pooling_mode", pooling_mode},
             {"num_classes", num_classes},
             {"segment_num", segment_num},
-            {"initializer_range", json_float(initializer_range)},
-            {"layer_norm_eps", json_float(layer_norm_eps)},
+            {"initializer_range", io::json_float(initializer_range)},
+            {"layer_norm_eps", io::json_float(layer_norm_eps)},
             {"learn_pos_emb", learn_pos_emb},
             {"tied_weights", tied_weights},
             {"mixed_precision", mixed_precision},
             {"attention_grad_checkpointing", attention_grad_checkpointing}};
-  return json_text(j, 2);
+  return io::json_text(j, 2);
 }
 
 LraConfig LraConfig::from_json(const std::string& text, const std::string& where) {

@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "nn/config_json.h"
 #include "nn/lra.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
 
 namespace ponet::nn {

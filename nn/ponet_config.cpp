@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "nn/config_json.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -61,11 +61,11 @@ std::string PoNetConfig::to_json() const {
             {"num_attention_heads", num_attention_heads},
             {"intermediate_size", intermediate_size},
             {"hidden_act", hidden_act},
-            {"hidden_dropout_prob", json_float(hidden_dropout_prob)},
+            {"hidden_dropout_prob", io::json_float(hidden_dropout_prob)},
             {"max_position_embeddings", max_position_embeddings},
             {"type_vocab_size", type_vocab_size},
-            {"initializer_range", json_float(initializer_range)},
-            {"layer_norm_eps", json_float(layer_norm_eps)},
+            {"initializer_range", io::json_float(initializer_range)},
+            {"layer_norm_eps", io::json_float(layer_norm_eps)},
             {"pad_token_id", pad_token_id},
             {"cls_token_id", cls_token_id},
             {"sep_token_id", sep_token_id},
@@ -74,10 +74,10 @@ std::string PoNetConfig::to_json() const {
             {"segment_num", segment_num},
             {"num_sso_labels", num_sso_labels},
             {"mixer", mixer},
-            {"attention_probs_dropout_prob", json_float(attention_probs_dropout_prob)},
+            {"attention_probs_dropout_prob", io::json_float(attention_probs_dropout_prob)},
             {"num_labels", num_labels},
             {"family", "ponet"}};
-  return json_text(j, 2);
+  return io::json_text(j, 2);
 }
 
 PoNetConfig PoNetConfig::from_json(const std::string& text, const std::string& where) {

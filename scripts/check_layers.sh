@@ -3,7 +3,7 @@
 # in this order (README "Layout"). Prints every offending file:line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-layers=(core kernels autograd nn io text data dist train apps)
+layers=(core io kernels autograd nn text data dist hf train apps)
 bad=0
 for ((i = 0; i < ${#layers[@]}; i++)); do
   below="${layers[*]:i+1}"

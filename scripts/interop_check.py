@@ -34,7 +34,7 @@ from safetensors.torch import save_file  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.environ.get("PONET_REFERENCE_DIR", os.path.join(HERE, "..", "..", "shared", "reference"))
 CHECK_FILE = "ponet_check.safetensors"
-# The sample text of train/hf_export.cpp's check file: accents, case, punctuation, a CJK ideograph, a
+# The sample text of hf/export.cpp's check file: accents, case, punctuation, a CJK ideograph, a
 # literal special token, a character outside every vocabulary.
 SAMPLE_TEXT = "The LORD is my shepherd; I shall NOT want. H\u00e9llo, w\u00f6rld! \u5317 [MASK] \u2603"
 

@@ -1,4 +1,4 @@
-// Hugging Face directories both ways (train/hf_export.h, train/hf_import.h, docs/interop.md): tiny models
+// Hugging Face directories both ways (hf/export.h, hf/import.h, docs/interop.md): tiny models
 // exported and re-imported give identical logits; config.json and the tensor names follow the official
 // layouts; BERTs saved by stock transformers (tests/data/hf_bert, written by scripts/interop_check.py
 // make-bert) load with transformers' logits; every refusal names its cause.
@@ -20,15 +20,15 @@
 #include "io/safetensors.h"
 #include "nn/lra.h"
 #include "nn/model_factory.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
 #include "test_util.h"
-#include "train/hf_export.h"
-#include "train/hf_format.h"
-#include "train/hf_import.h"
+#include "hf/export.h"
+#include "hf/format.h"
+#include "hf/import.h"
 
 using namespace ponet;
-using namespace ponet::train;
+using namespace ponet::hf;
 using ponet::testing::max_abs_diff;
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/rng.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "nn/lra_config.h"
 #include "nn/ponet_config.h"
 #include "test_util.h"
@@ -106,7 +106,7 @@ TEST_CASE("config JSON: floats are written as the shortest decimal that reads ba
     float x;
     std::memcpy(&x, &bits, sizeof x);
     if (!std::isfinite(x)) continue;
-    const std::string text = json_text(nlohmann::json(json_float(x)));
+    const std::string text = io::json_text(nlohmann::json(io::json_float(x)));
     char shortest[64];
     const size_t n = static_cast<size_t>(std::to_chars(shortest, shortest + sizeof shortest, x).ptr - shortest);
     CAPTURE(text);
@@ -116,32 +116,32 @@ TEST_CASE("config JSON: floats are written as the shortest decimal that reads ba
     ++checked;
   }
   CHECK(checked > 19000);
-  CHECK(std::isnan(json_float(std::nanf(""))));
-  CHECK(json_float(INFINITY) == INFINITY);
+  CHECK(std::isnan(io::json_float(std::nanf(""))));
+  CHECK(io::json_float(INFINITY) == INFINITY);
 }
 
 TEST_CASE("json_text: nlohmann's layout, doubles in their shortest form, non-finite numbers as null") {
   const nlohmann::json j = {{"b", {1, 2, nlohmann::json::array(), nlohmann::json::object()}},
                             {"a", "x\"y"}, {"c", {{"d", true}, {"e", nullptr}}}, {"f", -3}};
-  CHECK(json_text(j, 2) == j.dump(2));  // no floats: exactly nlohmann's text
-  CHECK(json_text(j) == j.dump());
+  CHECK(io::json_text(j, 2) == j.dump(2));  // no floats: exactly nlohmann's text
+  CHECK(io::json_text(j) == j.dump());
   // a double read from a short decimal is written as that decimal (nlohmann: 2.5730000000000002e-15)
-  CHECK(json_text(nlohmann::json(2.573e-15)) == "2.573e-15");
-  CHECK(json_text(nlohmann::json(0.003)) == "0.003");
-  CHECK(json_text(nlohmann::json(1.0)) == "1.0");  // still a float when read back
-  CHECK(json_text(nlohmann::json(-250.0)) == "-250.0");
-  CHECK(json_text(nlohmann::json(1e300)) == "1e+300");
+  CHECK(io::json_text(nlohmann::json(2.573e-15)) == "2.573e-15");
+  CHECK(io::json_text(nlohmann::json(0.003)) == "0.003");
+  CHECK(io::json_text(nlohmann::json(1.0)) == "1.0");  // still a float when read back
+  CHECK(io::json_text(nlohmann::json(-250.0)) == "-250.0");
+  CHECK(io::json_text(nlohmann::json(1e300)) == "1e+300");
   // plain decimals from 1e-4 to 1e15, as nlohmann writes them; scientific outside
-  CHECK(json_text(nlohmann::json(0.0005)) == "0.0005");
-  CHECK(json_text(nlohmann::json(1e-4)) == "0.0001");
-  CHECK(json_text(nlohmann::json(1e-5)) == "1e-05");
-  CHECK(json_text(nlohmann::json(-4112556000000.0)) == "-4112556000000.0");
-  CHECK(json_text(nlohmann::json(999999999999999.9)) == "999999999999999.9");
-  CHECK(json_text(nlohmann::json(1e15)) == "1e+15");
-  CHECK(json_text(nlohmann::json(0.0)) == "0.0");
-  CHECK(json_text(nlohmann::json(-0.0)) == "-0.0");
-  CHECK(json_text(nlohmann::json(std::nan(""))) == "null");
-  CHECK(json_text(nlohmann::json(-INFINITY)) == "null");
-  CHECK(json_text({{"lr", 0.5}}, 2) == "{\n  \"lr\": 0.5\n}");
-  CHECK(nlohmann::json::parse(json_text(nlohmann::json(1.0))).is_number_float());
+  CHECK(io::json_text(nlohmann::json(0.0005)) == "0.0005");
+  CHECK(io::json_text(nlohmann::json(1e-4)) == "0.0001");
+  CHECK(io::json_text(nlohmann::json(1e-5)) == "1e-05");
+  CHECK(io::json_text(nlohmann::json(-4112556000000.0)) == "-4112556000000.0");
+  CHECK(io::json_text(nlohmann::json(999999999999999.9)) == "999999999999999.9");
+  CHECK(io::json_text(nlohmann::json(1e15)) == "1e+15");
+  CHECK(io::json_text(nlohmann::json(0.0)) == "0.0");
+  CHECK(io::json_text(nlohmann::json(-0.0)) == "-0.0");
+  CHECK(io::json_text(nlohmann::json(std::nan(""))) == "null");
+  CHECK(io::json_text(nlohmann::json(-INFINITY)) == "null");
+  CHECK(io::json_text({{"lr", 0.5}}, 2) == "{\n  \"lr\": 0.5\n}");
+  CHECK(nlohmann::json::parse(io::json_text(nlohmann::json(1.0))).is_number_float());
 }

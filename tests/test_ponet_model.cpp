@@ -7,7 +7,7 @@
 #include <string>
 
 #include "fixture_util.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 
 using namespace ponet;
 using namespace ponet::nn;

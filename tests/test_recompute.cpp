@@ -3,7 +3,7 @@
 // the layer input's gradient is the same sum in another order (the mixer's five projections are added
 // up inside the recomputation, then added to the residual's), so below that layer it agrees to rounding.
 #include "core/memory_stats.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "nn/recompute.h"
 #include "test_util.h"
 

@@ -17,7 +17,7 @@
 #include <set>
 
 #include "fixture_util.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
 #include "train/grad_clip.h"
 #include "train/optimizer.h"

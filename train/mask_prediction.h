@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "text/tokenizer.h"
 
 namespace ponet::train {

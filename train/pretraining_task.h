@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "data/pretraining_data.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "train/task.h"
 
 namespace ponet::train {

@@ -8,7 +8,7 @@
 #include "io/atomic_file.h"
 #include "text/corpus.h"
 #include "train/checkpoint.h"
-#include "train/hf_import.h"
+#include "hf/import.h"
 
 namespace ponet::train {
 
@@ -35,18 +35,18 @@ nlohmann::json read_json_file(const std::string& path) {
 namespace {
 
 // A Hugging Face directory as the model class `cls`, its notes (dropped heads, fresh parts) printed once.
-HfDirectory load_hf_as(const std::string& dir, Device device, const std::string& cls) {
-  HfDirectory hf = load_hf_directory(dir, device, {cls, 0, 0, 0});
-  PONET_CHECK(hf.has_tokenizer, dir, ": no vocab.txt (or tokenizer.json) next to the model");
-  for (const std::string& note : hf.notes) std::fprintf(stderr, "%s: note: %s\n", dir.c_str(), note.c_str());
-  return hf;
+hf::HfDirectory load_hf_as(const std::string& dir, Device device, const std::string& cls) {
+  hf::HfDirectory loaded = hf::load_hf_directory(dir, device, {cls, 0, 0, 0});
+  PONET_CHECK(loaded.has_tokenizer, dir, ": no vocab.txt (or tokenizer.json) next to the model");
+  for (const std::string& note : loaded.notes) std::fprintf(stderr, "%s: note: %s\n", dir.c_str(), note.c_str());
+  return loaded;
 }
 
 template <class M>
-std::unique_ptr<M> take_model(HfDirectory& hf, const std::string& dir) {
-  M* m = dynamic_cast<M*>(hf.model.get());
-  PONET_CHECK(m != nullptr, dir, ": holds a ", hf.architecture, ", which ponet loads as ", hf.model_class);
-  hf.model.release();
+std::unique_ptr<M> take_model(hf::HfDirectory& loaded, const std::string& dir) {
+  M* m = dynamic_cast<M*>(loaded.model.get());
+  PONET_CHECK(m != nullptr, dir, ": holds a ", loaded.architecture, ", which ponet loads as ", loaded.model_class);
+  loaded.model.release();
   return std::unique_ptr<M>(m);
 }
 
@@ -60,11 +60,11 @@ bool hf_is_classifier(const std::string& dir) {
 }  // namespace
 
 LoadedRun load_run(const std::string& dir, Device device) {
-  if (is_hf_directory(dir)) {
-    HfDirectory hf = load_hf_as(dir, device, "PoNetForPreTraining");
+  if (hf::is_hf_directory(dir)) {
+    hf::HfDirectory loaded = load_hf_as(dir, device, "PoNetForPreTraining");
     LoadedRun run;
-    run.tokenizer = hf.tokenizer;
-    run.model = take_model<nn::PoNetForPreTraining>(hf, dir);
+    run.tokenizer = loaded.tokenizer;
+    run.model = take_model<nn::PoNetForPreTraining>(loaded, dir);
     run.options = {{"max_len", run.model->config().max_position_embeddings}};
     return run;
   }
@@ -84,17 +84,17 @@ LoadedRun load_run(const std::string& dir, Device device) {
 bool is_classifier_run(const std::string& dir) {
   struct stat st;
   if (::stat((dir + "/labels.txt").c_str(), &st) == 0) return true;
-  return is_hf_directory(dir) && hf_is_classifier(dir);
+  return hf::is_hf_directory(dir) && hf_is_classifier(dir);
 }
 
 LoadedClassifier load_classifier_run(const std::string& dir, Device device) {
   PONET_CHECK(is_classifier_run(dir), dir, ": not a `ponet finetune` run (no labels.txt): it holds no classifier");
-  if (is_hf_directory(dir)) {
-    HfDirectory hf = load_hf_as(dir, device, "PoNetForSequenceClassification");
+  if (hf::is_hf_directory(dir)) {
+    hf::HfDirectory loaded = load_hf_as(dir, device, "PoNetForSequenceClassification");
     LoadedClassifier run;
-    run.tokenizer = hf.tokenizer;
-    run.model = take_model<nn::PoNetForSequenceClassification>(hf, dir);
-    std::vector<std::string> names = hf.labels;
+    run.tokenizer = loaded.tokenizer;
+    run.model = take_model<nn::PoNetForSequenceClassification>(loaded, dir);
+    std::vector<std::string> names = loaded.labels;
     if (names.empty())  // no id2label: the class ids are the names
       for (int64_t i = 0; i < run.model->config().num_labels; ++i) names.push_back(std::to_string(i));
     run.labels = data::LabelMap::from_names(names);

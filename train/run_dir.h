@@ -7,7 +7,7 @@
 //   labels.txt              `ponet finetune`: the label names, one per line
 //   log.jsonl, curves.svg   training log and chart
 // Every loader below also takes a Hugging Face model directory (config.json naming "architectures",
-// model.safetensors, vocab.txt: train/hf_import.h, docs/interop.md): a PoNet or BERT exported by
+// model.safetensors, vocab.txt: hf/import.h, docs/interop.md): a PoNet or BERT exported by
 // `ponet export` or saved by transformers' save_pretrained.
 #pragma once
 #include <memory>
@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/text_dataset.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
 #include "text/tokenizer.h"
 

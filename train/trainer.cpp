@@ -17,7 +17,7 @@
 #include "dist/agreement.h"
 #include "io/atomic_file.h"
 #include "io/crc32.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "train/checkpoint.h"
 #include "train/grad_clip.h"
 #include "train/metrics.h"
@@ -324,8 +324,8 @@ void Trainer::log_progress(RunState& run, const StepStats& stats) {
     std::snprintf(part, sizeof part, " | %s %5.1f%%", display_name(name).c_str(), 100 * acc.value());
     shown += part;
   }
-  rec["lr"] = nn::json_float(stats.lr);
-  if (options_.schedule != Schedule::linear) rec["beta1"] = nn::json_float(stats.beta1);
+  rec["lr"] = io::json_float(stats.lr);
+  if (options_.schedule != Schedule::linear) rec["beta1"] = io::json_float(stats.beta1);
   rec["grad_norm"] = stats.grad_norm;
   rec["tokens_per_s"] = tok_s;
   rec["elapsed_s"] = run.elapsed;
@@ -340,7 +340,7 @@ void Trainer::log_progress(RunState& run, const StepStats& stats) {
     std::snprintf(part, sizeof part, " | %d ranks, comm %.0f%%", comm_.size(), dt > 0 ? 100 * comm_s / dt : 0.0);
     comm_part = part;
   }
-  if (lead()) io::append_line(log_path(), nn::json_text(rec));
+  if (lead()) io::append_line(log_path(), io::json_text(rec));
   if (prints()) {
     std::fprintf(stderr, "%sstep %6lld/%lld %s loss %.4f%s | %6.0f tok/s%s | ETA %s%s", run.tty ? "\r" : "",
                  static_cast<long long>(step_), static_cast<long long>(options_.steps),
@@ -357,7 +357,7 @@ void Trainer::evaluate_and_keep_best(RunState& run) {
   nlohmann::json rec = {{"kind", "eval"}, {"step", step_}};
   for (auto& [name, value] : e) rec[name] = value;
   rec["elapsed_s"] = run.elapsed;
-  if (lead()) io::append_line(log_path(), nn::json_text(rec));
+  if (lead()) io::append_line(log_path(), io::json_text(rec));
   if (prints())
     std::fprintf(stderr, "%s  eval @ %lld: %s\n", run.tty ? "\n" : "", static_cast<long long>(step_),
                  task_.describe(e).c_str());

@@ -1,4 +1,4 @@
-#include "train/hf_export.h"
+#include "hf/export.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -8,18 +8,18 @@
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
-#include "nn/json_text.h"
+#include "io/json_text.h"
 #include "nn/lra.h"
 #include "nn/model_factory.h"
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
-#include "train/hf_format.h"
+#include "hf/format.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using nn::json_float;
+using io::json_float;
 
 namespace {
 
@@ -115,8 +115,8 @@ void write_tokenizer(const text::WordPieceTokenizer& tok, int64_t max_length, co
   config["strip_accents"] = nullptr;  // BERT's default: strip exactly when lowercasing, as ours does
   config["tokenize_chinese_chars"] = true;
   config["model_max_length"] = max_length;
-  io::write_file_atomically(out_dir + "/" + kHfTokenizerConfigFile, nn::json_text(config, 2) + "\n");
-  io::write_file_atomically(out_dir + "/" + kHfSpecialTokensFile, nn::json_text(specials, 2) + "\n");
+  io::write_file_atomically(out_dir + "/" + kHfTokenizerConfigFile, io::json_text(config, 2) + "\n");
+  io::write_file_atomically(out_dir + "/" + kHfSpecialTokensFile, io::json_text(specials, 2) + "\n");
   files.insert(files.end(), {kHfVocabFile, kHfTokenizerConfigFile, kHfSpecialTokensFile});
 }
 
@@ -188,7 +188,7 @@ HfExportResult export_hf_directory(const nn::Model& model, const std::string& ou
   }
   result.architecture = arch->name;
 
-  io::write_file_atomically(out_dir + "/" + kHfConfigFile, nn::json_text(config, 2) + "\n");
+  io::write_file_atomically(out_dir + "/" + kHfConfigFile, io::json_text(config, 2) + "\n");
   result.files.push_back(kHfConfigFile);
   // Our state dict holds no decoder weight (the MLM decoder is the word-embedding matrix), which is the
   // form save_pretrained writes; transformers ties it again on load.
@@ -262,4 +262,4 @@ void write_hf_check_file(nn::Model& model, const std::string& out_dir, const tex
   io::save_safetensors(out_dir + "/" + kHfCheckFile, tensors, meta);
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

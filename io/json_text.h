@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace ponet::nn {
+namespace ponet::io {
 
 // indent < 0: one line without spaces (like dump()); otherwise one value per line, indented by `indent`
 // spaces per level (like dump(indent)). Non-finite floats are written as null, as nlohmann does.
@@ -17,4 +17,4 @@ std::string json_text(const nlohmann::json& value, int indent = -1);
 // all of its binary value (0.10000000149011612). Non-finite values pass through.
 double json_float(float x);
 
-}  // namespace ponet::nn
+}  // namespace ponet::io

@@ -1,8 +1,8 @@
-#include "train/hf_format.h"
+#include "hf/format.h"
 
 #include "core/error.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 namespace {
 
@@ -101,4 +101,4 @@ const char* hf_part_label(HfPart part) {
   return "other tensors";
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

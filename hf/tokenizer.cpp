@@ -1,4 +1,4 @@
-#include "train/hf_tokenizer.h"
+#include "hf/tokenizer.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -7,9 +7,9 @@
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "nn/config_json.h"
-#include "train/hf_format.h"
+#include "hf/format.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -131,4 +131,4 @@ bool read_hf_tokenizer(const std::string& dir, text::WordPieceTokenizer& out, st
   return true;
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

@@ -1,4 +1,4 @@
-// What export (train/hf_export.h) and import (train/hf_import.h) of Hugging Face directories share: the
+// What export (hf/export.h) and import (hf/import.h) of Hugging Face directories share: the
 // architectures we read and write, how their state-dict names map onto ours, and the file names.
 //
 // Our HF-family models name their parameters as the official PoNet checkpoints do ("ponet.embeddings...",
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-namespace ponet::train {
+namespace ponet::hf {
 
 // The files of a Hugging Face model directory.
 inline constexpr const char* kHfConfigFile = "config.json";
@@ -55,4 +55,4 @@ enum class HfPart { backbone, pooler, mlm_head, sequence_head, classifier, other
 HfPart hf_part_of(const std::string& ours);
 const char* hf_part_label(HfPart part);  // "the pooler", "the MLM head (cls.predictions.*)", ...
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

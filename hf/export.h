@@ -4,7 +4,7 @@
 //                            BertForMaskedLM / BertForSequenceClassification for the softmax mixer), the PoNet
 //                            fields (clsgsepg, segment_num when used, num_sso_labels, the special-token ids);
 //                            classifiers add num_labels, id2label, label2id. Floats as a person writes them.
-//   model.safetensors        the official names (train/hf_format.h), metadata {"format": "pt"}; the decoder
+//   model.safetensors        the official names (hf/format.h), metadata {"format": "pt"}; the decoder
 //                            weight is left out as save_pretrained does (it is the word-embedding matrix)
 //   vocab.txt, tokenizer_config.json, special_tokens_map.json   the BertTokenizer files (when a tokenizer is given)
 // An LRA-family model writes its official config dict (plus "architectures") and the official LRA names; no
@@ -16,7 +16,7 @@
 #include "nn/model.h"
 #include "text/tokenizer.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 struct HfExportOptions {
   const text::WordPieceTokenizer* tokenizer = nullptr;  // required for the HF family, optional for LRA
@@ -51,4 +51,4 @@ struct HfLogits {
 HfLogits hf_logits(nn::Model& model, const Tensor& input_ids, const Tensor& attention_mask,
                    const Tensor& token_type_ids);
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

@@ -1,4 +1,4 @@
-// The weight half of a Hugging Face import (train/hf_import.h): fitting a directory's state dict onto one
+// The weight half of a Hugging Face import (hf/import.h): fitting a directory's state dict onto one
 // of our models, name by name, with the tolerances hf_import.h lists and an error naming every missing,
 // unexpected and mis-shaped tensor otherwise.
 #pragma once
@@ -8,9 +8,9 @@
 
 #include "core/tensor.h"
 #include "nn/model.h"
-#include "train/hf_format.h"
+#include "hf/format.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 // Loads `weights` (names as the directory stores them, architecture `arch`) into `model`, whose fresh
 // parameters stand in for the parts `arch` does not have. `source` names the files in messages; tolerated
@@ -18,4 +18,4 @@ namespace ponet::train {
 void load_hf_state_dict(nn::Model& model, const std::map<std::string, Tensor>& weights, const HfArchitecture& arch,
                         const std::string& source, uint64_t seed, std::vector<std::string>& notes);
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

@@ -2,7 +2,7 @@
 // model.safetensors.index.json) + vocab.txt / tokenizer_config.json of a PoNet or BERT checkpoint, or the
 // LRA directories export_hf_directory writes.
 //
-// "architectures" picks the mapping (train/hf_format.h): PoNetFor* load with the ponet mixer under
+// "architectures" picks the mapping (hf/format.h): PoNetFor* load with the ponet mixer under
 // "ponet.", BertFor* with the softmax mixer under "bert.". Strict like a checkpoint load: missing, extra
 // and mis-shaped tensors are errors that name them. Tolerated, each listed once in `notes`:
 //   - a head the requested class does not use (a pretraining checkpoint loaded as a classifier drops
@@ -24,7 +24,7 @@
 #include "nn/model.h"
 #include "text/tokenizer.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 // Has config.json naming "architectures" (our run directories have a config.json without it).
 bool is_hf_directory(const std::string& dir);
@@ -55,4 +55,4 @@ HfDirectory load_hf_directory(const std::string& dir, Device device = Device::cp
 // pytorch_model.bin: an error naming scripts/convert_to_safetensors.py.
 std::map<std::string, Tensor> read_hf_weights(const std::string& dir);
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

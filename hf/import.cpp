@@ -1,4 +1,4 @@
-#include "train/hf_import.h"
+#include "hf/import.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -11,11 +11,11 @@
 #include "nn/lra_config.h"
 #include "nn/model_factory.h"
 #include "nn/ponet_config.h"
-#include "train/hf_format.h"
-#include "train/hf_state_dict.h"
-#include "train/hf_tokenizer.h"
+#include "hf/format.h"
+#include "hf/state_dict.h"
+#include "hf/tokenizer.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -264,4 +264,4 @@ HfDirectory load_hf_directory(const std::string& dir, Device device, const HfLoa
   return out;
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

@@ -11,9 +11,9 @@
 
 #include "text/tokenizer.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 // false (and a note) when the directory has neither vocab.txt nor tokenizer.json.
 bool read_hf_tokenizer(const std::string& dir, text::WordPieceTokenizer& out, std::vector<std::string>& notes);
 
-}  // namespace ponet::train
+}  // namespace ponet::hf

@@ -1,4 +1,4 @@
-#include "nn/json_text.h"
+#include "io/json_text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-namespace ponet::nn {
+namespace ponet::io {
 
 namespace {
 
@@ -93,4 +93,4 @@ double json_float(float x) {
   return std::strtod(buf, nullptr);
 }
 
-}  // namespace ponet::nn
+}  // namespace ponet::io

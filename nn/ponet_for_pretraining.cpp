@@ -1,4 +1,4 @@
-#include "nn/ponet.h"
+#include "nn/ponet_for_pretraining.h"
 
 #include "core/error.h"
 

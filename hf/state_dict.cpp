@@ -1,4 +1,4 @@
-#include "train/hf_state_dict.h"
+#include "hf/state_dict.h"
 
 #include <cmath>
 #include <cstring>
@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace ponet::train {
+namespace ponet::hf {
 
 namespace {
 
@@ -181,4 +181,4 @@ void load_hf_state_dict(nn::Model& model, const std::map<std::string, Tensor>& w
   model.load_state_dict(state, true);
 }
 
-}  // namespace ponet::train
+}  // namespace ponet::hf
