@@ -94,7 +94,7 @@ std::vector<TextExample> read_delimited(std::istream& in, const std::string& pat
   Columns c = columns_from_header(fields, f);
   const bool header = c.label >= 0;
   // A TSV header in the positional order (label, text[, text_b]) keeps the positional reading, in which a
-  // record may add a text_b the header does not name (the format of earlier versions).
+  // record may add a text_b the header does not name (label and text alone is a complete header).
   const bool positional_header = !csv && c.label == 0 && c.text == 1;
   const bool by_name = header && c.text >= 0 && !positional_header;
   if (csv)
