@@ -26,8 +26,8 @@ weight_decay, warmup_steps, total_steps, max_grad_norm, no_decay), clipped_steps
 min_relative_pool_margin (over every step; PoNet cases), torch_version, fixture_format_version.
 
 Usage (python with torch, transformers and numpy, e.g. ~/.cache/ponet-torch):
-  scripts/make_trajectory_fixture.py [--reference DIR] [--out DIR] [--dtype float64|float32]
-  scripts/make_trajectory_fixture.py --check-float32 tests/data/trajectory/*.safetensors
+  tests/data/generators/make_trajectory_fixture.py [--reference DIR] [--out DIR] [--dtype float64|float32]
+  tests/data/generators/make_trajectory_fixture.py --check-float32 tests/data/trajectory/*.safetensors
 """
 import argparse
 import json
@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 
 STEPS = 20
 WARMUP = 5

@@ -7,9 +7,9 @@
 # right after another repository's owner/name ("lxchtan/PoNet examples/LRA/code"), and runtime outputs
 # (runs/, build*/), which are not among the folders. In C++/CUDA files only comments are read (code and
 # includes are checked by the compiler). Prints every missing path as file:line: path; exits 1 if any.
-#   scripts/check_paths.sh [REPO_DIR]      (default: the repository holding this script)
+#   tests/scripts/check_paths.sh [REPO_DIR]      (default: the repository holding this script)
 set -euo pipefail
-cd "${1:-$(dirname "$0")/..}"
+cd "${1:-$(dirname "$0")/../..}"
 if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
   # tracked files and new ones not yet committed (but not ignored ones), that exist in the tree
   git ls-files -z --cached --others --exclude-standard
