@@ -7,7 +7,8 @@ train/schedule.cpp is also checked against it here), torch.nn.utils.clip_grad_no
 biases and LayerNorm parameters, dropout 0. tests/test_trajectory.cpp replays the same steps with
 ponet's AdamW, schedule and clipping and compares every step.
 
-Cases (models from shared/reference/ponet_reference.py, parameter names = ponet's):
+Cases (models from ponet_reference.py, read at run time from --reference DIR, default
+../shared/reference beside the repository; parameter names = ponet's):
   pretraining_ponet     PoNetForPreTraining, MLM + SSO loss, sentence-level segment_ids given
   pretraining_softmax   the same with every mixer replaced by BERT's softmax self-attention
                         (attention.self.{query,key,value}: ponet's mixer "softmax" in the HF family)
