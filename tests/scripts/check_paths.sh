@@ -14,8 +14,7 @@
 # beside a development clone. The only ones allowed are the run-time uses in RUNTIME_USES below, where a
 # script or a harness reads a tool or a model from there; a document (*.md, README*) outside is never
 # allowed (this script names the patterns and is exempt). Prints every missing path as file:line: path
-# and every outside pointer as
-# file:line: outside: path; exits 1 if there is any.
+# and every outside pointer as file:line: outside: path; exits 1 if there is any.
 #   tests/scripts/check_paths.sh [REPO_DIR]      (default: the repository holding this script)
 set -euo pipefail
 cd "${1:-$(dirname "$0")/../..}"
