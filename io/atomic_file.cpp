@@ -20,7 +20,7 @@ namespace ponet::io {
 
 namespace {
 
-// ---- fault injection, for scripts/kill_test.sh ------------------------------------------------------
+// ---- fault injection, for tests/scripts/kill_test.sh ------------------------------------------------------
 // A real kill lands anywhere; these two variables make the moments that matter reproducible:
 //   PONET_FAULT_KILL_AFTER_BYTES=N  an atomic write SIGKILLs its own process once N bytes of the temporary
 //                                   file are written and more remain (the partial temporary stays behind)

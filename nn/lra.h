@@ -1,5 +1,5 @@
 // The LRA family, exactly as the official LRA code computes it (lxchtan/PoNet examples/LRA/code,
-// model.py + model_wrapper.py; semantics in shared/reference/README.md, last part):
+// model.py + model_wrapper.py; the mixer and the fixtures: docs/ponet_mixer_spec.md):
 //   embeddings  X = word[id] + pos[l] (learned positions), dropout; no LayerNorm, no token types
 //   N pre-LN blocks  X += dropout(ff(mixer(norm1 X)));  X += dropout(W2 dropout(gelu(W1 norm2 X)))
 //   token_out = norm(X) * mask;  pooled = mean over all L positions (padding included in the divisor)

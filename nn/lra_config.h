@@ -1,6 +1,6 @@
 // LraConfig: the LRA family's hyper-parameters under the official LRA code's names (lxchtan/PoNet
 // examples/LRA/code, lra_config.py "model" + "extra_attn_config"), so that an official config dict, or
-// the `config` metadata of shared/reference/fixtures/lra_*.safetensors, loads as is. Our own JSON adds
+// the `config` metadata of tests/data/lra_*.safetensors, loads as is. Our own JSON adds
 // "family": "lra". The token mixer is `attn_type` (the official name): ponet, softmax or fnet.
 #pragma once
 #include <cstdint>

@@ -2,8 +2,8 @@
 """Checks ponet.cpp's Hugging Face directories against the Python side, both ways (docs/interop.md).
 
     interop_check.py check DIR...        (a) BERT exports: load with stock transformers (Auto* and Bert*
-                                         classes), (b) PoNet exports: load with
-                                         shared/reference/ponet_reference.py (official names); compare
+                                         classes), (b) PoNet exports: load with the PyTorch
+                                         reference ponet_reference.py (official names); compare
                                          the logits with ours in DIR/ponet_check.safetensors, and the
                                          tokenizer's ids for its sample text
     interop_check.py make-bert OUT       (c) tiny random BERTs saved by save_pretrained, each with the
@@ -14,7 +14,9 @@
 
 Run with the venv that has torch + transformers + safetensors (scripts/interop_check.sh sets it up:
 ~/.cache/ponet-torch/bin/python with LD_LIBRARY_PATH from ~/.cache/ponet-torch/ldpath). Exit status 1
-when any maximum exceeds --tol (default 1e-5, the reference README's output tolerance).
+when any maximum exceeds --tol (default 1e-5, the output tolerance of docs/ponet_mixer_spec.md).
+ponet_reference.py is read at run time from $PONET_REFERENCE_DIR (default ../shared/reference, a
+folder beside the repository that is not part of it).
 """
 
 import argparse

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # LRA ListOps: PoNet vs softmax attention vs FNet on the same data and budget, several seeds, then the
-# study (scripts/listops_study.py): mean +- std per mixer, paired per-seed differences with a t-test, and
-# every run's dev curve in one SVG.
+# study (scripts/studies/listops_study.py): mean +- std per mixer, paired per-seed differences with a
+# t-test, and every run's dev curve in one SVG.
 #   scripts/lra_listops.sh [preset] [seeds...]        default: cpu 0 1 2 3 4
 #   JOBS=2 scripts/lra_listops.sh cpu 0 1 2           runs JOBS trainings at once, each on THREADS threads
 # Every run uses the same thread count (THREADS, default 1): results are bit-reproducible for a seed at a
@@ -39,5 +39,5 @@ export preset threads LRA_ARGS
 if [ ${#todo[@]} -gt 0 ]; then
   printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
 fi
-python3 scripts/listops_study.py --preset "$preset$tag" --seeds "${seeds[@]}" --mixers "${mixers[@]}" \
+python3 scripts/studies/listops_study.py --preset "$preset$tag" --seeds "${seeds[@]}" --mixers "${mixers[@]}" \
   --svg "runs/listops-$preset$tag-dev-curves.svg"

@@ -1,5 +1,5 @@
-// Loading the reference fixtures (shared/reference, copied to tests/data) and comparing a model run with
-// them: every check records the worst error so a test can print the maxima it reached.
+// Loading the reference fixtures (tests/data, described in docs/ponet_mixer_spec.md) and comparing a
+// model run with them: every check records the worst error so a test can print the maxima it reached.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -45,9 +45,9 @@ inline double max_abs(const Tensor& t) {
   return m;
 }
 
-// The README's tolerances. Outputs: |C - R| <= limit * (relative_outputs ? max(1, max|R|) : 1);
-// gradients: |C - R| <= limit * max|R| + 1e-8. `limit` is the hard limit (1e-4); the maxima are reported
-// so the aim (1e-5) can be read off.
+// The tolerances of docs/ponet_mixer_spec.md. Outputs:
+// |C - R| <= limit * (relative_outputs ? max(1, max|R|) : 1); gradients: |C - R| <= limit * max|R| + 1e-8.
+// `limit` is the hard limit (1e-4); the maxima are reported so the aim (1e-5) can be read off.
 struct ParityCheck {
   std::string file;
   bool relative_outputs = false;

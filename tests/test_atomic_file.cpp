@@ -54,7 +54,7 @@ TEST_CASE("appends are checked: a full disk is an error, not a silent loss") {
   CHECK_THROWS_WITH_AS(append_line("/nonexistent/dir/log.jsonl", "x"), doctest::Contains("cannot append"), Error);
 }
 
-// ---- fault injection (PONET_FAULT_*, used by scripts/kill_test.sh) ---------------------------------
+// ---- fault injection (PONET_FAULT_*, used by tests/scripts/kill_test.sh) ---------------------------------
 namespace {
 const std::string kFaultDir = "/tmp/ponet_test_fault_" + std::to_string(::getpid());
 

@@ -1,6 +1,6 @@
 // ponet's WordPieceTokenizer against transformers.BertTokenizer on the fixture that
-// scripts/make_tokenizer_fixture.py wrote (tests/data/bert_tokenizer): every case must give the same
-// tokens and ids, for do_lower_case True (Casing::kLower) and False (Casing::kCased).
+// tests/data/generators/make_tokenizer_fixture.py wrote (tests/data/bert_tokenizer): every case must give
+// the same tokens and ids, for do_lower_case True (Casing::kLower) and False (Casing::kCased).
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 // The pieces of data-parallel training that need no second process (the multi-process test is
-// scripts/dist_test.sh): a rank's dropout on its rows of a batch draws exactly the global batch's mask at
-// those rows, for every dropout op; the shifted counter; the shard bounds; the one-process backend.
+// tests/scripts/dist_test.sh): a rank's dropout on its rows of a batch draws exactly the global batch's
+// mask at those rows, for every dropout op; the shifted counter; the shard bounds; the one-process backend.
 #include "autograd/dropout_rows.h"
 #include "dist/agreement.h"
 #include "dist/communicator.h"

@@ -1,8 +1,8 @@
 // Parity of the LRA family with the official LRA code (lxchtan/PoNet examples/LRA/code): the fixtures
-// shared/reference/fixtures/lra_{softmax,fnet,ponet}.safetensors were computed by that code itself.
+// tests/data/lra_{softmax,fnet,ponet}.safetensors were computed by that code itself.
 // Each is run forward and backward in eval mode; logits, loss, token_out, pooled output, every hidden
-// state and every parameter gradient are compared (README tolerances: outputs relative to
-// max(1, max|R|), gradients relative to max|R|, hard limit 1e-4, aim 1e-5).
+// state and every parameter gradient are compared (tolerances of docs/ponet_mixer_spec.md: outputs
+// relative to max(1, max|R|), gradients relative to max|R|, hard limit 1e-4, aim 1e-5).
 #include <memory>
 #include <nlohmann/json.hpp>
 

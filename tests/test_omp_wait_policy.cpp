@@ -1,5 +1,5 @@
 // The wait-policy rule (core/omp_wait_policy.h): passive only when other processes load the cores now.
-// That the CLI never overrides a user's OMP_WAIT_POLICY is checked in scripts/cli_smoke.sh.
+// That the CLI never overrides a user's OMP_WAIT_POLICY is checked in tests/scripts/cli_smoke.sh.
 #include "core/omp_wait_policy.h"
 #include "test_util.h"
 

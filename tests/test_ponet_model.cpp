@@ -1,7 +1,8 @@
-// Parity with the PyTorch reference of the official PoNet (shared/reference): every fixture is run
-// forward and backward in eval mode, fused and composed mixers alike, and every stored output, hidden
-// state, debug intermediate and parameter gradient is compared (tolerances from the reference README:
-// outputs |C - R| <= 1e-4 hard (aim 1e-5); gradients |C - R| <= 1e-4 max|R| + 1e-8 (aim 1e-5)).
+// Parity with the PyTorch reference of the official PoNet (tests/data/ponet_*.safetensors): every
+// fixture is run forward and backward in eval mode, fused and composed mixers alike, and every stored
+// output, hidden state, debug intermediate and parameter gradient is compared (tolerances from
+// docs/ponet_mixer_spec.md: outputs |C - R| <= 1e-4 hard (aim 1e-5); gradients
+// |C - R| <= 1e-4 max|R| + 1e-8 (aim 1e-5)).
 #include <cstdio>
 #include <memory>
 #include <string>

@@ -45,7 +45,8 @@ TEST_CASE("schedule: bad arguments are rejected") {
 }
 
 TEST_CASE("schedule: one_cycle equals PyTorch's OneCycleLR, lr and beta1, at every step") {
-  // tests/data/one_cycle.json: written by scripts/make_one_cycle_fixture.py with torch.optim.lr_scheduler
+  // tests/data/one_cycle.json: written by tests/data/generators/make_one_cycle_fixture.py with
+  // torch.optim.lr_scheduler
   const nlohmann::json cases = nlohmann::json::parse(ponet::io::read_file(PONET_TEST_DATA_DIR "/one_cycle.json"));
   REQUIRE(cases.size() >= 3);
   double worst_lr = 0, worst_beta = 0;

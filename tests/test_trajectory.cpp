@@ -1,8 +1,8 @@
-// Training follows PyTorch step for step. Each fixture (scripts/make_trajectory_fixture.py) holds a tiny
-// model's initial weights, 20 fixed batches, and what 20 steps of torch.optim.AdamW, transformers'
-// linear warmup/decay and clip_grad_norm_ gave: every step's loss, grad norm (before clipping) and lr,
-// and the final weights. The real Trainer runs the same 20 steps here (a Task that serves the fixture's
-// batches in order) and its log and final weights must agree:
+// Training follows PyTorch step for step. Each fixture (tests/data/generators/make_trajectory_fixture.py)
+// holds a tiny model's initial weights, 20 fixed batches, and what 20 steps of torch.optim.AdamW,
+// transformers' linear warmup/decay and clip_grad_norm_ gave: every step's loss, grad norm (before
+// clipping) and lr, and the final weights. The real Trainer runs the same 20 steps here (a Task that
+// serves the fixture's batches in order) and its log and final weights must agree:
 //   loss and grad norm within 1e-5 relative, lr exactly (float32), every final tensor within 1e-4 of
 //   its own max|w|; NaN or Inf fails.
 // A second test replays the Trainer's step by hand (the calls of Trainer::train_step) to show that the

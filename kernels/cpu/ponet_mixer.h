@@ -1,5 +1,5 @@
 // The fused PoNet token mixer: everything between the five projections and the mixer output in one
-// forward and one backward kernel (semantics: shared/reference/README.md, "One layer", steps 1-5).
+// forward and one backward kernel (semantics: docs/ponet_mixer_spec.md, "The mixer, step by step").
 //
 // Layouts: q, k, o, local, segment, y and their gradients are (B, L, D) contiguous; D = H heads * d.
 // valid (B, L): 1 = real token. special (B, L) or nullptr: 1 = CLS/SEP (the special-token rule).

@@ -1,5 +1,5 @@
 // The fused PoNet mixer (autograd/ops.h: ponet_mixer) written as plain loops in double, straight from the
-// semantics in shared/reference/README.md: GA (masked mean of q, per-head scores with k, softmax over the
+// semantics in docs/ponet_mixer_spec.md: GA (masked mean of q, per-head scores with k, softmax over the
 // real positions, values = k), SMP over each segment, LMP over a window of 3, the special-token rule and
 // PF, padded rows zero. Used by the op table and tests/test_ponet_mixer.cpp.
 #pragma once

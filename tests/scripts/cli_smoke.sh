@@ -61,7 +61,7 @@ grep -q '"mask_prob": 0.3' "$dir/rec/run.json" || { echo "--mask-prob not kept i
 # the thread count changes no bit of a run: the default model's sizes (4096 tokens a step, so the
 # kernels take their parallel and split-K paths), 1 thread against 3
 for t in 1 3; do
-  "$ponet" pretrain --corpus "$dir/corpus.txt" --config "$(dirname "$0")/../apps/configs/tiny.json" --vocab-size 60 \
+  "$ponet" pretrain --corpus "$dir/corpus.txt" --config "$(dirname "$0")/../../apps/configs/tiny.json" --vocab-size 60 \
     --steps 2 --warmup 1 --eval-every 5 --eval-batches 1 --held-out 0.2 --threads "$t" --quiet \
     --out "$dir/threads$t" > /dev/null
 done

@@ -2,7 +2,8 @@
 """Writes tests/data/one_cycle.json: the learning rate and Adam beta1 that PyTorch's OneCycleLR gives at
 every step, for the schedules tests/test_schedule.cpp checks train/schedule.h against. Run with the torch
 venv (../shared/bench/setup_torch.sh):
-    LD_LIBRARY_PATH=$(cat ~/.cache/ponet-torch/ldpath) ~/.cache/ponet-torch/bin/python scripts/make_one_cycle_fixture.py
+    LD_LIBRARY_PATH=$(cat ~/.cache/ponet-torch/ldpath) ~/.cache/ponet-torch/bin/python \
+        tests/data/generators/make_one_cycle_fixture.py
 """
 import json
 import os
@@ -24,7 +25,7 @@ for max_lr, total, warmup, anneal in [(1e-4, 50, 10, "linear"), (3e-3, 37, 5, "c
     cases.append({"max_lr": max_lr, "total_steps": total, "warmup_steps": warmup, "anneal": anneal,
                   "torch": torch.__version__, "lr": lrs, "beta1": beta1s})
 
-out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "one_cycle.json")
+out = os.path.join(os.path.dirname(__file__), "..", "one_cycle.json")
 with open(out, "w") as f:
     json.dump(cases, f, indent=1)
     f.write("\n")

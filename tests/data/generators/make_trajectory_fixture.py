@@ -7,7 +7,8 @@ train/schedule.cpp is also checked against it here), torch.nn.utils.clip_grad_no
 biases and LayerNorm parameters, dropout 0. tests/test_trajectory.cpp replays the same steps with
 ponet's AdamW, schedule and clipping and compares every step.
 
-Cases (models from shared/reference/ponet_reference.py, parameter names = ponet's):
+Cases (models from ponet_reference.py, read at run time from --reference DIR, default
+../shared/reference beside the repository; parameter names = ponet's):
   pretraining_ponet     PoNetForPreTraining, MLM + SSO loss, sentence-level segment_ids given
   pretraining_softmax   the same with every mixer replaced by BERT's softmax self-attention
                         (attention.self.{query,key,value}: ponet's mixer "softmax" in the HF family)
@@ -26,8 +27,8 @@ weight_decay, warmup_steps, total_steps, max_grad_norm, no_decay), clipped_steps
 min_relative_pool_margin (over every step; PoNet cases), torch_version, fixture_format_version.
 
 Usage (python with torch, transformers and numpy, e.g. ~/.cache/ponet-torch):
-  scripts/make_trajectory_fixture.py [--reference DIR] [--out DIR] [--dtype float64|float32]
-  scripts/make_trajectory_fixture.py --check-float32 tests/data/trajectory/*.safetensors
+  tests/data/generators/make_trajectory_fixture.py [--reference DIR] [--out DIR] [--dtype float64|float32]
+  tests/data/generators/make_trajectory_fixture.py --check-float32 tests/data/trajectory/*.safetensors
 """
 import argparse
 import json
@@ -41,7 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 
 STEPS = 20
 WARMUP = 5

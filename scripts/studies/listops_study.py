@@ -3,10 +3,10 @@
 # log.jsonl) prints a markdown table (test accuracy per seed, mean +- std, best dev), the paired
 # per-seed differences PoNet - softmax and PoNet - FNet with a paired t-test, and the gradient norms
 # per mixer; writes every run's dev curve to one SVG.
-#   scripts/listops_study.py --preset cpu --seeds 0 1 2 3 4 --svg runs/listops-cpu-dev-curves.svg
+#   scripts/studies/listops_study.py --preset cpu --seeds 0 1 2 3 4 --svg runs/listops-cpu-dev-curves.svg
 import argparse, json, os, sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from paired_stats import mean, paired_t, std  # noqa: E402
 from svg_chart import line_chart  # noqa: E402
 

@@ -2,8 +2,8 @@
 """The curves behind the main job's defaults (docs/pretraining.md): held-out MLM and SSO accuracy against
 the step for each run directory given, as a table and an SVG.
 
-    python3 scripts/pretraining_levers.py OUT.svg NAME=RUN_DIR [NAME=RUN_DIR ...]
-    python3 scripts/pretraining_levers.py OUT.svg --from docs/results/pretraining_levers.json
+    python3 scripts/studies/pretraining_levers.py OUT.svg NAME=RUN_DIR [NAME=RUN_DIR ...]
+    python3 scripts/studies/pretraining_levers.py OUT.svg --from docs/results/pretraining_levers.json
 
 A run directory is read from its log.jsonl ("kind": "eval" records); --from reads the same records
 as saved by --save FILE (the runs themselves live in runs/, which git ignores)."""
@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from svg_chart import line_chart  # noqa: E402
 
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]

@@ -5,7 +5,7 @@ Samples [A, B] pairs the way data/pretraining_data.cpp does (verses as sentences
 documents, label 2 = B from a random other chapter) but on whole words, then asks how well two
 detectors of label 2 do: the tf-idf cosine of A and B, and a naive-Bayes "same book?" score.
 Labels 0 and 1 (in order / swapped) have the same bag of words, so the 3-way figure guesses them.
-Needs numpy and the `bible` program (Debian bible-kjv).  Usage: scripts/sso_baselines.py [max_len]
+Needs numpy and the `bible` program (Debian bible-kjv).  Usage: scripts/studies/sso_baselines.py [max_len]
 """
 import collections
 import math

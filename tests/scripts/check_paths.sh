@@ -6,10 +6,18 @@
 # extension may name a file stem (`io/safetensors` for io/safetensors.{h,cpp}). Ignored: URLs, a path
 # right after another repository's owner/name ("lxchtan/PoNet examples/LRA/code"), and runtime outputs
 # (runs/, build*/), which are not among the folders. In C++/CUDA files only comments are read (code and
-# includes are checked by the compiler). Prints every missing path as file:line: path; exits 1 if any.
-#   scripts/check_paths.sh [REPO_DIR]      (default: the repository holding this script)
+# includes are checked by the compiler).
+# The same text must not point outside the repository: a clone has nothing there, so a reader sent there
+# (for a specification, say) finds nothing. An outside pointer is a token that starts with `../` (paths
+# here are written from the repository root; in a markdown link `](../x)` it is resolved from the file's
+# folder and is outside only if it leaves the root) or with `shared/`, the workspace folder that sits
+# beside a development clone. The only ones allowed are the run-time uses in RUNTIME_USES below, where a
+# script or a harness reads a tool or a model from there; a document (*.md, README*) outside is never
+# allowed (this script names the patterns and is exempt). Prints every missing path as file:line: path
+# and every outside pointer as file:line: outside: path; exits 1 if there is any.
+#   tests/scripts/check_paths.sh [REPO_DIR]      (default: the repository holding this script)
 set -euo pipefail
-cd "${1:-$(dirname "$0")/..}"
+cd "${1:-$(dirname "$0")/../..}"
 if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
   # tracked files and new ones not yet committed (but not ignored ones), that exist in the tree
   git ls-files -z --cached --others --exclude-standard
@@ -18,10 +26,16 @@ else
 fi | python3 /dev/fd/3 3<<'PY'
 import glob, os, re, sys
 
-TOP = ["core", "autograd", "kernels", "nn", "io", "text", "data", "train", "apps", "bench", "docs",
+TOP = ["core", "autograd", "kernels", "nn", "io", "text", "data", "dist", "hf", "train", "apps", "bench", "docs",
        "scripts", "tests", "examples", "cmake", ".ci"]
-# Folders being created in this working tree by someone else: named paths under them count as present.
-PENDING = ["tests/ops_table/"]
+# Outside the repository, used at run time: file -> the outside folders it may name.
+RUNTIME_USES = {
+    "scripts/perf_compare.sh": ["../shared/bench"],          # the PyTorch side-by-side harness
+    "bench/bench_ponet_step.cpp": ["../shared/bench"],       # the same harness times its --result mode
+    "tests/data/generators/make_one_cycle_fixture.py": ["../shared/bench"],   # its torch venv setup
+    "tests/data/generators/make_trajectory_fixture.py": ["../shared/reference"],  # ponet_reference.py
+    "scripts/interop_check.py": ["../shared/reference"],                          # ponet_reference.py
+}
 SUFFIXES = (".md", ".h", ".cpp", ".cu", ".cuh", ".sh", ".py")
 C_LIKE = (".h", ".cpp", ".cu", ".cuh")
 
@@ -61,8 +75,6 @@ def expand_braces(p):
     return out
 
 def exists(p):
-    if any(p.startswith(d) or d.startswith(p.rstrip("/") + "/") for d in PENDING):
-        return True
     pattern = PLACEHOLDER.sub("*", p)
     if glob.glob(pattern) or glob.glob(pattern.rstrip("/")):
         return True
@@ -99,7 +111,26 @@ def comment_lines(text):
                     in_block = True; i = b + 2
         yield n, out
 
-missing = 0
+SELF = "tests/scripts/check_paths.sh"  # names the outside patterns it looks for
+OUTSIDE = re.compile(r"(?<![\w./$@~-])(?:\.\./|shared/)")
+
+
+def outside_pointer(path, line, m):
+    """The outside path named at match m as written, or None if it is inside the repository (a markdown
+    link from a subfolder) or an allowed run-time use."""
+    written = take_token(line, m.start()).rstrip(".-+>,")
+    if line[:m.start()].endswith("](") and written.startswith("../"):
+        inside = os.path.normpath(os.path.join(os.path.dirname(path), written))
+        if not inside.startswith("../") and inside != "..":
+            return None
+    tok = "../" + written if written.startswith("shared/") else written  # shared/ sits beside the root
+    name = os.path.basename(tok.rstrip("/"))
+    document = name.endswith(".md") or name.startswith("README")
+    allowed = any(tok == a or tok.startswith(a + "/") for a in RUNTIME_USES.get(path, []))
+    return None if allowed and not document else written
+
+
+missing = outside = 0
 for path in sys.stdin.read().split("\0"):
     if not path or not os.path.isfile(path):
         continue
@@ -111,6 +142,11 @@ for path in sys.stdin.read().split("\0"):
     prev = ""
     for n, line in lines:
         line = URL.sub(" ", line)
+        for m in OUTSIDE.finditer(line) if path != SELF else ():
+            bad = outside_pointer(path, line, m)
+            if bad:
+                print(f"{path}:{n}: outside: {bad}")
+                outside += 1
         for m in START.finditer(line):
             before = line[:m.start()]
             other = OTHER_REPO.search(before if before.strip(" #*/`-") else prev)
@@ -129,6 +165,9 @@ for path in sys.stdin.read().split("\0"):
         prev = line
 if missing:
     print(f"check_paths: {missing} path(s) named but not in the repository")
+if outside:
+    print(f"check_paths: {outside} pointer(s) to a path outside the repository")
+if missing or outside:
     sys.exit(1)
-print("check_paths: every named repository path exists")
+print("check_paths: every named repository path exists, and nothing points outside the repository")
 PY

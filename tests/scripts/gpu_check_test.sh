@@ -3,10 +3,10 @@
 # without a GPU (CI) that is the no-GPU path: it must exit 0 and write a summary that names every stage
 # and says "no GPU". Then two runs against a fake build dir whose test_ops fails: the check must exit 1
 # and mark the parity stage FAILED; and with no time budget every stage must be skipped with a line.
-# Usage: scripts/gpu_check_test.sh BUILD_DIR
+# Usage: tests/scripts/gpu_check_test.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
-check="$(cd "$(dirname "$0")" && pwd)/gpu_check.sh"
+check="$(cd "$(dirname "$0")/../../scripts" && pwd)/gpu_check.sh"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 stages=(device build ctest parity sanitizer bench pretrain)

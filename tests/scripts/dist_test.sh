@@ -7,7 +7,7 @@
 #   3. a rank killed with SIGKILL ends the job non-zero within 30 s, the last checkpoint loads;
 #   4. one rank with a different --lr, and a batch that does not divide by the ranks: clear errors.
 # Prints "SKIP: ..." (ctest: skipped) without mpirun or in a build without MPI.
-# Usage: scripts/dist_test.sh path/to/ponet
+# Usage: tests/scripts/dist_test.sh path/to/ponet
 set -euo pipefail
 ponet="$1"
 command -v mpirun > /dev/null || { echo "SKIP: no mpirun (scripts/setup.sh installs openmpi-bin)"; exit 0; }

@@ -6,7 +6,7 @@
 # After every kill: the checkpoint loads (`ponet eval`), log.jsonl is intact, and the temporaries a killed
 # run left are gone after the next save. The finished log must equal an uninterrupted run's, loss for
 # loss. Then SIGTERM: exit 130 with a checkpoint at the step reached, and --resume finishes the run.
-# Usage: scripts/kill_test.sh path/to/ponet
+# Usage: tests/scripts/kill_test.sh path/to/ponet
 set -euo pipefail
 ponet="$1"
 seed=${KILL_TEST_SEED:-$(( $(date +%s%N) % 100000 ))}

@@ -12,7 +12,8 @@ The vocabulary is built here (nothing can be downloaded): BERT's layout of speci
 cases, then every character the sentences produce, plain and ##, except a few left out on purpose so
 that unknown characters give [UNK].
 
-Usage: scripts/make_tokenizer_fixture.py [out_dir]    (python with transformers, e.g. ~/.cache/ponet-torch)
+Usage: tests/data/generators/make_tokenizer_fixture.py [out_dir]
+       (python with transformers, e.g. ~/.cache/ponet-torch)
 """
 import json
 import os
@@ -23,7 +24,7 @@ import tokenizers
 import transformers
 from transformers import BertTokenizer
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "data", "bert_tokenizer")
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "bert_tokenizer")
 
 # ---- sentences ------------------------------------------------------------------------------------
 HAND = [
@@ -265,7 +266,7 @@ def main():
             case = {"casing": casing, kind: value if kind == "text" else value.hex(), "tokens": tokens, "ids": ids}
             cases.append(case)
     with open(os.path.join(OUT, "cases.jsonl"), "w", encoding="utf-8", newline="\n") as f:
-        meta = {"generator": "scripts/make_tokenizer_fixture.py", "transformers": transformers.__version__,
+        meta = {"generator": "tests/data/generators/make_tokenizer_fixture.py", "transformers": transformers.__version__,
                 "tokenizers": tokenizers.__version__, "cases": len(cases)}
         f.write(json.dumps(meta) + "\n")
         for case in cases:

@@ -2,14 +2,14 @@
 # Installs a configured and built ponet.cpp build into a temporary prefix, then configures, builds and
 # runs tests/consumer against that prefix only, as a project outside this tree would. Run by ctest as
 # `install_consumer`; exits non-zero on any failure.
-#   scripts/check_consumer.sh BUILD_DIR
+#   tests/scripts/check_consumer.sh BUILD_DIR
 set -euo pipefail
 build="${1:-}"
 if [ -z "$build" ] || [ ! -f "$build/CMakeCache.txt" ]; then
   echo "usage: $0 BUILD_DIR (a configured and built ponet.cpp build; '$build' has no CMakeCache.txt)" >&2
   exit 2
 fi
-source_dir="$(cd "$(dirname "$0")/.." && pwd)"
+source_dir="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$(cd "$build" && pwd)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

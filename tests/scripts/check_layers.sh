@@ -2,7 +2,7 @@
 # Fails when an #include runs up the layers: a file may include only its own layer and the ones before it
 # in this order (README "Layout"). Prints every offending file:line.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 layers=(core io kernels autograd nn text data dist hf train apps)
 bad=0
 for ((i = 0; i < ${#layers[@]}; i++)); do

@@ -1,5 +1,5 @@
-# Sourced by the CLI tests (cli_smoke.sh, kill_test.sh): a ten-document corpus of generated sentences,
-# small enough that a pretraining run takes seconds.
+# Sourced by the CLI tests (cli_smoke.sh, kill_test.sh, dist_test.sh): a ten-document corpus of generated
+# sentences, small enough that a pretraining run takes seconds.
 #   write_tiny_corpus FILE
 write_tiny_corpus() {
   local words=(light dark water earth heaven king people land house day night son) d s w line
