@@ -1,7 +1,7 @@
 // Elementwise add, sub, mul, div of two broadcast-strided inputs into a contiguous out
 // (kernels/cpu/binary.h). Reference: binary_forward_reference, the plain strided loop in this file.
 // Tested by tests/ops_table/ (rows "add", "sub", "mul", "div": build/test_ops value --filter
-// add,sub,mul,div) and tests/test_binary.cpp; timed by bench/bench_kernels.cpp (row "add").
+// add,sub,mul,div) and tests/test_binary.cpp; timed by build/test_ops perf.
 #include "kernels/cpu/binary.h"
 
 namespace ponet::cpu {
