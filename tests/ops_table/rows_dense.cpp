@@ -172,25 +172,33 @@ std::vector<OpCase> rows() {
                    },
                    {0, 0}, {1e-3, 5e-3}, 1e-2f, {0, 0}});  // the same rows summed in the same order
   }
-  // cross_entropy: mean over the targets that are not ignore_index
-  for (auto [N, C] : {std::pair{int64_t{7}, int64_t{5}}, std::pair{int64_t{4096}, int64_t{4000}}}) {
-    const bool large = N > 100;
-    out.push_back({"cross_entropy", "[" + std::to_string(N) + ", " + std::to_string(C) + "] with ignored targets",
+  // cross_entropy: mean over the targets that are not ignore_index (every third target is ignored; -100 is
+  // the default, an ignore_index inside [0, C) makes that class a non-target); logits may be a view
+  struct Ce {
+    int64_t N, C, ignore;
+    bool transposed;  // logits stored [C, N] and viewed as [N, C]
+  };
+  for (const Ce& c : {Ce{7, 5, -100, false}, Ce{6, 4, 3, false}, Ce{5, 6, -100, true}, Ce{4096, 4000, -100, false}}) {
+    const bool large = c.N > 100;
+    out.push_back({"cross_entropy",
+                   "[" + std::to_string(c.N) + ", " + std::to_string(c.C) + "] ignore_index " + std::to_string(c.ignore) +
+                       (c.transposed ? ", transposed logits (strided input)" : ""),
                    large ? big : kAllModes,
-                   [N = N, C = C] {
-                     Tensor t = id_input({N}, C, 91);
+                   [c] {
+                     Tensor t = id_input({c.N}, c.C, 91);
                      std::vector<int64_t> v = t.to_vector_i64();
-                     for (size_t i = 0; i < v.size(); i += 3) v[i] = -100;
-                     return Inputs{uniform_input({N, C}, 90, -3.f, 3.f), Tensor::from_vector_i64(v, {N})};
+                     for (size_t i = 0; i < v.size(); i += 3) v[i] = c.ignore;
+                     const Shape logits = c.transposed ? Shape{c.C, c.N} : Shape{c.N, c.C};
+                     return Inputs{uniform_input(logits, 90, -3.f, 3.f), Tensor::from_vector_i64(v, {c.N})};
                    },
-                   [](const Inputs& in) { return cross_entropy(in[0], in[1], -100); },
-                   [C = C](const Inputs& in) {
-                     std::vector<double> lsm = softmax_ref(in[0], true).values;
+                   [c](const Inputs& in) { return cross_entropy(c.transposed ? in[0].transpose(0, 1) : in[0], in[1], c.ignore); },
+                   [c](const Inputs& in) {
+                     std::vector<double> lsm = softmax_ref(c.transposed ? in[0].transpose(0, 1) : in[0], true).values;
                      double loss = 0, n = 0;
                      std::vector<int64_t> t = in[1].to_vector_i64();
                      for (size_t i = 0; i < t.size(); ++i)
-                       if (t[i] != -100) {
-                         loss -= lsm[i * C + t[i]];
+                       if (t[i] != c.ignore) {
+                         loss -= lsm[i * c.C + t[i]];
                          n += 1;
                        }
                      return Expected{{}, {loss / n}};
