@@ -1,6 +1,7 @@
 // Every differentiable op of ponet.cpp, in one list. Each op `foo` has:
 //   autograd/ops/foo.cpp   this function: checks, dispatch to the device kernel, backward closure
-//                          (gelu, tanh and relu share autograd/ops/activations.cpp)
+//                          (the activations share autograd/ops/activations.cpp, kernels/cpu/activations.cpp,
+//                          kernels/cuda/activations.cu: one line each in kernels/activation_formulas.h)
 //   kernels/cpu/foo.{h,cpp} the CPU kernels (forward and backward, plus a naive reference where the
 //                           fast one is not obviously right)
 //   kernels/cuda/foo.{cuh,cu} the CUDA kernels (same contract as the CPU ones)
@@ -44,7 +45,7 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = fa
 Tensor sum_all(const Tensor& x);  // shape []
 Tensor mean_all(const Tensor& x);
 
-// ---- activations (autograd/ops/activations.cpp, kernels/cpu/{gelu,tanh,relu}.cpp) ---------------
+// ---- activations (autograd/ops/activations.cpp, formulas in kernels/activation_formulas.h) ------
 Tensor gelu(const Tensor& x);  // exact: 0.5 x (1 + erf(x / sqrt 2))
 Tensor tanh(const Tensor& x);
 Tensor relu(const Tensor& x);

@@ -9,11 +9,7 @@
 #pragma once
 #include <cstdint>
 
-#ifdef __CUDACC__
-#define PONET_HOST_DEVICE __host__ __device__
-#else
-#define PONET_HOST_DEVICE
-#endif
+#include "kernels/host_device.h"
 
 namespace ponet {
 

@@ -1,6 +1,9 @@
-// Fused softmax attention: against the plain double reference (kernels/cpu/attention.cpp) with padding
-// and dropout, the reference itself against a triple loop written here, padded keys weighing exactly 0,
-// gradcheck with and without dropout, eval mode, the dropped fraction, errors, and what CUDA holds between forward and backward (CUDA vs CPU: the op table, tests/ops_table/).
+// Fused softmax attention: what the op table (tests/ops_table/, rows "attention": against softmax
+// attention in double with padded keys, without a mask and with dropout on P, gradcheck with and without
+// dropout, CUDA vs CPU) does not check: the same bits for any thread count over several row blocks (against
+// the plain reference kernel of kernels/cpu/attention.cpp, itself checked against a triple loop here),
+// padded keys weighing exactly 0, that the mask depends on the seed, eval mode, any input layout giving the
+// same bits, the dropped fraction, errors, and what CUDA holds between forward and backward.
 #include <omp.h>
 
 #include <cmath>
@@ -92,16 +95,7 @@ double check_against_reference(const Case& c, float p) {
 
 }  // namespace
 
-TEST_CASE("attention matches the naive reference with padding and uneven rows") {
-  check_against_reference(padded_case(true), 0.f);
-  Case no_mask = padded_case(true);
-  no_mask.valid = Tensor();
-  check_against_reference(no_mask, 0.f);
-}
-
-TEST_CASE("attention matches the naive reference with dropout: same seed same mask") {
-  check_against_reference(padded_case(true), 0.3f);
-  // Different seeds give different outputs (the mask really depends on the seed).
+TEST_CASE("attention: different dropout seeds give different outputs") {
   Case c = padded_case(false);
   CHECK(run(c, {c.q, c.k, c.v}, 0.3f, true, 1).to_vector() != run(c, {c.q, c.k, c.v}, 0.3f, true, 2).to_vector());
 }
@@ -181,14 +175,6 @@ TEST_CASE("attention: padded keys get exactly zero weight and zero key and value
         CHECK(dk[i * D + ch] == 0.f);
         CHECK(dv[i * D + ch] == 0.f);
       }
-}
-
-TEST_CASE("attention: gradcheck of q k and v without and with dropout") {
-  Case c = padded_case(true, 2, 5, 2, 3);
-  for (float p : {0.f, 0.4f}) {
-    CAPTURE(p);
-    check_gradients([&](const std::vector<Tensor>& x) { return run(c, x, p, true, 23); }, {c.q, c.k, c.v});
-  }
 }
 
 TEST_CASE("attention: eval mode ignores dropout and leaves the Rng alone") {

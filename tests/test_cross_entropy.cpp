@@ -1,5 +1,8 @@
-// cross_entropy: against a double reference written here (loss and gradient), hand-computed values,
-// large logits, ignored rows, the all-ignored NaN, gradcheck, errors on CUDA too (CUDA vs CPU: the op table, tests/ops_table/).
+// cross_entropy: what the op table (tests/ops_table/, rows "cross_entropy": the loss against double with
+// ignored targets, ignore_index -100 and inside [0, C), strided logits, gradcheck, CUDA vs CPU) does not
+// check: hand-computed values, logits that overflow exp, exactly zero gradients of ignored rows, the
+// all-ignored NaN, NaN and inf logits, the gradient on the parallel path (the table's large row has no
+// gradcheck), errors on the CPU and on CUDA.
 #include <cmath>
 
 #include "test_util.h"
@@ -55,33 +58,20 @@ TEST_CASE("cross_entropy: hand-computed values") {
         doctest::Approx((row0 + row1) / 2).epsilon(1e-6));
 }
 
-TEST_CASE("cross_entropy matches the double reference, with ignored rows") {
+TEST_CASE("cross_entropy: ignored rows get exactly zero gradient") {
   Rng rng(6);
-  const int64_t rows = 9, classes = 5;
-  Tensor logits = random_tensor({rows, classes}, rng, true, 2.f);
-  const std::vector<int64_t> t = {4, -100, 0, 2, 2, -100, 1, 3, 0};
-  Tensor loss = cross_entropy(logits, Tensor::from_vector_i64(t, {rows}));
-  CHECK(loss.shape() == Shape{});
-  Reference ref = reference_cross_entropy(logits, t, -100);
-  CHECK(loss.item() == doctest::Approx(ref.loss).epsilon(1e-6));
-
-  scale(loss, 2.5f).backward();  // a non-unit upstream gradient
-  std::vector<float> expected = ref.grad;
-  for (float& v : expected) v *= 2.5f;
-  check_close(logits.grad(), expected, 1e-6, 1e-5);
+  Tensor logits = random_tensor({4, 5}, rng, true, 2.f);
+  scale(cross_entropy(logits, Tensor::from_vector_i64({4, -100, 0, 2}, {4})), 2.5f).backward();
   std::vector<float> g = logits.grad().to_vector();
-  for (int64_t c = 0; c < classes; ++c) CHECK(g[1 * classes + c] == 0.f);  // ignored row 1
+  for (int64_t c = 0; c < 5; ++c) CHECK(g[1 * 5 + c] == 0.f);  // ignored row 1
 }
 
-TEST_CASE("cross_entropy: a custom ignore_index inside 0..C-1 ignores that class as a target") {
+TEST_CASE("cross_entropy: with an ignore_index inside 0..C-1, -100 is an out-of-range target") {
   Rng rng(12);
   Tensor logits = random_tensor({6, 4}, rng);
-  const std::vector<int64_t> t = {0, 3, 1, 3, 2, -100};  // with ignore_index 3, -100 is an error
+  const std::vector<int64_t> t = {0, 3, 1, 3, 2, -100};
   CHECK_THROWS_WITH_AS(cross_entropy(logits, Tensor::from_vector_i64(t, {6}), 3),
                        doctest::Contains("target -100"), Error);
-  const std::vector<int64_t> t2 = {0, 3, 1, 3, 2, 2};
-  CHECK(cross_entropy(logits, Tensor::from_vector_i64(t2, {6}), 3).item() ==
-        doctest::Approx(reference_cross_entropy(logits, t2, 3).loss).epsilon(1e-6));
 }
 
 TEST_CASE("cross_entropy is stable for large logits") {
@@ -124,14 +114,6 @@ TEST_CASE("cross_entropy: a NaN or +inf logit anywhere in a scored row makes the
   CHECK(std::isfinite(cross_entropy(Tensor::from_vector(x, {2, 40}), Tensor::from_vector_i64({3, 5}, {2})).item()));
 }
 
-TEST_CASE("cross_entropy: gradcheck with some ignored targets") {
-  Rng rng(4);
-  Tensor logits = random_tensor({5, 4}, rng, true);
-  Tensor targets = Tensor::from_vector_i64({1, -100, 3, 0, -100}, {5});
-  check_gradients([](const std::vector<Tensor>& in) { return cross_entropy(in[0], in[1]); },
-                  {logits, targets});
-}
-
 TEST_CASE("cross_entropy: many rows (parallel path) match the reference") {
   Rng rng(10);
   const int64_t rows = 300, classes = 130;
@@ -143,15 +125,6 @@ TEST_CASE("cross_entropy: many rows (parallel path) match the reference") {
   CHECK(loss.item() == doctest::Approx(ref.loss).epsilon(1e-6));
   loss.backward();
   check_close(logits.grad(), ref.grad, 1e-7, 1e-4);
-}
-
-TEST_CASE("cross_entropy works on non-contiguous logits") {
-  Rng rng(3);
-  Tensor base = random_tensor({4, 3}, rng);
-  Tensor logits = base.transpose(0, 1);  // [3, 4] view
-  const std::vector<int64_t> t = {3, 0, 2};
-  CHECK(cross_entropy(logits, Tensor::from_vector_i64(t, {3})).item() ==
-        doctest::Approx(reference_cross_entropy(contiguous(logits), t, -100).loss).epsilon(1e-6));
 }
 
 TEST_CASE("cross_entropy rejects bad targets and shapes with a clear message") {

@@ -1,10 +1,11 @@
-// Inverted dropout: statistics, scaling, eval identity, gradient = mask, reproducibility; the
-// vectorised mask loop against its plain one.
+// Inverted dropout: what the op table (tests/ops_table/, rows "dropout": the output against the counter-hash
+// mask recomputed in double, contiguous and strided inputs, gradcheck, CUDA vs CPU) does not check: the
+// dropped fraction and the scale, eval mode and p = 0 returning the input itself, bad p, that a seed gives
+// one mask, and the vectorised mask loop against its plain one bit for bit (tails, -0, inf).
 #include <cstring>
 #include <limits>
 
 #include "kernels/cpu/dropout_multiply.h"
-#include "kernels/dropout_hash.h"
 #include "test_util.h"
 
 using namespace ponet;
@@ -32,30 +33,13 @@ TEST_CASE("dropout in eval mode or with p = 0 returns its input, bad p throws") 
   CHECK_THROWS_WITH_AS(dropout(x, -0.1f, true, rng), doctest::Contains("[0, 1)"), Error);
 }
 
-TEST_CASE("dropout: gradient equals the mask, same seed same mask") {
+TEST_CASE("dropout: the same seed gives the same mask, another seed another") {
   Rng data(53);
-  Tensor x = random_tensor({4, 6}, data, true);
-  Rng a(7), b(7);
-  Tensor y = dropout(x, 0.5f, true, a);
-  Tensor y2 = dropout(x.detach(), 0.5f, true, b);
-  CHECK(y.to_vector() == y2.to_vector());
-  sum_all(y).backward();
-  std::vector<float> xs = x.to_vector(), ys = y.to_vector(), g = x.grad().to_vector();
-  for (int i = 0; i < 24; ++i) CHECK(g[i] == doctest::Approx(ys[i] / xs[i]));
-  check_gradients([&](const std::vector<Tensor>& in) {
-    Rng same(11);  // every evaluation draws the same mask
-    return dropout(in[0], 0.3f, true, same);
-  }, {x});
-}
-
-TEST_CASE("dropout: the mask is the counter hash of the call's seed, whatever the shape or layout") {
-  Rng rng(61);
-  Tensor x = random_tensor({3, 5}, rng);
-  Rng a(17), seeds(17);
-  Tensor y = dropout(x.transpose(0, 1), 0.4f, true, a);  // a transposed view: masked in row-major order of [5, 3]
-  const uint64_t seed = seeds.next_u64();
-  std::vector<float> xt = x.transpose(0, 1).contiguous().to_vector(), ys = y.to_vector();
-  for (size_t i = 0; i < ys.size(); ++i) CHECK(ys[i] == xt[i] * dropout_scale(seed, i, 0.4f));
+  Tensor x = random_tensor({4, 6}, data);
+  Rng a(7), b(7), c(8);
+  const std::vector<float> first = dropout(x, 0.5f, true, a).to_vector();
+  CHECK(dropout(x, 0.5f, true, b).to_vector() == first);
+  CHECK(dropout(x, 0.5f, true, c).to_vector() != first);
 }
 
 TEST_CASE("dropout_multiply (vectorised on AVX2) equals its plain loop bit for bit") {

@@ -1,5 +1,7 @@
-// layer_norm: against a double-precision reference written here (forward and, by finite differences
-// in double, backward), a hand-computed example with BERT's eps 1e-12, gradcheck, errors (CUDA vs CPU: the op table, tests/ops_table/).
+// layer_norm: what the op table (tests/ops_table/, rows "layer_norm": values against double, gradcheck on
+// small shapes and a strided input, CUDA vs CPU) does not check: a hand-computed example with BERT's eps
+// 1e-12 and a constant row, rows with a large offset, the weight and bias gradients on the parallel path
+// (the table's large row has no gradcheck) and their reproducibility, errors.
 #include <cmath>
 
 #include "test_util.h"
@@ -32,55 +34,7 @@ std::vector<double> to_double(const Tensor& t) {
 
 std::vector<float> to_float(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
 
-// Gradient of s = sum(seed * layer_norm(x, w, b)) with respect to `which` (0: x, 1: w, 2: b) by central
-// differences on the double reference (step 1e-6: truncation and rounding both far below 1e-6).
-std::vector<double> reference_gradient(std::vector<double> x, std::vector<double> w, std::vector<double> b,
-                                       const std::vector<double>& seed, size_t cols, double eps, int which) {
-  std::vector<double>& v = which == 0 ? x : which == 1 ? w : b;
-  auto s = [&]() {
-    std::vector<double> y = reference_layer_norm(x, w, b, cols, eps);
-    double acc = 0.0;
-    for (size_t i = 0; i < y.size(); ++i) acc += seed[i] * y[i];
-    return acc;
-  };
-  std::vector<double> grad(v.size());
-  const double h = 1e-6;
-  for (size_t i = 0; i < v.size(); ++i) {
-    const double saved = v[i];
-    v[i] = saved + h;
-    const double up = s();
-    v[i] = saved - h;
-    const double down = s();
-    v[i] = saved;
-    grad[i] = (up - down) / (2 * h);
-  }
-  return grad;
-}
-
 }  // namespace
-
-TEST_CASE("layer_norm matches the double reference, forward and backward") {
-  Rng rng(11);
-  const int64_t cols = 6;
-  Tensor x = add_scalar(random_tensor({2, 2, cols}, rng, false, 2.f), 3.f).detach().set_requires_grad(true);
-  Tensor w = add_scalar(random_tensor({cols}, rng, false, 0.5f), 1.f).detach().set_requires_grad(true);
-  Tensor b = random_tensor({cols}, rng, true);
-  Tensor seed = random_tensor({2, 2, cols}, rng);
-  const double eps = 1e-5;
-
-  Tensor y = layer_norm(x, w, b, static_cast<float>(eps));
-  REQUIRE(y.shape() == x.shape());
-  check_close(y, to_float(reference_layer_norm(to_double(x), to_double(w), to_double(b), cols, eps)), 1e-6,
-              1e-6);
-
-  y.backward(seed);
-  for (int which = 0; which < 3; ++which) {
-    INFO("gradient of input ", which);
-    std::vector<double> expected =
-        reference_gradient(to_double(x), to_double(w), to_double(b), to_double(seed), cols, eps, which);
-    check_close(which == 0 ? x.grad() : which == 1 ? w.grad() : b.grad(), to_float(expected), 2e-5, 2e-5);
-  }
-}
 
 TEST_CASE("layer_norm with eps 1e-12: hand-computed example") {
   // Row 0 = [1, 2, 3, 4]: mean 2.5, biased variance (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25, so
@@ -111,15 +65,6 @@ TEST_CASE("layer_norm with eps 1e-12 stays accurate on rows with a large offset"
   Tensor y = layer_norm(x, w, b, 1e-12f);
   check_close(y, to_float(reference_layer_norm(to_double(x), to_double(w), to_double(b), cols, 1e-12)), 1e-6,
               1e-6);
-}
-
-TEST_CASE("layer_norm: gradcheck with random weight and bias") {
-  Rng rng(3);
-  Tensor x = random_tensor({2, 3, 5}, rng, true);
-  Tensor w = add_scalar(random_tensor({5}, rng, false, 0.5f), 1.f).detach().set_requires_grad(true);
-  Tensor b = random_tensor({5}, rng, true);
-  check_gradients([](const std::vector<Tensor>& in) { return layer_norm(in[0], in[1], in[2], 1e-5f); },
-                  {x, w, b});
 }
 
 TEST_CASE("layer_norm: many rows (parallel path) match the reference and are reproducible") {
@@ -157,18 +102,6 @@ TEST_CASE("layer_norm: many rows (parallel path) match the reference and are rep
   layer_norm(x, w, b, 1e-5f).backward(seed);
   CHECK(x.grad().to_vector() == dx1);
   CHECK(w.grad().to_vector() == dw1);
-}
-
-TEST_CASE("layer_norm works on a non-contiguous input") {
-  Rng rng(4);
-  Tensor base = random_tensor({5, 3}, rng);
-  Tensor xt = base.transpose(0, 1);  // [3, 5] view
-  Tensor w = Tensor::ones({5}), b = Tensor::zeros({5});
-  std::vector<double> xd = to_double(contiguous(xt));
-  check_close(
-      layer_norm(xt, w, b, 1e-5f),
-      to_float(reference_layer_norm(xd, std::vector<double>(5, 1.0), std::vector<double>(5, 0.0), 5, 1e-5)),
-      1e-6, 1e-6);
 }
 
 TEST_CASE("layer_norm rejects bad input with a clear message") {

@@ -1,22 +1,19 @@
-// masked_fill with a broadcast mask; filled elements get no gradient.
+// masked_fill: what the op table (tests/ops_table/, rows "masked_fill": broadcast masks against double,
+// gradcheck, CUDA vs CPU) does not check: that a filled element's gradient is exactly 0 (gradcheck
+// allows 1e-3) and the others exactly pass through, and the errors on masks that do not broadcast to x or
+// are not int64.
 #include "test_util.h"
 
 using namespace ponet;
 using namespace ponet::testing;
 
-TEST_CASE("masked_fill with a broadcast (B, L, 1) mask") {
+TEST_CASE("masked_fill: filled elements take exactly no gradient, the others exactly the incoming one") {
   Rng rng(41);
   Tensor x = random_tensor({2, 3, 4}, rng, true);
   Tensor mask = Tensor::from_vector_i64({1, 0, 0, 0, 1, 0}, {2, 3, 1});
-  Tensor y = masked_fill(x, mask, -7.f);
-  std::vector<float> xs = x.to_vector(), ys = y.to_vector();
-  std::vector<int64_t> m = mask.to_vector_i64();
-  for (int i = 0; i < 24; ++i) CHECK(ys[i] == (m[i / 4] ? -7.f : xs[i]));
-  check_gradients([&](const std::vector<Tensor>& in) { return masked_fill(in[0], mask, 3.f); }, {x});
-  x.zero_grad();
-  y = masked_fill(x, mask, -7.f);
-  sum_all(y).backward();
+  sum_all(masked_fill(x, mask, -7.f)).backward();
   std::vector<float> g = x.grad().to_vector();
+  std::vector<int64_t> m = mask.to_vector_i64();
   for (int i = 0; i < 24; ++i) CHECK(g[i] == (m[i / 4] ? 0.f : 1.f));
 }
 

@@ -12,9 +12,4 @@ void binary_forward(BinaryOp op, float* out, const float* a, const std::vector<i
                     const float* b, const std::vector<int64_t>& b_strides,
                     const std::vector<int64_t>& shape);
 
-// Naive reference: one flat loop with full index decomposition per element.
-void binary_forward_reference(BinaryOp op, float* out, const float* a,
-                              const std::vector<int64_t>& a_strides, const float* b,
-                              const std::vector<int64_t>& b_strides, const std::vector<int64_t>& shape);
-
 }  // namespace ponet::cpu

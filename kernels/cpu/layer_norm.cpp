@@ -1,7 +1,7 @@
 // LayerNorm over the last dim of [rows, cols], saving mean and rstd (kernels/cpu/layer_norm.h). No
 // reference kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
 // tests/ops_table/ (rows "layer_norm": build/test_ops value --filter layer_norm) and
-// tests/test_layer_norm.cpp; timed by bench/bench_kernels.cpp.
+// tests/test_layer_norm.cpp; timed by build/test_ops perf.
 #include "kernels/cpu/layer_norm.h"
 
 #include <cmath>

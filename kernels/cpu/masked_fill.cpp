@@ -1,7 +1,7 @@
 // out[i] = mask[i] ? value : x[i] over contiguous buffers (kernels/cpu/masked_fill.h). No reference
 // kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
 // tests/ops_table/ (rows "masked_fill": build/test_ops value --filter masked_fill) and
-// tests/test_masked_fill.cpp; timed by bench/bench_kernels.cpp.
+// tests/test_masked_fill.cpp; timed by build/test_ops perf.
 #include "kernels/cpu/masked_fill.h"
 
 namespace ponet::cpu {

@@ -1,7 +1,7 @@
 // Mean over the real positions of each row, x (B, L, C) and mask (B, L) -> (B, C). No reference kernel
 // beside it: the oracle is the op table's expected values, computed in double. Tested by tests/ops_table/
 // (rows "masked_mean": build/test_ops value --filter masked_mean) and tests/test_pooling.cpp; timed by
-// bench/bench_kernels.cpp.
+// build/test_ops perf.
 #include "kernels/cpu/masked_mean.h"
 
 #include <vector>

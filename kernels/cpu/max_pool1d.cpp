@@ -1,7 +1,7 @@
 // Window-3 max-pool over the length of (B, L, C) with argmax (kernels/cpu/max_pool1d.h). No reference
 // kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
 // tests/ops_table/ (rows "max_pool1d": build/test_ops value --filter max_pool1d) and
-// tests/test_pooling.cpp; timed by bench/bench_kernels.cpp.
+// tests/test_pooling.cpp; timed by build/test_ops perf.
 #include "kernels/cpu/max_pool1d.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // The fused PoNet mixer (GA, SMP, LMP, PF) on (B, L, D) with H heads (kernels/cpu/ponet_mixer.h).
 // Reference: tests/ops_table/reference_ponet_mixer.cpp, plain loops in double from the semantics. Tested
 // by tests/ops_table/ (rows "ponet_mixer": build/test_ops value --filter ponet_mixer) and
-// tests/test_ponet_mixer.cpp; timed by bench/bench_kernels.cpp (forward) and bench/bench_ponet_step.cpp.
+// tests/test_ponet_mixer.cpp; timed by build/test_ops perf and bench/bench_ponet_step.cpp.
 #include "kernels/cpu/ponet_mixer.h"
 
 #include <algorithm>

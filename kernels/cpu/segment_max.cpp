@@ -1,7 +1,7 @@
 // Segment max-pool over the length of (B, L, C) with argmax (kernels/cpu/segment_max.h). No reference
 // kernel beside it: the oracle is the op table's expected values, computed in double. Tested by
 // tests/ops_table/ (rows "segment_max": build/test_ops value --filter segment_max) and
-// tests/test_pooling.cpp; timed by bench/bench_kernels.cpp.
+// tests/test_pooling.cpp; timed by build/test_ops perf.
 #include "kernels/cpu/segment_max.h"
 
 #include <algorithm>

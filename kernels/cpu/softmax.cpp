@@ -1,7 +1,7 @@
 // Softmax and log-softmax over the last dim of [rows, cols] (kernels/cpu/softmax.h). No reference kernel
 // beside it: the oracle is the op table's expected values, computed in double. Tested by tests/ops_table/
 // (rows "softmax", "log_softmax": build/test_ops value --filter softmax) and tests/test_softmax.cpp;
-// timed by bench/bench_kernels.cpp.
+// timed by build/test_ops perf.
 #include "kernels/cpu/softmax.h"
 
 #include <cmath>

@@ -1,7 +1,7 @@
 // CUDA twin of kernels/cpu/binary.cpp, its reference: elementwise add, sub, mul, div of broadcast-strided
 // inputs, a grid-stride loop. Checked against the CPU by tests/ops_table/ in device mode (rows "add",
-// "sub", "mul", "div": build/test_ops device --filter add,sub,mul,div); timed by bench/bench_kernels.cpp
-// cuda (row "add").
+// "sub", "mul", "div": build/test_ops device --filter add,sub,mul,div); timed by build/test_ops
+// perf.
 #include "kernels/cuda/binary.cuh"
 #include "core/cuda_check.cuh"
 

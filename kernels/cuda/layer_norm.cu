@@ -1,6 +1,6 @@
 // CUDA twin of kernels/cpu/layer_norm.cpp, its reference: LayerNorm over [rows, cols], one block per row,
 // column sums in fixed chunks. Checked against the CPU by tests/ops_table/ in device mode (rows
-// "layer_norm": build/test_ops device --filter layer_norm); timed by bench/bench_kernels.cpp cuda.
+// "layer_norm": build/test_ops device --filter layer_norm); timed by build/test_ops perf.
 #include "kernels/cuda/block_reduce.cuh"
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/layer_norm.cuh"

@@ -1,6 +1,6 @@
 // CUDA twin of kernels/cpu/masked_fill.cpp, its reference: out[i] = mask[i] ? value : x[i] over device
 // buffers, a grid-stride loop. Checked against the CPU by tests/ops_table/ in device mode (rows
-// "masked_fill": build/test_ops device --filter masked_fill); timed by bench/bench_kernels.cpp cuda.
+// "masked_fill": build/test_ops device --filter masked_fill); timed by build/test_ops perf.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/masked_fill.cuh"
 

@@ -1,6 +1,6 @@
 // CUDA twin of kernels/cpu/masked_mean.cpp, its reference: mean over the real positions of (B, L, C) ->
 // (B, C). Checked against the CPU by tests/ops_table/ in device mode (rows "masked_mean": build/test_ops
-// device --filter masked_mean); timed by bench/bench_kernels.cpp cuda.
+// device --filter masked_mean); timed by build/test_ops perf.
 #include "kernels/cuda/block_reduce.cuh"
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/masked_mean.cuh"

@@ -1,6 +1,6 @@
 // CUDA twin of kernels/cpu/max_pool1d.cpp, its reference: window-3 max-pool over the length of (B, L, C)
 // with argmax, one thread per output. Checked against the CPU by tests/ops_table/ in device mode (rows
-// "max_pool1d": build/test_ops device --filter max_pool1d); timed by bench/bench_kernels.cpp cuda.
+// "max_pool1d": build/test_ops device --filter max_pool1d); timed by build/test_ops perf.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/max_pool1d.cuh"
 

@@ -1,7 +1,7 @@
 // CUDA twin of kernels/cpu/ponet_mixer.cpp, its reference: the fused PoNet mixer on (B, L, D), H heads,
 // as a few deterministic kernels (GA one block per (b, h), pools and PF one thread per element). Checked
 // against the CPU by tests/ops_table/ in device mode (rows "ponet_mixer": build/test_ops device --filter
-// ponet_mixer); timed by bench/bench_kernels.cpp cuda (forward) and bench/bench_ponet_step.cpp cuda.
+// ponet_mixer); timed by build/test_ops perf and bench/bench_ponet_step.cpp cuda.
 #include <cstdint>
 
 #include "core/allocator.h"

@@ -1,6 +1,6 @@
 // CUDA twin of kernels/cpu/segment_max.cpp, its reference: segment max-pool over the length of (B, L, C)
 // with argmax, layout on the device. Checked against the CPU by tests/ops_table/ in device mode (rows
-// "segment_max": build/test_ops device --filter segment_max); timed by bench/bench_kernels.cpp cuda.
+// "segment_max": build/test_ops device --filter segment_max); timed by build/test_ops perf.
 #include "core/cuda_check.cuh"
 #include "kernels/cuda/segment_max.cuh"
 

@@ -1,6 +1,6 @@
 // CUDA twin of kernels/cpu/softmax.cpp, its reference: softmax and log-softmax over the last dim of
 // [rows, cols], one block per row. Checked against the CPU by tests/ops_table/ in device mode (rows
-// "softmax", "log_softmax": build/test_ops device --filter softmax); timed by bench/bench_kernels.cpp
+// "softmax", "log_softmax": build/test_ops device --filter softmax); timed by build/test_ops perf
 // cuda.
 #include "kernels/cuda/block_reduce.cuh"
 #include "core/cuda_check.cuh"

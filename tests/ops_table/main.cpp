@@ -1,8 +1,13 @@
 // `test_ops`: runs the op table (tests/ops_table/op_case.h) in one mode.
 //
-//   test_ops value|grad|device|perf|all [--filter OP[,OP...]] [--require-device] [--repeats N]
+//   test_ops value|grad|device|all [--filter OP[,OP...]] [--require-device]
+//   test_ops perf [--filter OP[,OP...]] [--repeats N] [--device cpu|cuda]
 //   test_ops list       every row, and the coverage: rows per op and mode
 //   test_ops selftest   shows that each mode fails on a deliberately wrong kernel
+//
+// perf times the rows marked for it on the CPU and, when there is a CUDA device, on it too (--device
+// picks one); it prints figures and fails only on a wrong value. It is a tool, not a test: the ctest
+// ops_perf_runs only runs it once on a few small rows. `all` is value, grad and device.
 //
 // --filter keeps the rows whose op name contains one of the given words (`--filter gemm` matches no op:
 // GEMMs are reached through matmul and linear). Without a CUDA device `device` prints a SKIP line and
@@ -28,7 +33,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: test_ops value|grad|device|perf|all|list|selftest [--filter OP[,OP...]] [--require-device] "
-               "[--repeats N]\n");
+               "[--repeats N] [--device cpu|cuda]\n");
   return 2;
 }
 
@@ -70,6 +75,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> filters;
   bool require_device = std::getenv("PONET_REQUIRE_GPU") && std::strcmp(std::getenv("PONET_REQUIRE_GPU"), "0") != 0;
   int repeats = 5;
+  std::vector<Device> perf_devices{Device::cpu()};
+  if (cuda_available()) perf_devices.push_back(Device::cuda());
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--filter" && i + 1 < argc) {
@@ -81,6 +88,15 @@ int main(int argc, char** argv) {
     } else if (a == "--repeats" && i + 1 < argc) {
       repeats = std::atoi(argv[++i]);
       if (repeats < 1) return usage();
+    } else if (a == "--device" && i + 1 < argc) {
+      const std::string d = argv[++i];
+      if (d != "cpu" && d != "cuda") return usage();
+      if (d == "cuda" && !cuda_available()) {
+        std::fprintf(stderr, "test_ops: --device cuda, but there is no CUDA device%s\n",
+                     cuda_compiled() ? "" : " (this build has no CUDA)");
+        return 1;
+      }
+      perf_devices = {d == "cpu" ? Device::cpu() : Device::cuda()};
     } else {
       std::fprintf(stderr, "test_ops: unknown argument '%s'\n", a.c_str());
       return usage();
@@ -108,7 +124,23 @@ int main(int argc, char** argv) {
   else return usage();
 
   int failed = 0, passed = 0;
+  auto report = [&](const char* what, const OpCase& r, const RowResult& res) {
+    (res.ok ? passed : failed)++;
+    std::printf("%s %-6s %-22s %-70s max err %.3g%s%s\n", res.ok ? "ok  " : "FAIL", what, r.op.c_str(), r.what.c_str(),
+                res.max_error, res.detail.empty() ? "" : "  ", res.detail.c_str());
+    std::fflush(stdout);
+  };
   for (Mode m : modes) {
+    if (m == kPerf) {
+      for (Device d : perf_devices) {
+        const double copy_gbs = copy_bandwidth_gbs(d);
+        std::printf("perf on %s: copy bandwidth %.1f GB/s (a 64 MiB clone); median of %d calls\n", d.str().c_str(),
+                    copy_gbs, repeats);
+        for (const OpCase* r : rows)
+          if (r->modes & kPerf) report("perf", *r, run_perf(*r, d, repeats, copy_gbs));
+      }
+      continue;
+    }
     if (m == kDevice && !cuda_available()) {
       std::printf("SKIP: device mode: no CUDA device%s\n", cuda_compiled() ? "" : " (this build has no CUDA)");
       if (require_device) {
@@ -119,14 +151,7 @@ int main(int argc, char** argv) {
     }
     for (const OpCase* r : rows) {
       if (!(r->modes & m)) continue;
-      RowResult res = m == kValue ? run_value(*r)
-                      : m == kGrad ? run_grad(*r)
-                      : m == kDevice ? run_device(*r, Device::cuda())
-                                     : run_perf(*r, repeats);
-      (res.ok ? passed : failed)++;
-      std::printf("%s %-6s %-22s %-70s max err %.3g%s%s\n", res.ok ? "ok  " : "FAIL", mode_name(m), r->op.c_str(),
-                  r->what.c_str(), res.max_error, res.detail.empty() ? "" : "  ", res.detail.c_str());
-      std::fflush(stdout);
+      report(mode_name(m), *r, m == kValue ? run_value(*r) : m == kGrad ? run_grad(*r) : run_device(*r, Device::cuda()));
     }
   }
   std::printf("test_ops %s: %d passed, %d failed\n", mode.c_str(), passed, failed);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "core/rng.h"
 
 namespace ponet::ops_table {
@@ -34,13 +35,47 @@ Tensor chunk_segments(int64_t B, int64_t L, int64_t chunk) {
   return Tensor::from_vector_i64(v, {B, L});
 }
 
-std::vector<double> as_double(const Tensor& t) {
-  if (t.dtype() == DType::I64) {
-    std::vector<int64_t> v = t.to_vector_i64();
-    return std::vector<double>(v.begin(), v.end());
+std::vector<int64_t> row_major_strides(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t step = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    strides[d] = step;
+    step *= shape[d];
   }
-  std::vector<float> v = t.to_vector();
-  return std::vector<double>(v.begin(), v.end());
+  return strides;
+}
+
+std::vector<double> gather(const std::vector<double>& values, const Shape& shape, const std::vector<int64_t>& strides,
+                           int64_t offset) {
+  const int64_t n = shape_numel(shape), dims = static_cast<int64_t>(shape.size());
+  std::vector<double> out(static_cast<size_t>(n));
+  std::vector<int64_t> index(shape.size(), 0);  // an odometer over `shape`, last dim fastest
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t at = offset;
+    for (int64_t d = 0; d < dims; ++d) at += index[d] * strides[d];
+    out[i] = values.at(static_cast<size_t>(at));
+    for (int64_t d = dims - 1; d >= 0 && ++index[d] == shape[d]; --d) index[d] = 0;
+  }
+  return out;
+}
+
+namespace {
+// The storage elements a view can reach: from its first element up to its furthest one.
+template <class T>
+std::vector<double> reachable(const Tensor& t) {
+  int64_t last = 0;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.shape()[d] > 0) last += (t.shape()[d] - 1) * t.strides()[d];
+  const T* p = t.data<T>();
+  return std::vector<double>(p, p + (t.numel() == 0 ? 0 : last + 1));
+}
+}  // namespace
+
+std::vector<double> as_double(const Tensor& t) {
+  PONET_CHECK(t.device().is_cpu(), "ops_table::as_double: a reference reads CPU tensors, got ", t.device().str());
+  for (int64_t s : t.strides()) PONET_CHECK(s >= 0, "ops_table::as_double: negative stride in ", t.shape_str());
+  const std::vector<double> v = t.dtype() == DType::I64 ? reachable<int64_t>(t) : reachable<float>(t);
+  return gather(v, t.shape(), t.strides(), 0);
 }
 
 std::vector<int64_t> unravel(int64_t flat, const Shape& shape) {
@@ -69,20 +104,20 @@ Shape broadcast_shape(const Shape& a, const Shape& b) {
   return out;
 }
 
-std::vector<double> broadcast_map(const Tensor& a, const Tensor& b, const std::function<double(double, double)>& f) {
+Expected broadcast_map(const Tensor& a, const Tensor& b, const std::function<double(double, double)>& f) {
   const Shape out = broadcast_shape(a.shape(), b.shape());
   std::vector<double> av = as_double(a), bv = as_double(b), r(static_cast<size_t>(shape_numel(out)));
   for (int64_t i = 0; i < static_cast<int64_t>(r.size()); ++i) {
     std::vector<int64_t> idx = unravel(i, out);
     r[i] = f(av[broadcast_index(idx, a.shape())], bv[broadcast_index(idx, b.shape())]);
   }
-  return r;
+  return {out, r};
 }
 
-std::vector<double> map(const Tensor& x, const std::function<double(double)>& f) {
+Expected map(const Tensor& x, const std::function<double(double)>& f) {
   std::vector<double> v = as_double(x);
   for (double& e : v) e = f(e);
-  return v;
+  return {x.shape(), v};
 }
 
 }  // namespace ponet::ops_table

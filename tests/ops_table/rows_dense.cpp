@@ -10,7 +10,7 @@ namespace ponet::ops_table {
 namespace {
 
 // a [..., M, K] @ b [..., K, N] (b may be 2-D), in double; the inputs may be any views.
-std::vector<double> matmul_ref(const Tensor& a, const Tensor& b) {
+Expected matmul_ref(const Tensor& a, const Tensor& b) {
   const int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
   int64_t batch = 1;
   for (int64_t d = 0; d + 2 < a.dim(); ++d) batch *= a.size(d);
@@ -23,11 +23,13 @@ std::vector<double> matmul_ref(const Tensor& a, const Tensor& b) {
         for (int64_t k = 0; k < K; ++k) s += av[(p * M + i) * K + k] * bv[((shared ? 0 : p) * K + k) * N + j];
         out[(p * M + i) * N + j] = s;
       }
-  return out;
+  Shape shape = a.shape();
+  shape.back() = N;
+  return {shape, out};
 }
 
 // Softmax or log-softmax over the last dim in double.
-std::vector<double> softmax_ref(const Tensor& x, bool log) {
+Expected softmax_ref(const Tensor& x, bool log) {
   const int64_t C = x.size(-1), R = x.numel() / C;
   std::vector<double> v = as_double(x);
   for (int64_t r = 0; r < R; ++r) {
@@ -36,10 +38,11 @@ std::vector<double> softmax_ref(const Tensor& x, bool log) {
     for (int64_t c = 0; c < C; ++c) z += std::exp(v[r * C + c] - mx);
     for (int64_t c = 0; c < C; ++c) v[r * C + c] = log ? v[r * C + c] - mx - std::log(z) : std::exp(v[r * C + c] - mx) / z;
   }
-  return v;
+  return {x.shape(), v};
 }
 
-std::vector<double> layer_norm_ref(std::vector<double> v, const Tensor& w, const Tensor& b, double eps) {
+// Layer norm over the last dim of the row-major values v of a tensor of `shape`.
+Expected layer_norm_ref(const Shape& shape, std::vector<double> v, const Tensor& w, const Tensor& b, double eps) {
   const int64_t D = w.numel(), R = static_cast<int64_t>(v.size()) / D;
   std::vector<double> wv = as_double(w), bv = as_double(b);
   for (int64_t r = 0; r < R; ++r) {
@@ -48,7 +51,7 @@ std::vector<double> layer_norm_ref(std::vector<double> v, const Tensor& w, const
     for (int64_t c = 0; c < D; ++c) var += (v[r * D + c] - mean) * (v[r * D + c] - mean) / D;
     for (int64_t c = 0; c < D; ++c) v[r * D + c] = (v[r * D + c] - mean) / std::sqrt(var + eps) * wv[c] + bv[c];
   }
-  return v;
+  return {shape, v};
 }
 
 std::vector<OpCase> rows() {
@@ -65,6 +68,7 @@ std::vector<OpCase> rows() {
   for (const Mm& m : {Mm{{5, 7}, {7, 3}, false, false, "nn"}, Mm{{7, 5}, {7, 3}, true, false, "a transposed (tn)"},
                       Mm{{5, 7}, {3, 7}, false, true, "b transposed (nt)"}, Mm{{7, 5}, {3, 7}, true, true, "both (tt)"},
                       Mm{{2, 5, 7}, {2, 7, 3}, false, false, "batched"}, Mm{{3, 5, 7}, {7, 4}, false, false, "b shared by the batch"},
+                      Mm{{2, 3, 4, 5}, {2, 3, 5, 6}, false, false, "two batch dims"},
                       Mm{{4, 0}, {0, 3}, false, false, "K = 0"}, Mm{{0, 6}, {6, 2}, false, false, "M = 0"},
                       Mm{{256, 520}, {520, 384}, false, false, "large nn"}, Mm{{520, 256}, {384, 520}, true, true, "large tt"}}) {
     const bool large = m.a[0] > 100;
@@ -76,11 +80,7 @@ std::vector<OpCase> rows() {
                [m, view](const Inputs& in) { return matmul(view(in[0], m.ta), view(in[1], m.tb)); },
                [m, view](const Inputs& in) { return matmul_ref(view(in[0], m.ta), view(in[1], m.tb)); },
                {1e-5, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-4, 1e-5}};
-    if (large) {
-      row.value = {1e-4, 1e-5};  // K = 520 products summed in float
-      const int64_t M = m.ta ? m.a[1] : m.a[0], N = m.tb ? m.b[0] : m.b[1];
-      row.flops = 2.0 * M * N * K;
-    }
+    if (large) row.value = {1e-4, 1e-5};  // K = 520 products summed in float
     out.push_back(row);
   }
   // linear: x W^T + b with the bias as the GEMM's starting C
@@ -93,18 +93,15 @@ std::vector<OpCase> rows() {
                },
                [](const Inputs& in) { return linear(in[0], in[1], in[2]); },
                [](const Inputs& in) {
-                 std::vector<double> y = matmul_ref(in[0], transpose(in[1], 0, 1));
+                 Expected y = matmul_ref(in[0], transpose(in[1], 0, 1));
                  if (in[2].defined()) {
                    std::vector<double> b = as_double(in[2]);
-                   for (size_t i = 0; i < y.size(); ++i) y[i] += b[i % b.size()];
+                   for (size_t i = 0; i < y.values.size(); ++i) y.values[i] += b[i % b.size()];
                  }
                  return y;
                },
                {1e-5, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-4, 1e-5}};
-    if (large) {
-      row.value = {1e-4, 1e-5};
-      row.flops = 2.0 * x[0] * x[1] * x[2] * w[0];
-    }
+    if (large) row.value = {1e-4, 1e-5};
     out.push_back(row);
   }
   for (bool log : {false, true})
@@ -115,15 +112,21 @@ std::vector<OpCase> rows() {
                      [log](const Inputs& in) { return log ? log_softmax(in[0]) : softmax(in[0]); },
                      [log](const Inputs& in) { return softmax_ref(in[0], log); }, {1e-6, 1e-5}});
     }
-  for (Shape s : {Shape{6, 10}, Shape{3, 1, 7}, Shape{2, 300, 768}}) {
+  // x is stored as `s` and, for the transposed row, normalised as its [s1, s0] view
+  for (auto [s, transposed] : {std::pair{Shape{6, 10}, false}, std::pair{Shape{3, 1, 7}, false},
+                               std::pair{Shape{5, 3}, true}, std::pair{Shape{2, 300, 768}, false}}) {
     const bool large = shape_numel(s) > 100000;
-    const int64_t D = s.back();
-    out.push_back({"layer_norm", shape_str(s), large ? big : kAllModes,
-                   [s, D] {
+    const int64_t D = transposed ? s[0] : s.back();
+    auto view = [transposed = transposed](const Tensor& x) { return transposed ? x.transpose(0, 1) : x; };
+    out.push_back({"layer_norm", shape_str(s) + (transposed ? " transposed (strided input)" : ""), large ? big : kAllModes,
+                   [s = s, D] {
                      return Inputs{uniform_input(s, 81, -2.f, 2.f), uniform_input({D}, 82, 0.5f, 1.5f), uniform_input({D}, 83)};
                    },
-                   [](const Inputs& in) { return layer_norm(in[0], in[1], in[2], 1e-5f); },
-                   [](const Inputs& in) { return layer_norm_ref(as_double(in[0]), in[1], in[2], 1e-5); },
+                   [view](const Inputs& in) { return layer_norm(view(in[0]), in[1], in[2], 1e-5f); },
+                   [view](const Inputs& in) {
+                     const Tensor x = view(in[0]);
+                     return layer_norm_ref(x.shape(), as_double(x), in[1], in[2], 1e-5);
+                   },
                    {1e-5, 1e-5}, {2e-3, 5e-3}, 1e-2f, {1e-5, 1e-5}});
   }
   // dropout_add_layer_norm: the same dropout draw as dropout() from the same Rng, then the residual add
@@ -146,7 +149,7 @@ std::vector<OpCase> rows() {
                      std::vector<double> x = as_double(in[0]), r = as_double(in[1]);
                      for (size_t i = 0; i < x.size(); ++i)
                        x[i] = (training ? x[i] * dropout_scale(seed, i, p) : x[i]) + r[i];
-                     return layer_norm_ref(x, in[2], in[3], 1e-5);
+                     return layer_norm_ref(in[0].shape(), x, in[2], in[3], 1e-5);
                    },
                    {1e-5, 1e-5}, {2e-3, 5e-3}, 1e-2f, {1e-5, 1e-5}});
   }
@@ -161,34 +164,44 @@ std::vector<OpCase> rows() {
                    [pad = pad](const Inputs& in) { return embedding(in[0], in[1], pad); },
                    [D = D](const Inputs& in) {
                      std::vector<double> w = as_double(in[0]), out;
-                     for (int64_t id : in[1].to_vector_i64())
-                       for (int64_t c = 0; c < D; ++c) out.push_back(w[id * D + c]);
-                     return out;
+                     for (double id : as_double(in[1]))
+                       for (int64_t c = 0; c < D; ++c) out.push_back(w[static_cast<int64_t>(id) * D + c]);
+                     Shape shape = in[1].shape();
+                     shape.push_back(D);
+                     return Expected{shape, out};
                    },
                    {0, 0}, {1e-3, 5e-3}, 1e-2f, {0, 0}});  // the same rows summed in the same order
   }
-  // cross_entropy: mean over the targets that are not ignore_index
-  for (auto [N, C] : {std::pair{int64_t{7}, int64_t{5}}, std::pair{int64_t{4096}, int64_t{4000}}}) {
-    const bool large = N > 100;
-    out.push_back({"cross_entropy", "[" + std::to_string(N) + ", " + std::to_string(C) + "] with ignored targets",
+  // cross_entropy: mean over the targets that are not ignore_index (every third target is ignored; -100 is
+  // the default, an ignore_index inside [0, C) makes that class a non-target); logits may be a view
+  struct Ce {
+    int64_t N, C, ignore;
+    bool transposed;  // logits stored [C, N] and viewed as [N, C]
+  };
+  for (const Ce& c : {Ce{7, 5, -100, false}, Ce{6, 4, 3, false}, Ce{5, 6, -100, true}, Ce{4096, 4000, -100, false}}) {
+    const bool large = c.N > 100;
+    out.push_back({"cross_entropy",
+                   "[" + std::to_string(c.N) + ", " + std::to_string(c.C) + "] ignore_index " + std::to_string(c.ignore) +
+                       (c.transposed ? ", transposed logits (strided input)" : ""),
                    large ? big : kAllModes,
-                   [N = N, C = C] {
-                     Tensor t = id_input({N}, C, 91);
+                   [c] {
+                     Tensor t = id_input({c.N}, c.C, 91);
                      std::vector<int64_t> v = t.to_vector_i64();
-                     for (size_t i = 0; i < v.size(); i += 3) v[i] = -100;
-                     return Inputs{uniform_input({N, C}, 90, -3.f, 3.f), Tensor::from_vector_i64(v, {N})};
+                     for (size_t i = 0; i < v.size(); i += 3) v[i] = c.ignore;
+                     const Shape logits = c.transposed ? Shape{c.C, c.N} : Shape{c.N, c.C};
+                     return Inputs{uniform_input(logits, 90, -3.f, 3.f), Tensor::from_vector_i64(v, {c.N})};
                    },
-                   [](const Inputs& in) { return cross_entropy(in[0], in[1], -100); },
-                   [C = C](const Inputs& in) {
-                     std::vector<double> lsm = softmax_ref(in[0], true);
+                   [c](const Inputs& in) { return cross_entropy(c.transposed ? in[0].transpose(0, 1) : in[0], in[1], c.ignore); },
+                   [c](const Inputs& in) {
+                     std::vector<double> lsm = softmax_ref(c.transposed ? in[0].transpose(0, 1) : in[0], true).values;
                      double loss = 0, n = 0;
                      std::vector<int64_t> t = in[1].to_vector_i64();
                      for (size_t i = 0; i < t.size(); ++i)
-                       if (t[i] != -100) {
-                         loss -= lsm[i * C + t[i]];
+                       if (t[i] != c.ignore) {
+                         loss -= lsm[i * c.C + t[i]];
                          n += 1;
                        }
-                     return std::vector<double>{loss / n};
+                     return Expected{{}, {loss / n}};
                    },
                    {1e-5, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-5}});
   }

@@ -50,16 +50,22 @@ std::vector<OpCase> binary_rows(const char* op, Tensor (*fn)(const Tensor&, cons
   auto ref = [f](const Inputs& in) { return broadcast_map(in[0], in[1], f); };
   auto run_t = [fn](const Inputs& in) { return fn(in[0].transpose(0, 1), in[1]); };
   auto ref_t = [f](const Inputs& in) { return broadcast_map(in[0].transpose(0, 1), in[1], f); };
-  return {
+  // One float operation is correctly rounded: within half an ulp, 2^-24 relative, of the exact value
+  // (which double holds exactly for +, - and *, to 2^-53 for /). So every element must be the right bits.
+  std::vector<OpCase> rows = {
       {op, "[4, 5] with [4, 5]", kAllModes, inputs({4, 5}, {4, 5}, 10), run, ref},
       {op, "[4, 1, 6] with [3, 1] (both broadcast)", kAllModes, inputs({4, 1, 6}, {3, 1}, 11), run, ref},
       {op, "[3, 4] with [] (scalar)", kAllModes, inputs({3, 4}, {}, 12), run, ref},
       {op, "[6, 5] transposed with [5, 1] (strided input, broadcast strides)", kAllModes, inputs({6, 5}, {5, 1}, 13),
        run_t, ref_t},
+      {op, "[1] with [2, 3] (the lower-rank side broadcast first)", kAllModes, inputs({1}, {2, 3}, 17), run, ref},
+      {op, "[6, 1] with [1, 7] (an outer product of shapes)", kAllModes, inputs({6, 1}, {1, 7}, 18), run, ref},
       {op, "[0, 3] with [3] (empty)", kValue | kDevice, inputs({0, 3}, {3}, 14), run, ref},
       {op, "[64, 2048] with [2048] (multi-block)", kValue | kDevice | kPerf, inputs({64, 2048}, {2048}, 15), run, ref},
       {op, "[16, 1, 300] with [16, 300, 1] (both broadcast, large)", kValue | kDevice, inputs({16, 1, 300}, {16, 300, 1}, 16), run, ref},
   };
+  for (OpCase& r : rows) r.value = {0, 0x1p-24};
+  return rows;
 }
 
 double dropout_ref(uint64_t seed, int64_t i, double x, float p) { return x * dropout_scale(seed, static_cast<uint64_t>(i), p); }
@@ -99,23 +105,28 @@ std::vector<OpCase> rows() {
                  fill_inputs({8, 512, 64}, {8, 1, 64}, 32), fill_run, fill_ref});
 
   // dropout: the reference recomputes the counter-hash mask (kernels/dropout_hash.h) from the seed the
-  // op draws, so CPU and CUDA must drop exactly the same elements
-  for (auto [s, p, training] : {std::tuple{Shape{8, 9}, 0.3f, true}, std::tuple{Shape{4, 5}, 0.5f, false},
-                                std::tuple{Shape{512, 1031}, 0.1f, true}}) {
+  // op draws, so CPU and CUDA must drop exactly the same elements; a strided input is masked in the
+  // row-major order of the view
+  for (auto [s, p, training, transposed] :
+       {std::tuple{Shape{8, 9}, 0.3f, true, false}, std::tuple{Shape{4, 5}, 0.5f, false, false},
+        std::tuple{Shape{3, 5}, 0.4f, true, true}, std::tuple{Shape{512, 1031}, 0.1f, true, false}}) {
     const unsigned modes = s[0] > 100 ? kValue | kDevice | kPerf : kAllModes;
-    out.push_back({"dropout", shape_str(s) + " p " + std::to_string(p).substr(0, 3) + (training ? " training" : " eval"),
+    auto view = [transposed = transposed](const Tensor& x) { return transposed ? x.transpose(0, 1) : x; };
+    out.push_back({"dropout",
+                   shape_str(s) + (transposed ? " transposed" : "") + " p " + std::to_string(p).substr(0, 3) +
+                       (training ? " training" : " eval"),
                    modes, one(s, 40),
-                   [p = p, training = training](const Inputs& in) {
+                   [p = p, training = training, view](const Inputs& in) {
                      Rng rng(77);
-                     return dropout(in[0], p, training, rng);
+                     return dropout(view(in[0]), p, training, rng);
                    },
-                   [p = p, training = training](const Inputs& in) {
+                   [p = p, training = training, view](const Inputs& in) {
                      Rng rng(77);
                      const uint64_t seed = training ? rng.next_u64() : 0;
-                     std::vector<double> x = as_double(in[0]);
-                     for (size_t i = 0; i < x.size(); ++i)
-                       if (training) x[i] = dropout_ref(seed, static_cast<int64_t>(i), x[i], p);
-                     return x;
+                     Expected e = map(view(in[0]), [](double x) { return x; });
+                     for (size_t i = 0; i < e.values.size(); ++i)
+                       if (training) e.values[i] = dropout_ref(seed, static_cast<int64_t>(i), e.values[i], p);
+                     return e;
                    },
                    {1e-6, 1e-6}});
   }

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "autograd/ops.h"
+#include "kernels/dropout_hash.h"
 #include "nn/segment_index.h"
 #include "tests/ops_table/reference_ponet_mixer.h"
 #include "tests/ops_table/row_util.h"
@@ -25,7 +26,7 @@ Tensor spread_input(const Shape& shape, uint64_t seed) {
   return Tensor::from_vector(v, shape).set_requires_grad(true);
 }
 
-std::vector<double> max_pool_ref(const Tensor& x) {
+Expected max_pool_ref(const Tensor& x) {
   const int64_t B = x.size(0), L = x.size(1), C = x.size(2);
   std::vector<double> v = as_double(x), out(v.size());
   for (int64_t b = 0; b < B; ++b)
@@ -35,10 +36,11 @@ std::vector<double> max_pool_ref(const Tensor& x) {
         for (int64_t j = std::max<int64_t>(0, l - 1); j <= std::min(L - 1, l + 1); ++j) m = std::max(m, v[(b * L + j) * C + c]);
         out[(b * L + l) * C + c] = m;
       }
-  return out;
+  return {x.shape(), out};
 }
 
-std::vector<double> segment_max_ref(const Tensor& x, const Tensor& ids) {
+// Segments are the positions of a row sharing an id, wherever they are (not only runs).
+Expected segment_max_ref(const Tensor& x, const Tensor& ids) {
   const int64_t B = x.size(0), L = x.size(1), C = x.size(2);
   std::vector<double> v = as_double(x), out(v.size());
   std::vector<int64_t> id = ids.to_vector_i64();
@@ -51,10 +53,10 @@ std::vector<double> segment_max_ref(const Tensor& x, const Tensor& ids) {
     for (int64_t l = 0; l < L; ++l)
       for (int64_t c = 0; c < C; ++c) out[(b * L + l) * C + c] = best[id[b * L + l]][c];
   }
-  return out;
+  return {x.shape(), out};
 }
 
-std::vector<double> masked_mean_ref(const Tensor& x, const Tensor& mask) {
+Expected masked_mean_ref(const Tensor& x, const Tensor& mask) {
   const int64_t B = x.size(0), L = x.size(1), C = x.size(2);
   std::vector<double> v = as_double(x), m = as_double(mask), out(static_cast<size_t>(B * C), 0.0);
   for (int64_t b = 0; b < B; ++b) {
@@ -63,36 +65,41 @@ std::vector<double> masked_mean_ref(const Tensor& x, const Tensor& mask) {
     for (int64_t l = 0; l < L; ++l)
       for (int64_t c = 0; c < C; ++c) out[b * C + c] += m[b * L + l] * v[(b * L + l) * C + c] / n;
   }
-  return out;
+  return {{B, C}, out};
 }
 
-// Scaled dot-product attention per head over the real keys, in double.
-std::vector<double> attention_ref(const Tensor& q_t, const Tensor& k_t, const Tensor& v_t, const Tensor& key_valid,
-                                  int64_t H) {
+// Scaled dot-product attention per head over the real keys (all keys when key_valid is undefined), in
+// double. With dropout, P[b, h, i, j] is kept and scaled by dropout_scale(seed, ((b H + h) L + i) L + j, p)
+// after the softmax (the contract in kernels/cpu/attention.h), seed the op's one draw from its Rng.
+Expected attention_ref(const Tensor& q_t, const Tensor& k_t, const Tensor& v_t, const Tensor& key_valid, int64_t H,
+                       float p, uint64_t seed) {
   const int64_t B = q_t.size(0), L = q_t.size(1), D = q_t.size(2), d = D / H;
   std::vector<double> q = as_double(q_t), k = as_double(k_t), v = as_double(v_t), out(q.size(), 0.0);
-  std::vector<int64_t> valid = key_valid.to_vector_i64();
+  std::vector<double> valid = key_valid.defined() ? as_double(key_valid) : std::vector<double>(static_cast<size_t>(B * L), 1);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t h = 0; h < H; ++h)
       for (int64_t i = 0; i < L; ++i) {
-        std::vector<double> p(L, 0.0);
+        std::vector<double> w(L, 0.0);  // scores, then unnormalised probabilities
         double mx = -INFINITY, z = 0;
         for (int64_t j = 0; j < L; ++j) {
           if (!valid[b * L + j]) continue;
           double s = 0;
           for (int64_t c = 0; c < d; ++c) s += q[(b * L + i) * D + h * d + c] * k[(b * L + j) * D + h * d + c];
-          p[j] = s / std::sqrt(static_cast<double>(d));
-          mx = std::max(mx, p[j]);
+          w[j] = s / std::sqrt(static_cast<double>(d));
+          mx = std::max(mx, w[j]);
         }
-        for (int64_t j = 0; j < L; ++j) z += valid[b * L + j] ? (p[j] = std::exp(p[j] - mx)) : (p[j] = 0);
-        for (int64_t j = 0; j < L; ++j)
-          for (int64_t c = 0; c < d; ++c) out[(b * L + i) * D + h * d + c] += p[j] / z * v[(b * L + j) * D + h * d + c];
+        for (int64_t j = 0; j < L; ++j) z += valid[b * L + j] ? (w[j] = std::exp(w[j] - mx)) : (w[j] = 0);
+        for (int64_t j = 0; j < L; ++j) {
+          const uint64_t index = static_cast<uint64_t>(((b * H + h) * L + i) * L + j);
+          const double kept = p > 0 ? w[j] / z * dropout_scale(seed, index, p) : w[j] / z;
+          for (int64_t c = 0; c < d; ++c) out[(b * L + i) * D + h * d + c] += kept * v[(b * L + j) * D + h * d + c];
+        }
       }
-  return out;
+  return {q_t.shape(), out};
 }
 
 // Re(FFT over L of FFT over D), separably in double: O(L D (L + D)) per batch.
-std::vector<double> fourier_ref(const Tensor& x) {
+Expected fourier_ref(const Tensor& x) {
   const int64_t L = x.size(-2), D = x.size(-1), batch = x.numel() / std::max<int64_t>(L * D, 1);
   const double two_pi = 2 * std::acos(-1.0);
   std::vector<double> v = as_double(x), out(v.size());
@@ -108,7 +115,7 @@ std::vector<double> fourier_ref(const Tensor& x) {
         out[(p * L + l) * D + c] = s.real();
       }
   }
-  return out;
+  return {x.shape(), out};
 }
 
 struct MixerShape {
@@ -159,6 +166,20 @@ std::vector<OpCase> rows() {
                    [](const Inputs& in) { return masked_mean_ref(in[0], in[1]); }, {1e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f,
                    {1e-6, 1e-5}});
   }
+  // segments that are not runs (an id comes back later in the row) and ids in no order
+  out.push_back({"segment_max", "[2, 8, 3] ids repeated apart, unsorted", kAllModes,
+                 [] {
+                   return Inputs{spread_input({2, 8, 3}, 113),
+                                 Tensor::from_vector_i64({5, 5, 0, 9, 0, 9, 9, 5, /**/ 0, 1, 1, 2, 3, 3, 4, 5}, {2, 8})};
+                 },
+                 [](const Inputs& in) { return segment_max(in[0], in[1]); },
+                 [](const Inputs& in) { return segment_max_ref(in[0], in[1]); }, {0, 0}, {1e-3, 5e-3}, 1e-2f, {0, 0}});
+  // a mask with holes: padding between real positions, not only at the end
+  out.push_back({"masked_mean", "[2, 4, 3] mask with holes", kAllModes,
+                 [] { return Inputs{uniform_input({2, 4, 3}, 114), Tensor::from_vector_i64({1, 1, 0, 1, 0, 1, 0, 0}, {2, 4})}; },
+                 [](const Inputs& in) { return masked_mean(in[0], in[1]); },
+                 [](const Inputs& in) { return masked_mean_ref(in[0], in[1]); }, {1e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f,
+                 {1e-6, 1e-5}});
 
   for (const MixerShape& m : {MixerShape{2, 9, 8, 2, true, 0, {7, 9}}, MixerShape{2, 10, 6, 3, false, 3, {7, 10}},
                               MixerShape{2, 2048, 64, 2, false, 33, {2000, 2048}},
@@ -171,7 +192,7 @@ std::vector<OpCase> rows() {
     out.push_back({"ponet_mixer", what, large ? big : kAllModes, [m, large] { return mixer_inputs(m, !large); },
                    [h = m.heads](const Inputs& in) { return ponet_mixer(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7], h); },
                    [h = m.heads](const Inputs& in) {
-                     return naive_ponet_mixer(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7], h);
+                     return Expected{in[0].shape(), naive_ponet_mixer(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7], h)};
                    },
                    {2e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-4}});
   }
@@ -183,37 +204,42 @@ std::vector<OpCase> rows() {
                    auto batch = make_ponet_mixer_batch(in[5], in[6], in[7], in[0].device());
                    return ponet_mixer(in[0], in[1], in[2], in[3], in[4], *batch, 2);
                  },
-                 [](const Inputs& in) { return naive_ponet_mixer(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7], 2); },
+                 [](const Inputs& in) {
+                   return Expected{in[0].shape(), naive_ponet_mixer(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7], 2)};
+                 },
                  {2e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-4}});
 
   struct Att {
     int64_t B, L, D, heads;
     float dropout;
-    std::vector<int64_t> real;
+    std::vector<int64_t> real;  // empty: no key mask at all
   };
-  for (const Att& a : {Att{2, 7, 8, 2, 0.f, {5, 7}}, Att{2, 6, 6, 3, 0.2f, {6, 4}}, Att{2, 515, 128, 4, 0.f, {515, 300}},
-                       Att{1, 1030, 64, 2, 0.1f, {1030}}}) {
+  for (const Att& a : {Att{2, 7, 8, 2, 0.f, {5, 7}}, Att{2, 5, 6, 2, 0.f, {}}, Att{2, 6, 6, 3, 0.2f, {6, 4}},
+                       Att{2, 515, 128, 4, 0.f, {515, 300}}, Att{1, 1030, 64, 2, 0.1f, {1030}}}) {
     const bool large = a.L > 100;
-    unsigned modes = large ? big : kAllModes;
-    if (a.dropout > 0) modes &= ~unsigned(kValue | kPerf);  // the dropped P has no plain-loop reference here
     out.push_back({"attention",
                    "[" + std::to_string(a.B) + ", " + std::to_string(a.L) + ", " + std::to_string(a.D) + "] " +
-                       std::to_string(a.heads) + " heads, padded keys" + (a.dropout > 0 ? ", dropout on P" : ""),
-                   modes,
+                       std::to_string(a.heads) + " heads, " + (a.real.empty() ? "no key mask" : "padded keys") +
+                       (a.dropout > 0 ? ", dropout on P" : ""),
+                   large ? big : kAllModes,
                    [a] {
                      return Inputs{uniform_input({a.B, a.L, a.D}, 120), uniform_input({a.B, a.L, a.D}, 121),
-                                   uniform_input({a.B, a.L, a.D}, 122), prefix_mask(a.B, a.L, a.real)};
+                                   uniform_input({a.B, a.L, a.D}, 122),
+                                   a.real.empty() ? Tensor() : prefix_mask(a.B, a.L, a.real)};
                    },
                    [a](const Inputs& in) {
                      Rng rng(9);
                      return attention(in[0], in[1], in[2], in[3], a.heads, a.dropout, a.dropout > 0, rng);
                    },
-                   [a](const Inputs& in) { return attention_ref(in[0], in[1], in[2], in[3], a.heads); },
+                   [a](const Inputs& in) {
+                     return attention_ref(in[0], in[1], in[2], in[3], a.heads, a.dropout, Rng(9).next_u64());
+                   },
                    {2e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-4}});
   }
 
   for (Shape s : {Shape{2, 8, 6}, Shape{3, 16, 32}, Shape{5, 7}, Shape{1, 1, 1}, Shape{4, 1, 6}, Shape{2, 9, 1},
-                  Shape{2, 3, 97, 12}, Shape{2, 512, 128}, Shape{1, 1000, 96}}) {
+                  Shape{2, 7, 5}, Shape{1, 31, 33}, Shape{2, 3, 97, 12}, Shape{2, 127, 65}, Shape{2, 512, 128},
+                  Shape{1, 1000, 96}}) {
     const bool large = shape_numel(s) > 50000;
     auto pow2 = [](int64_t n) { return (n & (n - 1)) == 0; };
     const bool radix2 = pow2(s[s.size() - 1]) && pow2(s[s.size() - 2]);
@@ -222,9 +248,18 @@ std::vector<OpCase> rows() {
                    // rounding of that sum exceeds the tolerance, so the larger rows check values only
                    large ? big : shape_numel(s) > 2000 ? kValue | kDevice : kAllModes, [s] { return Inputs{uniform_input(s, 130)}; },
                    [](const Inputs& in) { return fourier_mix(in[0]); }, [](const Inputs& in) { return fourier_ref(in[0]); },
-                   large ? Tolerance{2e-3, 1e-4} : Tolerance{1e-5, 1e-5}, {2e-3, 5e-3}, 1e-2f,
+                   // outputs grow as sqrt(L D) and their rounding with them
+                   large ? Tolerance{2e-3, 1e-4} : shape_numel(s) > 10000 ? Tolerance{2e-4, 1e-5} : Tolerance{1e-5, 1e-5},
+                   // the op is linear, so the central difference is exact for any step: a large one keeps
+                   // the float rounding of the outputs small beside the difference
+                   {2e-3, 5e-3}, 0.25f,
                    large ? Tolerance{2e-3, 1e-4} : Tolerance{1e-4, 1e-5}});
   }
+  out.push_back({"fourier_mix", "[2, 10, 12] transposed to [2, 12, 10] (strided input)", kAllModes,
+                 [] { return Inputs{uniform_input({2, 10, 12}, 131)}; },
+                 [](const Inputs& in) { return fourier_mix(in[0].transpose(1, 2)); },
+                 [](const Inputs& in) { return fourier_ref(in[0].transpose(1, 2)); }, {1e-5, 1e-5}, {2e-3, 5e-3}, 0.25f,
+                 {1e-4, 1e-5}});
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
 #include "core/memory_stats.h"
+#include "core/profiler.h"
 #include "tests/ops_table/compare.h"
 
 namespace ponet::ops_table {
@@ -38,6 +39,31 @@ void note(RowResult& r, const Comparison& c, const std::string& what) {
   }
 }
 
+// The output's shape must be the reference's exactly; then its values within `tol`.
+void check_expected(RowResult& r, const Tensor& y, const Expected& e, Tolerance tol) {
+  if (y.shape() != e.shape) {
+    note(r, Comparison{false, INFINITY, "shape " + y.shape_str() + ", expected " + shape_str(e.shape)}, "forward");
+    return;
+  }
+  note(r, compare(y.to_vector(), e.values, tol), "forward");
+}
+
+// Copies of the row's CPU inputs on `target`, each a leaf of its own that requires grad where the CPU
+// input does (int64 inputs and left-out optional inputs pass through).
+Inputs inputs_on(const Inputs& cpu_in, Device target) {
+  Inputs out;
+  for (const Tensor& t : cpu_in) {
+    if (!t.defined()) {
+      out.push_back(t);
+      continue;
+    }
+    Tensor d = target == t.device() ? t.detach().clone() : t.detach().to(target);
+    if (t.requires_grad()) d.set_requires_grad(true);
+    out.push_back(d);
+  }
+  return out;
+}
+
 template <class F>
 RowResult guarded(F f) {
   try {
@@ -56,7 +82,7 @@ RowResult run_value(const OpCase& row) {
     Inputs in = row.inputs();
     NoGrad no_grad;
     Tensor y = row.run(in);
-    note(r, compare(y.to_vector(), row.reference(in), row.value), "forward");
+    check_expected(r, y, row.reference(in), row.value);
     return r;
   });
 }
@@ -83,17 +109,7 @@ RowResult run_grad(const OpCase& row) {
 RowResult run_device(const OpCase& row, Device target) {
   return guarded([&] {
     RowResult r;
-    Inputs cpu_in = row.inputs(), dev_in;
-    for (const Tensor& t : cpu_in) {
-      if (!t.defined()) {  // an optional input left out
-        dev_in.push_back(t);
-        continue;
-      }
-      Tensor d = t.detach().to(target);
-      if (target == t.device()) d = t.detach().clone();  // a separate leaf even when the target is the CPU
-      if (t.requires_grad()) d.set_requires_grad(true);
-      dev_in.push_back(d);
-    }
+    Inputs cpu_in = row.inputs(), dev_in = inputs_on(cpu_in, target);
     Tensor y_cpu = row.run(cpu_in), y_dev = row.run(dev_in);
     if (y_dev.device() != target) return failure("output on " + y_dev.device().str() + ", expected " + target.str());
     note(r, compare(y_dev, y_cpu, row.device), "forward");
@@ -123,50 +139,127 @@ RowResult run_device(const OpCase& row, Device target) {
   });
 }
 
-RowResult run_perf(const OpCase& row, int repeats) {
-  return guarded([&] {
-    using Clock = std::chrono::steady_clock;
-    // Checked first: a fast wrong kernel is not a result.
-    RowResult r = run_value(row);
-    if (!r.ok) return r;
-    Inputs in = row.inputs();
-    Tensor w;  // the backward seed, made once outside the timed region
-    {
-      NoGrad no_grad;
-      w = backward_weights(row.run(in));
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void sync(Device device) {
+  if (device.is_cuda()) cuda_synchronize();
+}
+
+// The bytes and FLOPs that the kernels of `phase` declare to the profiler (their PONET_KERNEL cost)
+// while `f` runs once.
+struct DeclaredCost {
+  double bytes = 0, flops = 0;
+  int kernels = 0;
+};
+template <class F>
+DeclaredCost declared_cost(profiler::Phase phase, Device device, F f) {
+  profiler::reset();
+  profiler::set_enabled(true);
+  f();
+  sync(device);
+  const profiler::Summary s = profiler::summary();
+  profiler::set_enabled(false);
+  profiler::reset();
+  DeclaredCost c;
+  for (const profiler::Record& rec : s.kernels)
+    if (rec.phase == phase) {
+      c.bytes += static_cast<double>(rec.bytes);
+      c.flops += static_cast<double>(rec.flops);
+      c.kernels += static_cast<int>(rec.calls);
     }
-    auto time_ms = [&](bool with_backward) {
-      std::vector<double> ms;
-      for (int i = 0; i < repeats + 1; ++i) {  // the first call warms caches and the allocator
-        for (const Tensor& t : in)
-          if (t.defined() && t.requires_grad()) t.zero_grad();
-        const auto t0 = Clock::now();
-        Tensor y = row.run(in);
-        if (with_backward && y.requires_grad()) y.backward(w);
-        cuda_synchronize();
-        if (i > 0) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-      }
-      std::sort(ms.begin(), ms.end());
-      return ms[ms.size() / 2];
-    };
-    const double fwd = [&] {
-      NoGrad no_grad;
-      return time_ms(false);
-    }();
-    const double both = time_ms(true);
-    double bytes = 0;
-    for (const Tensor& t : in)
-      if (t.defined()) bytes += static_cast<double>(t.numel()) * dtype_size(t.dtype());
+  return c;
+}
+
+// The median over `repeats` calls of `timed` (after one untimed warm-up), each preceded by `prepare`.
+template <class P, class T>
+double median_ms(int repeats, Device device, P prepare, T timed) {
+  std::vector<double> ms;
+  for (int i = 0; i < repeats + 1; ++i) {
+    prepare();
+    sync(device);
+    const auto t0 = Clock::now();
+    timed();
+    sync(device);
+    if (i > 0) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+std::string figures(const char* what, double ms, const DeclaredCost& c, double copy_gbs) {
+  char buf[160];
+  if (c.kernels == 0) {
+    std::snprintf(buf, sizeof buf, "%s %.3f ms (no kernel)", what, ms);
+    return buf;
+  }
+  const double gbs = c.bytes / ms / 1e6;
+  int n = std::snprintf(buf, sizeof buf, "%s %.3f ms %.1f GB/s", what, ms, gbs);
+  if (copy_gbs > 0) n += std::snprintf(buf + n, sizeof buf - n, " (%.0f%% of copy)", 100 * gbs / copy_gbs);
+  if (c.flops > 0) std::snprintf(buf + n, sizeof buf - n, " %.2f GFLOP/s", c.flops / ms / 1e6);
+  return buf;
+}
+
+}  // namespace
+
+double copy_bandwidth_gbs(Device device) {
+  NoGrad no_grad;
+  Tensor x = Tensor::zeros({16 << 20}, DType::F32, device);  // 64 MiB, beyond the caches
+  Tensor y;
+  const double ms = median_ms(5, device, [] {}, [&] { y = x.clone(); });
+  return 2.0 * 4 * static_cast<double>(x.numel()) / ms / 1e6;
+}
+
+RowResult run_perf(const OpCase& row, Device device, int repeats, double copy_gbs) {
+  return guarded([&] {
+    // Checked first, on the device it will time: a fast wrong kernel is not a result.
+    RowResult r;
+    if (!row.reference) return failure("row has no reference");
+    Inputs cpu_in = row.inputs(), in = inputs_on(cpu_in, device);
+    Tensor w;  // the backward seed, made once outside the timed region
+    bool differentiable = false;
     {
       NoGrad no_grad;
       Tensor y = row.run(in);
-      bytes += static_cast<double>(y.numel()) * dtype_size(y.dtype());
+      const Tolerance tol = device.is_cpu() ? row.value
+                                            : Tolerance{row.value.atol + row.device.atol, row.value.rtol + row.device.rtol};
+      check_expected(r, y, row.reference(cpu_in), tol);
+      if (!r.ok) return r;
+      w = backward_weights(y).to(device);
     }
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "forward %.3f ms (%.2f GB/s%s), forward+backward %.3f ms", fwd, bytes / fwd / 1e6,
-                  row.flops > 0 ? (", " + std::to_string(row.flops / fwd / 1e6).substr(0, 6) + " GFLOP/s").c_str() : "",
-                  both);
-    r.detail = buf;
+    for (const Tensor& t : in) differentiable = differentiable || (t.defined() && t.requires_grad());
+    const DeclaredCost fwd_cost = declared_cost(profiler::Phase::Forward, device, [&] {
+      NoGrad no_grad;
+      row.run(in);
+    });
+    reset_peak_memory(device);
+    const size_t before = memory_stats(device).in_use;
+    const double fwd_ms = median_ms(repeats, device, [] {}, [&] {
+      NoGrad no_grad;
+      row.run(in);
+    });
+    const double alloc_mib = static_cast<double>(memory_stats(device).peak - before) / (1 << 20);
+    r.detail = device.str() + ": " + figures("forward", fwd_ms, fwd_cost, copy_gbs);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, ", alloc %.1f MiB", alloc_mib);
+    r.detail += buf;
+    if (differentiable) {
+      auto zero_grads = [&] {
+        for (const Tensor& t : in)
+          if (t.defined() && t.requires_grad()) t.zero_grad();
+      };
+      Tensor y;
+      const DeclaredCost bwd_cost = declared_cost(profiler::Phase::Backward, device, [&] {
+        zero_grads();
+        row.run(in).backward(w);
+      });
+      const double bwd_ms = median_ms(repeats, device, [&] {
+        zero_grads();
+        y = row.run(in);
+      }, [&] { y.backward(w); });
+      r.detail += "; " + figures("backward", bwd_ms, bwd_cost, copy_gbs);
+    }
     return r;
   });
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "autograd/node.h"
 #include "autograd/ops.h"
@@ -52,6 +53,8 @@ int run_selftest() {
   expect(r.ok, false, "value: gelu 1e-4 relative too large", r);
   r = run_value(gelu_row([](const Inputs& in) { return mul(gelu(in[0]), Tensor::scalar(NAN)); }));
   expect(r.ok, false, "value: gelu returning NaN", r);
+  r = run_value(gelu_row([](const Inputs& in) { return reshape(gelu(in[0]), {7, 4}); }));
+  expect(r.ok, false, "value: the right values in the wrong shape [7, 4]", r);
   // grad
   r = run_grad(doubled_row(2.f));
   expect(r.ok, true, "grad: the right backward", r);
@@ -75,10 +78,12 @@ int run_selftest() {
   wrong_backward.run = [calls](const Inputs& in) { return doubled_with_backward(in[0], ++*calls == 2 ? NAN : 2.f); };
   r = run_device(wrong_backward, Device::cpu());
   expect(r.ok, false, "device: NaN gradient on the device side", r);
-  // perf refuses to time a wrong kernel
-  r = run_perf(gelu_row([](const Inputs& in) { return scale(gelu(in[0]), 1.0001f); }), 1);
+  // perf refuses to time a wrong kernel, and takes its bytes from the cost the kernel declares
+  r = run_perf(gelu_row([](const Inputs& in) { return scale(gelu(in[0]), 1.0001f); }), Device::cpu(), 1, 0);
   expect(r.ok, false, "perf: a wrong gelu is not timed", r);
-  std::printf("selftest: %d of 11 checks misbehaved\n", failures);
+  r = run_perf(gelu_row(gelu_plain), Device::cpu(), 1, 0);
+  expect(r.ok && r.detail.find("GB/s") != std::string::npos, true, "perf: the right gelu, with its declared cost", r);
+  std::printf("selftest: %d of 13 checks misbehaved\n", failures);
   return failures;
 }
 
