@@ -4,6 +4,8 @@
 // (ReLU) under -fno-trapping-math (CMakeLists.txt).
 #include "kernels/cpu/activations.h"
 
+#include <cmath>
+
 #include "kernels/activation_formulas.h"
 #include "kernels/cpu/unary.h"
 
@@ -24,5 +26,17 @@ void activation_backward(float* dx, const float* x, const float* y, const float*
   template void activation_backward<activation::Formula>(float*, const float*, const float*, const float*, int64_t);
 PONET_ACTIVATIONS(PONET_INSTANTIATE_ACTIVATION)
 #undef PONET_INSTANTIATE_ACTIVATION
+
+void gelu_forward_reference(float* out, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = 0.5f * x[i] * (1.f + std::erf(x[i] * activation::Gelu::kInvSqrt2));
+}
+
+void gelu_backward_reference(float* dx, const float* x, const float* dy, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float cdf = 0.5f * (1.f + std::erf(x[i] * activation::Gelu::kInvSqrt2));
+    const float pdf = activation::Gelu::kInvSqrt2Pi * std::exp(-0.5f * x[i] * x[i]);
+    dx[i] = dy[i] * (cdf + x[i] * pdf);
+  }
+}
 
 }  // namespace ponet::cpu

@@ -14,4 +14,9 @@ void activation_forward(float* out, const float* x, int64_t n);
 template <class F>
 void activation_backward(float* dx, const float* x, const float* y, const float* dy, int64_t n);
 
+// GELU's plain versions with std::erf and std::exp, which do not vectorise: the reference that the
+// branch-free GELU above is tested against (tests/test_vector_math.cpp) and can be timed beside.
+void gelu_forward_reference(float* out, const float* x, int64_t n);
+void gelu_backward_reference(float* dx, const float* x, const float* dy, int64_t n);
+
 }  // namespace ponet::cpu

@@ -1,8 +1,7 @@
 // Elementwise add, sub, mul, div of two broadcast-strided inputs into a contiguous out
-// (kernels/cpu/binary.h). No reference kernel beside it: the oracle is the op table's expected values,
-// computed in double with broadcasting by index arithmetic (rows "add", "sub", "mul", "div": build/test_ops
-// value --filter add,sub,mul,div, within half an ulp); errors in tests/test_binary.cpp; timed by
-// build/test_ops perf.
+// (kernels/cpu/binary.h), beside binary_forward_reference, the plain strided loop it must equal bit for
+// bit (tests/test_binary.cpp). The op table checks both the op's values against double with broadcasting
+// by index arithmetic (rows "add", "sub", "mul", "div", within half an ulp); timed by build/test_ops perf.
 #include "kernels/cpu/binary.h"
 
 namespace ponet::cpu {
@@ -62,6 +61,23 @@ void binary_forward(BinaryOp op, float* out, const float* a, const std::vector<i
     case BinaryOp::Sub: return run<BinaryOp::Sub>(out, a, as, b, bs, shape);
     case BinaryOp::Mul: return run<BinaryOp::Mul>(out, a, as, b, bs, shape);
     case BinaryOp::Div: return run<BinaryOp::Div>(out, a, as, b, bs, shape);
+  }
+}
+
+void binary_forward_reference(BinaryOp op, float* out, const float* a, const std::vector<int64_t>& as,
+                              const float* b, const std::vector<int64_t>& bs, const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t rem = i, oa = 0, ob = 0;
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      const int64_t c = rem % shape[d];
+      rem /= shape[d];
+      oa += c * as[d];
+      ob += c * bs[d];
+    }
+    const float x = a[oa], y = b[ob];
+    out[i] = op == BinaryOp::Add ? x + y : op == BinaryOp::Sub ? x - y : op == BinaryOp::Mul ? x * y : x / y;
   }
 }
 

@@ -1,7 +1,6 @@
 // Batched transpose copy, `batches` rows x cols matrices -> cols x rows (kernels/cpu/transpose.h).
-// No reference kernel beside it: the oracle is the op table's view rows, which compute the expected
-// layout by index arithmetic (tile edges in both dims, more rows than columns, many tiles). Tested by
-// tests/ops_table/ (rows "transpose": build/test_ops value --filter transpose); timed by build/test_ops perf.
+// Reference: transpose_copy_reference, the plain loop in this file (tests/test_transpose.cpp, across tile
+// edges). The op table's "transpose" rows check the op by index arithmetic; timed by build/test_ops perf.
 #include "kernels/cpu/transpose.h"
 
 #include <algorithm>
@@ -22,6 +21,12 @@ void transpose_copy(float* out, const float* in, int64_t batches, int64_t rows, 
         for (int64_t i = tr * T; i < std::min(rows, (tr + 1) * T); ++i)
           for (int64_t j = tc * T; j < std::min(cols, (tc + 1) * T); ++j) dst[j * rows + i] = src[i * cols + j];
     }
+}
+
+void transpose_copy_reference(float* out, const float* in, int64_t batches, int64_t rows, int64_t cols) {
+  for (int64_t b = 0; b < batches; ++b)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) out[b * rows * cols + j * rows + i] = in[b * rows * cols + i * cols + j];
 }
 
 }  // namespace ponet::cpu
