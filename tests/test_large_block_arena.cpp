@@ -81,10 +81,12 @@ TEST_CASE("large block arena: a random run never overlaps live blocks and merges
   };
   for (int i = 0; i < 4; ++i) add_segment(4 + static_cast<size_t>(rng.uniform(0, 12)));
   check_invariants();
+  int highest_given_back = 0;  // the highest-addressed live block given back while others stay live
   for (int op = 0; op < 3000; ++op) {
     if (!live.empty() && rng.uniform(0, 1) < 0.5) {
       auto it = live.begin();
-      std::advance(it, static_cast<long>(rng.uniform(0, 1) * static_cast<double>(live.size() - 1)));
+      std::advance(it, static_cast<long>(rng.randint(0, static_cast<int64_t>(live.size()))));  // any, the last too
+      if (live.size() > 1 && std::next(it) == live.end()) ++highest_given_back;
       CHECK(arena.give_back(it->first) == it->second);
       live.erase(it);
     } else {
@@ -99,6 +101,7 @@ TEST_CASE("large block arena: a random run never overlaps live blocks and merges
     }
     check_invariants();
   }
+  CHECK(highest_given_back > 0);  // the run reached the end of the address range, not only its middle
   for (const auto& [p, n] : live) arena.give_back(p);
   // Every segment merged back into one free block: all of them can be removed whole.
   CHECK(arena.remove_free_segments(SIZE_MAX).size() == segments.size());

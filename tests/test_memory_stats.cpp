@@ -63,7 +63,7 @@ TEST_CASE("memory_stats: process RSS grows when a tensor is touched and the maxi
 
 TEST_CASE("memory_stats: without a CUDA device cuda_synchronize is a no-op and the CUDA figures are zero") {
   if (cuda_available()) {
-    std::printf("SKIP: a CUDA device is present (the gpu suite covers it)\n");
+    skip_test("a CUDA device is present (the gpu suite covers it)");
     return;
   }
   CHECK_NOTHROW(cuda_synchronize());

@@ -65,9 +65,15 @@ void check_fixture(const std::string& file, bool fused) {
     compare("output.hidden_states." + std::to_string(k), out.hidden_states[k]);
   if (fx.optional("debug.segment_index").defined())
     CHECK(out.segment_index.to_vector_i64() == fx.at("debug.segment_index").to_vector_i64());
+  if (!fused) {
+    // Every layer the fixture traced must have a trace here: an empty trace list would compare nothing.
+    size_t traced_layers = 0;
+    while (fx.optional("debug.layer." + std::to_string(traced_layers) + ".ga_prob").defined()) ++traced_layers;
+    REQUIRE(traced_layers > 0);
+    REQUIRE(traces.size() == traced_layers);
+  }
   for (size_t i = 0; i < traces.size(); ++i) {
     const std::string p = "debug.layer." + std::to_string(i) + ".";
-    if (!fx.optional(p + "ga_prob").defined()) break;
     compare(p + "ga_prob", traces[i].ga_prob);
     compare(p + "ga_value", traces[i].ga_value);
     compare(p + "segment_pooled", traces[i].segment_pooled);

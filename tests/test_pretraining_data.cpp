@@ -66,7 +66,7 @@ TEST_CASE("KJV conversion: verses become sentences, chapters documents") {
 
 TEST_CASE("KJV corpus from the bible-kjv package: 1189 chapters, 31102 verses") {
   if (std::system("command -v bible >/dev/null 2>&1") != 0) {
-    std::printf("SKIP: the bible program (Debian bible-kjv) is not installed\n");
+    ponet::testing::skip_test("the bible program (Debian bible-kjv) is not installed");
     return;
   }
   const std::string path = "/tmp/ponet_test_kjv.txt";

@@ -10,8 +10,9 @@
 // ops_perf_runs only runs it once on a few small rows. `all` is value, grad and device.
 //
 // --filter keeps the rows whose op name contains one of the given words (`--filter gemm` matches no op:
-// GEMMs are reached through matmul and linear). Without a CUDA device `device` prints a SKIP line and
-// exits 0; --require-device (or PONET_REQUIRE_GPU=1) makes that a failure, for machines that have one.
+// GEMMs are reached through matmul and linear). Without a CUDA device `device` prints a SKIP line and,
+// when nothing else ran, exits 77 (ctest's SKIP_RETURN_CODE: Skipped); --require-device (or
+// PONET_REQUIRE_GPU=1) makes it a failure (exit 1), for machines that have one.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -124,6 +125,8 @@ int main(int argc, char** argv) {
   else return usage();
 
   int failed = 0, passed = 0;
+  bool skipped = false;                // device mode found no device (and none was required)
+  constexpr int kSkipExitCode = 77;    // ctest: SKIP_RETURN_CODE of ops_device
   auto report = [&](const char* what, const OpCase& r, const RowResult& res) {
     (res.ok ? passed : failed)++;
     std::printf("%s %-6s %-22s %-70s max err %.3g%s%s\n", res.ok ? "ok  " : "FAIL", what, r.op.c_str(), r.what.c_str(),
@@ -142,6 +145,7 @@ int main(int argc, char** argv) {
       continue;
     }
     if (m == kDevice && !cuda_available()) {
+      skipped = true;
       std::printf("SKIP: device mode: no CUDA device%s\n", cuda_compiled() ? "" : " (this build has no CUDA)");
       if (require_device) {
         std::printf("FAIL: a device was required (--require-device or PONET_REQUIRE_GPU)\n");
@@ -155,5 +159,6 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("test_ops %s: %d passed, %d failed\n", mode.c_str(), passed, failed);
-  return failed == 0 ? 0 : 1;
+  if (failed > 0) return 1;
+  return skipped && passed == 0 ? kSkipExitCode : 0;
 }

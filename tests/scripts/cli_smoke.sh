@@ -106,8 +106,10 @@ require_file "$dir/lra/results.json" "$dir/lra/best.safetensors"
 # the earlier recipe by flags: its record in results.json, and the log without beta1 (not cycled)
 "$ponet" lra listops --data "$dir/lo" --mixer ponet --max-length 60 --steps 4 --schedule linear --clip 1 \
   --sampling random --segment-num 5 --out "$dir/lra_v1" --quiet > /dev/null
-grep -q '"schedule": "linear"' "$dir/lra_v1/results.json" && grep -q '"segment_num": 5' "$dir/lra_v1/results.json"
-! grep -q beta1 "$dir/lra_v1/log.jsonl" && grep -q beta1 "$dir/lra/log.jsonl"
+grep -q '"schedule": "linear"' "$dir/lra_v1/results.json" || { echo "lra: --schedule linear not in results.json"; exit 1; }
+grep -q '"segment_num": 5' "$dir/lra_v1/results.json" || { echo "lra: --segment-num 5 not in results.json"; exit 1; }
+if grep -q beta1 "$dir/lra_v1/log.jsonl"; then echo "lra: the linear schedule logged beta1 (cycled)"; exit 1; fi
+grep -q beta1 "$dir/lra/log.jsonl" || { echo "lra: the one-cycle schedule logged no beta1"; exit 1; }
 expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --schedule cosine --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --sampling shuffle --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --clip -1 --out "$dir/lra_bad"
