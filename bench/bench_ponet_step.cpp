@@ -1,7 +1,8 @@
 // One PoNet training step (train/step.h: forward + backward + AdamW at a fixed lr, no clipping) at the
 // LRA-text size: hidden 64, intermediate 128, 2 heads, 2 layers, batch 32, byte vocabulary, fixed
-// 4-chunk segments, for sequence lengths 512 .. 16384. Prints steps/s, tokens/s, the allocator's peak tensor memory during a step on the
-// device, and the process's peak resident memory so far (lengths grow, so it is the latest length's).
+// 4-chunk segments, for sequence lengths 512 .. 16384. Prints steps/s, tokens/s, the allocator's peak
+// tensor memory during a step on the device, and the process's peak resident memory so far (lengths
+// grow, so it is the latest length's).
 //   usage: bench_ponet_step [cpu|cuda] [max_length] [batch]
 //
 // `--result` mode runs exactly the step of ../shared/bench/perf_step.cpp (the side-by-side harness

@@ -49,12 +49,14 @@ nn::PoNetInputs to_inputs(const data::Batch& b) {
 }
 
 PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, data::PretrainingData& train_data,
-                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight, bool fused_mixer)
+                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight,
+                                 bool fused_mixer)
     : PretrainingTask(model, [&train_data](Rng& rng) { return train_data.next_batch(rng); },
                       train_data.options().batch_size, std::move(eval_batches), mlm_weight, sso_weight, fused_mixer) {}
 
 PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, BatchSource next_batch, int64_t batch_size,
-                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight, bool fused_mixer)
+                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight,
+                                 bool fused_mixer)
     : model_(model),
       next_batch_(std::move(next_batch)),
       batch_size_(batch_size),
