@@ -9,6 +9,8 @@
 // batches in order. A second test runs train/step.h's step alone with an optimizer and settings of its
 // own, to show that the comparison is sharp: it passes with the Trainer's settings and fails with a
 // wrong beta2, weight decay on every parameter, or no clipping.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -203,7 +205,9 @@ TEST_CASE("training follows PyTorch step for step (the Trainer on fixed batches)
     CHECK(clipped.size() > 0);
     CHECK(static_cast<int64_t>(clipped.size()) < t.steps);
 
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ponet_test_trajectory_" + t.name);
+    // per process: test runs of other checkouts on this machine use the same temporary folder
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("ponet_test_trajectory_" + t.name + "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     train::TrainerOptions o;
