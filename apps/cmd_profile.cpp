@@ -1,6 +1,7 @@
 // `ponet profile`: where a PoNet pretraining step goes, kernel by kernel, against the machine's own
-// measured limits (docs/profiling.md). Runs one warm-up step, then --steps profiled steps (forward,
-// backward, AdamW, zero_grad) on random batches, and prints the profiler's table (core/profile_report.h).
+// measured limits (docs/profiling.md). Runs one warm-up step, then --steps profiled steps of the
+// trainer's own step (train/step.h: forward, backward, gradient clipping at 1.0, AdamW on a linear
+// schedule, zero_grad) on one random batch, and prints the profiler's table (core/profile_report.h).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -19,7 +20,9 @@
 #include "nn/model_factory.h"
 #include "nn/ponet_for_pretraining.h"
 #include "train/optimizer.h"
+#include "train/pretraining_task.h"
 #include "train/run_dir.h"
+#include "train/step.h"
 
 namespace ponet::app {
 
@@ -38,7 +41,7 @@ nn::PoNetConfig read_ponet_config(const std::string& path, bool* names_vocab = n
 
 // Random ids (as bench_ponet_step), a share mask_prob of them scored by MLM, random SSO labels. Without fixed chunks
 // the segments come from CLS/SEP, so each row is shaped [CLS] A [SEP] B [SEP].
-nn::PoNetInputs random_batch(const nn::PoNetConfig& c, int64_t B, int64_t L, double mask_prob, Rng& rng) {
+data::Batch random_batch(const nn::PoNetConfig& c, int64_t B, int64_t L, double mask_prob, Rng& rng) {
   std::vector<int64_t> ids(B * L), labels(B * L, -100), sso(B);
   for (int64_t i = 0; i < B * L; ++i) {
     ids[i] = rng.randint(1, c.vocab_size);
@@ -50,11 +53,12 @@ nn::PoNetInputs random_batch(const nn::PoNetConfig& c, int64_t B, int64_t L, dou
       ids[b * L + L / 2] = ids[b * L + L - 1] = c.sep_token_id;
     }
   for (auto& s : sso) s = rng.randint(0, c.num_sso_labels);
-  nn::PoNetInputs in;
-  in.input_ids = Tensor::from_vector_i64(ids, {B, L});
-  in.labels = Tensor::from_vector_i64(labels, {B, L});
-  in.next_sentence_label = Tensor::from_vector_i64(sso, {B});
-  return in;
+  data::Batch batch;
+  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
+  batch.labels = Tensor::from_vector_i64(labels, {B, L});
+  batch.next_sentence_label = Tensor::from_vector_i64(sso, {B});
+  batch.num_tokens = B * L;
+  return batch;
 }
 
 nlohmann::json rows_json(const std::vector<profiler::ReportRow>& rows) {
@@ -174,18 +178,17 @@ int cmd_profile(int argc, char** argv) {
 
   nn::PoNetForPreTraining model(config, 0);
   model.to(device);
+  model.train();
   train::AdamW opt(model.named_parameters(), {});
   Rng rng(1);
-  const nn::PoNetInputs in = random_batch(config, B, L, mask_prob, rng);
-  nn::ForwardOptions fo;
-  fo.logits_for_labels_only = true;
-  fo.recompute = recompute;
-  auto step = [&] {
-    nn::PoNetOutputs out = model.forward(in, fo);
-    out.loss.backward();
-    opt.step(1e-4f);
-    opt.zero_grad();
-  };
+  const data::Batch batch = random_batch(config, B, L, mask_prob, rng);
+  train::PretrainingTask task(model, [&batch](Rng&) { return batch; }, B, {});
+  task.set_recompute(recompute);
+  train::StepConfig step_config;  // the trainer's clipping and schedule, over the warm-up and profiled steps
+  step_config.lr = 1e-4f;
+  step_config.total_steps = 1 + steps;
+  int64_t index = 0;
+  auto step = [&] { train::train_step(task, opt, step_config, index++, rng); };
   step();  // warm-up: lazy setup, the allocator's caches fill
   reset_peak_memory(device);
   profiler::reset();

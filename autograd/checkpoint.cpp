@@ -1,8 +1,5 @@
 #include "autograd/checkpoint.h"
 
-#include <optional>
-
-#include "autograd/dropout_rows.h"
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
@@ -34,7 +31,6 @@ class ReplayRng {
 Tensor checkpoint(const char* name, CheckpointFn fn, const std::vector<Tensor>& inputs, Rng* rng) {
   if (!needs_grad(inputs)) return fn(inputs);
   const Rng start = rng ? *rng : Rng();
-  const DropoutRowsState rows = current_dropout_rows();  // a data-parallel rank's rows of the masks
   std::vector<Tensor> saved;  // the inputs' data, cut from the graph
   std::vector<bool> wants;
   for (const Tensor& t : inputs) {
@@ -47,7 +43,7 @@ Tensor checkpoint(const char* name, CheckpointFn fn, const std::vector<Tensor>& 
     out = fn(saved);
   }
   PONET_CHECK(out.defined(), "checkpoint ", name, ": the function returned no tensor");
-  return record(name, out, inputs, [name, fn, saved, wants, rng, start, rows](const Tensor& grad) {
+  return record(name, out, inputs, [name, fn, saved, wants, rng, start](const Tensor& grad) {
     std::vector<Tensor> leaves;
     for (size_t i = 0; i < saved.size(); ++i) {
       Tensor leaf = saved[i].defined() ? saved[i].detach() : Tensor();
@@ -58,8 +54,6 @@ Tensor checkpoint(const char* name, CheckpointFn fn, const std::vector<Tensor>& 
     {
       EnableGrad recording;
       ReplayRng replay(rng, start);
-      std::optional<DropoutRows> same_rows;
-      if (rows.global_rows > 0) same_rows.emplace(rows.offset, rows.global_rows);
       again = fn(leaves);
       PONET_CHECK(again.defined() && again.shape() == grad.shape(), "checkpoint ", name,
                   ": the recomputation's output does not have the forward's shape");

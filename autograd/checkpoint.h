@@ -2,11 +2,11 @@
 //
 // checkpoint(name, fn, inputs, rng) runs fn(inputs) with recording off, so nothing inside fn keeps its
 // tensors for backward; the node it records keeps only the inputs. When the gradient arrives, backward
-// runs fn again from those inputs with recording on (with `rng` in the state fn started from, and under
-// the forward's DropoutRows, so dropout inside draws the same masks) and backpropagates the gradient
-// through that fresh graph: parameters used inside fn get their gradients there, the inputs' gradients
-// flow on. The price is one more forward of fn per backward. fn must be a pure function of its inputs,
-// its parameters and rng.
+// runs fn again from those inputs with recording on (with `rng` in the state fn started from, so dropout
+// inside draws the same masks) and backpropagates the gradient through that fresh graph: parameters used
+// inside fn get their gradients there, the inputs' gradients flow on. The price is one more forward of fn
+// per backward. fn must be a pure function of its inputs, its parameters, rng and what it captured (a
+// data-parallel rank's dropout rows, autograd/dropout_rows.h, travel inside fn's captured context).
 #pragma once
 #include <functional>
 #include <vector>

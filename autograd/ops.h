@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "autograd/dropout_rows.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 
@@ -71,12 +72,13 @@ Tensor embedding(const Tensor& weight, const Tensor& ids, int64_t padding_idx = 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
 
 // ---- masking and regularisation -----------------------------------------------------------------
-// Inverted dropout: in training keeps each element with prob 1-p and scales it by 1/(1-p).
-Tensor dropout(const Tensor& x, float p, bool training, Rng& rng);
-// layer_norm(dropout(x, p, training, rng) + residual, weight, bias, eps) in one kernel (kernels/cpu/
+// Inverted dropout: in training keeps each element with prob 1-p and scales it by 1/(1-p). `rows`: which
+// rows of the global batch x holds (autograd/dropout_rows.h; the default: all of it).
+Tensor dropout(const Tensor& x, float p, bool training, Rng& rng, const DropoutRows& rows = {});
+// layer_norm(dropout(x, p, training, rng, rows) + residual, weight, bias, eps) in one kernel (kernels/cpu/
 // dropout_add_layer_norm.h): the same values, and the same dropout draw from rng, as the composition.
 Tensor dropout_add_layer_norm(const Tensor& x, const Tensor& residual, const Tensor& weight, const Tensor& bias,
-                              float p, bool training, Rng& rng, float eps);
+                              float p, bool training, Rng& rng, float eps, const DropoutRows& rows = {});
 // out = mask != 0 ? value : x; mask int64 broadcastable to x. Filled elements get no gradient.
 Tensor masked_fill(const Tensor& x, const Tensor& mask, float value);
 
@@ -97,13 +99,15 @@ Tensor masked_mean(const Tensor& x, const Tensor& mask);
 //   key_valid int64 [B, L] (1 = real key, 0 = padded) or undefined (all real); a row without a real
 //   key throws. Per (b, h): P = softmax(Q_h K_h^T / sqrt(d)) over the real keys (padded keys weigh
 //   exactly 0; padded queries are computed like any row); in training with dropout_p > 0 P is
-//   dropped out (inverted, counter-hash mask from one rng.next_u64() seed, drawn only then); out_h = P V_h.
+//   dropped out (inverted, counter-hash mask from one rng.next_u64() seed, drawn only then; `rows` as for
+//   dropout: the rows of the global batch q holds); out_h = P V_h.
 // Saves P [B, H, L, L], q, k, v and the seed for backward: one score matrix, the mask is recomputed.
 // key_valid_checked: the caller vouches that key_valid holds 0/1 with a real key in every row (a model's
 // BatchContext, built once per batch from checked host inputs), so the op skips the check, which copies
 // the mask to the host: on CUDA a device sync per layer otherwise.
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_valid, int64_t num_heads,
-                 float dropout_p, bool training, Rng& rng, bool key_valid_checked = false);
+                 float dropout_p, bool training, Rng& rng, bool key_valid_checked = false,
+                 const DropoutRows& rows = {});
 
 // ---- fused PoNet token mixer (autograd/ops/ponet_mixer.cpp, kernels/cpu/ponet_mixer.cpp) --------
 // One forward and one backward kernel for everything between the five projections and the mixer

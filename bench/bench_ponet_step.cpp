@@ -1,7 +1,8 @@
-// One PoNet training step (forward + backward + AdamW) at the LRA-text size: hidden 64, intermediate
-// 128, 2 heads, 2 layers, batch 32, byte vocabulary, fixed 4-chunk segments, for sequence lengths
-// 512 .. 16384. Prints steps/s, tokens/s, the allocator's peak tensor memory during a step on the
-// device, and the process's peak resident memory so far (lengths grow, so it is the latest length's).
+// One PoNet training step (train/step.h: forward + backward + AdamW at a fixed lr, no clipping) at the
+// LRA-text size: hidden 64, intermediate 128, 2 heads, 2 layers, batch 32, byte vocabulary, fixed
+// 4-chunk segments, for sequence lengths 512 .. 16384. Prints steps/s, tokens/s, the allocator's peak
+// tensor memory during a step on the device, and the process's peak resident memory so far (lengths
+// grow, so it is the latest length's).
 //   usage: bench_ponet_step [cpu|cuda] [max_length] [batch]
 //
 // `--result` mode runs exactly the step of ../shared/bench/perf_step.cpp (the side-by-side harness
@@ -12,7 +13,9 @@
 //       vocab 4000, L 128, [CLS] A [SEP] B [SEP] padding with segment ids, gradient clipping at 1.0
 //   bench_ponet_step --result --recompute LEVEL ...       either, recomputing LEVEL in backward
 //       (none, gelu, ffn, all: nn/recompute.h), e.g. for ../shared/bench/mem.sh
-// One warm-up step, then `reps` timed steps (forward, backward, clip, AdamW, zero_grad); the median.
+// One warm-up step, then `reps` timed steps (forward, backward, clip in the tiny mode, AdamW, zero_grad);
+// the median. Every mode runs train/step.h's step on one fixed batch with lr 1e-4 at every step, as the
+// harness does; the step also counts the batch's MLM and SSO accuracies, which the harness does not.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,31 +28,33 @@
 #include "core/memory_stats.h"
 #include "core/omp_wait_policy.h"
 #include "nn/ponet_for_pretraining.h"
-#include "train/grad_clip.h"
 #include "train/optimizer.h"
+#include "train/pretraining_task.h"
+#include "train/step.h"
 
 using namespace ponet;
 
 namespace {
 
-nn::PoNetInputs random_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
+data::Batch random_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
   std::vector<int64_t> ids(B * L), labels(B * L, -100), sso(B);
   for (int64_t i = 0; i < B * L; ++i) {
     ids[i] = rng.randint(1, V);
     if (rng.uniform() < 0.15f) labels[i] = ids[i];
   }
   for (auto& s : sso) s = rng.randint(0, 3);
-  nn::PoNetInputs in;
-  in.input_ids = Tensor::from_vector_i64(ids, {B, L});
-  in.labels = Tensor::from_vector_i64(labels, {B, L});
-  in.next_sentence_label = Tensor::from_vector_i64(sso, {B});
-  return in;
+  data::Batch batch;
+  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
+  batch.labels = Tensor::from_vector_i64(labels, {B, L});
+  batch.next_sentence_label = Tensor::from_vector_i64(sso, {B});
+  batch.num_tokens = B * L;
+  return batch;
 }
 
 // A pretraining-shaped batch: [CLS] A [SEP] B [SEP] padding, 96..128 real tokens, A about half, with the
 // official segment numbering for one sentence per side (CLS 0, A 1, SEP 2, B 3, SEP 4, padding 5) and
 // 15 % of the sentence tokens scored. The same draws, in the same order, as the harness's perf_step.
-nn::PoNetInputs pretraining_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
+data::Batch pretraining_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
   std::vector<int64_t> ids(B * L), labels(B * L, -100), sso(B), mask(B * L, 1), tt(B * L, 0), seg(B * L, 0);
   for (int64_t b = 0; b < B; ++b) {
     const int64_t n = 96 + rng.randint(0, 33);
@@ -75,14 +80,24 @@ nn::PoNetInputs pretraining_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
     }
   }
   for (auto& s : sso) s = rng.randint(0, 3);
-  nn::PoNetInputs in;
-  in.input_ids = Tensor::from_vector_i64(ids, {B, L});
-  in.labels = Tensor::from_vector_i64(labels, {B, L});
-  in.next_sentence_label = Tensor::from_vector_i64(sso, {B});
-  in.attention_mask = Tensor::from_vector_i64(mask, {B, L});
-  in.token_type_ids = Tensor::from_vector_i64(tt, {B, L});
-  in.segment_ids = Tensor::from_vector_i64(seg, {B, L});
-  return in;
+  data::Batch batch;
+  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
+  batch.labels = Tensor::from_vector_i64(labels, {B, L});
+  batch.next_sentence_label = Tensor::from_vector_i64(sso, {B});
+  batch.attention_mask = Tensor::from_vector_i64(mask, {B, L});
+  batch.token_type_ids = Tensor::from_vector_i64(tt, {B, L});
+  batch.segment_ids = Tensor::from_vector_i64(seg, {B, L});
+  for (int64_t m : mask) batch.num_tokens += m;
+  return batch;
+}
+
+// The harness's update: lr 1e-4 at every step, the global gradient norm clipped at 1.0 or not at all.
+train::StepConfig harness_step(bool clip) {
+  train::StepConfig c;
+  c.lr = 1e-4f;
+  c.schedule = train::Schedule::constant;
+  c.max_grad_norm = clip ? 1.0f : 0.f;
+  return c;
 }
 
 double now_ms() {
@@ -109,19 +124,13 @@ int result_mode(int argc, char** argv) {
   model.train();
   train::AdamW opt(model.named_parameters(), {});
   Rng rng(1);
-  nn::PoNetInputs in = lra ? random_batch(B, L, c.vocab_size, rng) : pretraining_batch(B, L, c.vocab_size, rng);
-  nn::ForwardOptions fo;
-  fo.logits_for_labels_only = true;
-  fo.recompute = recompute;
-  float last_loss = 0;
-  auto step = [&] {
-    nn::PoNetOutputs out = model.forward(in, fo);
-    last_loss = out.loss.item();
-    out.loss.backward();
-    if (!lra) train::clip_grad_norm(model.parameters(), 1.0);
-    opt.step(1e-4f);
-    opt.zero_grad();
-  };
+  const data::Batch batch = lra ? random_batch(B, L, c.vocab_size, rng) : pretraining_batch(B, L, c.vocab_size, rng);
+  train::PretrainingTask task(model, [&batch](Rng&) { return batch; }, B, {});
+  task.set_recompute(recompute);
+  const train::StepConfig config = harness_step(!lra);  // the harness clips in the tiny mode only
+  double last_loss = 0;
+  int64_t index = 0;
+  auto step = [&] { last_loss = train::train_step(task, opt, config, index++, rng).batch.loss; };
   step();  // warm-up
   std::vector<double> t;
   for (int64_t r = 0; r < reps; ++r) {
@@ -159,16 +168,15 @@ int main(int argc, char** argv) {
       nn::PoNetConfig c = nn::PoNetConfig::lra_speed_benchmark(L);
       nn::PoNetForPreTraining model(c, 0);
       model.to(device);
+      model.train();
       train::AdamW opt(model.named_parameters(), {});
       Rng rng(1);
-      nn::PoNetInputs in = random_batch(B, L, c.vocab_size, rng);
-      nn::ForwardOptions fo;
-      fo.logits_for_labels_only = true;
+      const data::Batch batch = random_batch(B, L, c.vocab_size, rng);
+      train::PretrainingTask task(model, [&batch](Rng&) { return batch; }, B, {});
+      const train::StepConfig config = harness_step(false);
+      int64_t index = 0;
       auto step = [&] {
-        nn::PoNetOutputs out = model.forward(in, fo);
-        out.loss.backward();
-        opt.step(1e-4f);
-        opt.zero_grad();
+        train::train_step(task, opt, config, index++, rng);
         if (device.is_cuda()) cuda_synchronize();  // a cpu run never touches the CUDA runtime
       };
       step();  // warm-up (and the caching allocator fills up)

@@ -1,15 +1,27 @@
-// BatchContext: what every layer of one forward pass shares about the batch. A model builds it once per
-// forward from the checked host-side inputs (nn::make_batch_context), uploads it to the model's device
-// once, and hands the same object to every layer's token mixer.
+// ForwardOptions: how the caller asks a model to run one forward. BatchContext: what every layer of that
+// forward shares about the batch; a model builds it once per forward from the checked host-side inputs
+// and its options (nn::make_batch_context), uploads it to the model's device once, and hands the same
+// object to every layer and its token mixer.
 #pragma once
 #include <memory>
+#include <vector>
 
+#include "autograd/dropout_rows.h"
 #include "autograd/ops.h"
 #include "nn/recompute.h"
 
 namespace ponet::nn {
 
 struct MixerTrace;  // nn/mixers/ponet.h
+
+// Both families read fused_mixer and dropout_rows; the rest is the PoNet family's (nn/ponet_model.h).
+struct ForwardOptions {
+  bool fused_mixer = true;         // fused kernel (fast) or composed ops (readable, traceable)
+  bool logits_for_labels_only = false;  // MLM logits only at positions with label != -100 (training)
+  Recompute recompute = Recompute::none;  // activation memory for time in backward (nn/recompute.h)
+  std::vector<MixerTrace>* traces = nullptr;  // per-layer PoNet mixer intermediates (forces composed)
+  DropoutRows dropout_rows;  // the rows of the global batch this forward holds (data-parallel ranks)
+};
 
 struct BatchContext {
   int64_t B = 0, L = 0;
@@ -22,6 +34,7 @@ struct BatchContext {
   std::shared_ptr<const PoNetMixerBatch> ponet;  // the fused PoNet kernel's view (when segment_ids is set)
   bool fused = true;             // fused kernels where a mixer has them, else composed ops
   Recompute recompute = Recompute::none;  // what each layer recomputes in backward (nn/recompute.h)
+  DropoutRows dropout_rows;      // passed to every dropout of the forward (autograd/dropout_rows.h)
   MixerTrace* trace = nullptr;   // per-layer debug intermediates (set by the model for each layer)
 };
 

@@ -42,11 +42,14 @@ class LayerNorm : public Module {
   float eps;
 };
 
-// Inverted dropout driven by a shared Rng (owned by the model), active only in training mode.
+// Inverted dropout driven by a shared Rng (owned by the model), active only in training mode. `rows`:
+// which rows of the global batch x holds (autograd/dropout_rows.h; a model passes its BatchContext's).
 class Dropout : public Module {
  public:
   Dropout(float p, Rng* rng) : p_(p), rng_(rng) {}
-  Tensor forward(const Tensor& x) const { return p_ > 0.f && training() ? dropout(x, p_, true, *rng_) : x; }
+  Tensor forward(const Tensor& x, const DropoutRows& rows) const {
+    return p_ > 0.f && training() ? dropout(x, p_, true, *rng_, rows) : x;
+  }
   float p() const { return p_; }
   Rng* rng() const { return rng_; }  // may be null when p is 0
 

@@ -34,9 +34,10 @@ PreLNBlock::PreLNBlock(const LraConfig& c, const Init& init, Rng* dropout_rng) {
 Tensor PreLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
   Tensor mixed = mixer->forward(norm1->forward(x), ctx);
   if (out_proj) mixed = out_proj->forward(mixed);
-  Tensor h = add(dropout->forward(mixed), x);
-  Tensor ffn = fc2->forward(dropout->forward(gelu(fc1->forward(norm2->forward(h)))));
-  return add(dropout->forward(ffn), h);
+  const DropoutRows& rows = ctx.dropout_rows;
+  Tensor h = add(dropout->forward(mixed, rows), x);
+  Tensor ffn = fc2->forward(dropout->forward(gelu(fc1->forward(norm2->forward(h))), rows));
+  return add(dropout->forward(ffn, rows), h);
 }
 
 LraForSequenceClassification::LraForSequenceClassification(const LraConfig& c, uint64_t seed)
@@ -64,7 +65,7 @@ LraForSequenceClassification::LraForSequenceClassification(const LraConfig& c, u
   register_module("seq_classifer", head);  // sic: the official name
 }
 
-LraOutputs LraForSequenceClassification::forward(const LraInputs& in, bool fused) {
+LraOutputs LraForSequenceClassification::forward(const LraInputs& in, const ForwardOptions& options) {
   const LraConfig& c = config_;
   const char* who = "LRA model";
   PONET_CHECK(in.input_ids.defined(), who, ": input_ids are required");
@@ -97,11 +98,12 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, bool fused
   for (auto& block : blocks_) need_segments = need_segments || block->mixer->needs_segments();
   Tensor segments = need_segments ? fixed_chunk_segment_index(B, L, c.segment_num) : Tensor();
   BatchContext ctx = make_batch_context(valid_host, segments, Tensor(), dev);
-  ctx.fused = fused;
+  ctx.fused = options.fused_mixer;
+  ctx.dropout_rows = options.dropout_rows;
 
   LraOutputs out;
   Tensor x = add(word_embeddings_->forward(ids.to(dev)), position_embeddings_->forward(Tensor::arange_i64(L, dev)));
-  x = embedding_dropout_->forward(x);
+  x = embedding_dropout_->forward(x, ctx.dropout_rows);
   out.hidden_states.push_back(x);
   for (auto& block : blocks_) {
     x = block->forward(x, ctx);
@@ -115,7 +117,8 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, bool fused
 }
 
 ClassifierResult LraForSequenceClassification::classify(const Tensor& input_ids, const Tensor& attention_mask,
-                                                        const Tensor& segment_ids, const Tensor& labels, bool fused) {
+                                                        const Tensor& segment_ids, const Tensor& labels,
+                                                        const ForwardOptions& options) {
   PONET_CHECK(!segment_ids.defined(), "LRA model: segments are fixed chunks (segment_num); segment ids cannot be given");
   if (attention_mask.defined()) {
     const std::vector<int64_t> ids = input_ids.to_vector_i64(), mask = attention_mask.to_vector_i64();
@@ -125,7 +128,7 @@ ClassifierResult LraForSequenceClassification::classify(const Tensor& input_ids,
       PONET_CHECK((ids[i] != 0) == (mask[i] != 0), "LRA model: the mask is input_ids != 0, but position ", i,
                   " has id ", ids[i], " and mask ", mask[i], " (pad with id 0, and never use id 0 for a real token)");
   }
-  LraOutputs out = forward({input_ids, labels}, fused);
+  LraOutputs out = forward({input_ids, labels}, options);
   return {out.logits, out.loss};
 }
 

@@ -45,8 +45,9 @@ class LraForSequenceClassification : public SequenceClassifier {
  public:
   explicit LraForSequenceClassification(const LraConfig& config, uint64_t seed = 0);
   // Checks the inputs (ids in [0, vocab), L <= max_seq_len, a real token in every row, labels in range).
-  // fused: the fused kernels where a mixer has them (PoNet), else composed ops.
-  LraOutputs forward(const LraInputs& inputs, bool fused = true);
+  // options.fused_mixer: the fused kernels where a mixer has them (PoNet), else composed ops;
+  // options.dropout_rows: the rows of the global batch this forward holds. Other options do not apply.
+  LraOutputs forward(const LraInputs& inputs, const ForwardOptions& options = {});
 
   const LraConfig& config() const { return config_; }
   std::string config_json() const override { return config_.to_json(); }
@@ -54,7 +55,7 @@ class LraForSequenceClassification : public SequenceClassifier {
 
   // attention_mask, when given, must agree with input_ids != 0 (the official LRA mask).
   ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& segment_ids,
-                            const Tensor& labels, bool fused) override;
+                            const Tensor& labels, const ForwardOptions& options = {}) override;
   int64_t num_classes() const override { return config_.num_classes; }
   int64_t max_length() const override { return config_.max_seq_len; }
   int64_t pad_id() const override { return 0; }

@@ -27,7 +27,7 @@ ClassificationOutputs PoNetForSequenceClassification::forward(const PoNetInputs&
   out.pooler_output = body.pooler_output;
   out.last_hidden_state = body.last_hidden_state;
   out.hidden_states = body.hidden_states;
-  out.logits = classifier_->forward(dropout_->forward(body.pooler_output));
+  out.logits = classifier_->forward(dropout_->forward(body.pooler_output, options.dropout_rows));
   if (in.labels.defined()) {
     const Tensor labels = in.labels.to(device());
     if (regression) {
@@ -41,14 +41,13 @@ ClassificationOutputs PoNetForSequenceClassification::forward(const PoNetInputs&
 }
 
 ClassifierResult PoNetForSequenceClassification::classify(const Tensor& input_ids, const Tensor& attention_mask,
-                                                          const Tensor& segment_ids, const Tensor& labels, bool fused) {
+                                                          const Tensor& segment_ids, const Tensor& labels,
+                                                          const ForwardOptions& options) {
   PoNetInputs in;
   in.input_ids = input_ids;
   in.attention_mask = attention_mask;
   in.segment_ids = segment_ids;
   in.labels = labels;
-  ForwardOptions options;
-  options.fused_mixer = fused;
   ClassificationOutputs out = forward(in, options);
   return {out.logits, out.loss};
 }

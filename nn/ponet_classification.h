@@ -30,7 +30,7 @@ class PoNetForSequenceClassification : public SequenceClassifier {
   std::shared_ptr<PoNetModel> backbone() const { return ponet_; }
 
   ClassifierResult classify(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& segment_ids,
-                            const Tensor& labels, bool fused) override;
+                            const Tensor& labels, const ForwardOptions& options = {}) override;
   int64_t num_classes() const override { return config_.num_labels; }
   int64_t max_length() const override { return config_.max_position_embeddings; }
   int64_t pad_id() const override { return config_.pad_token_id; }

@@ -79,7 +79,6 @@ PoNetOutputs PoNetForPreTraining::forward(const PoNetInputs& in, const ForwardOp
   if (labels.defined() && sso_labels.defined()) {
     out.mlm_loss = cross_entropy(logits, targets.to(device()), kIgnoreIndex);
     out.sso_loss = cross_entropy(out.seq_relationship_logits, sso_labels);
-    out.loss = add(out.mlm_loss, out.sso_loss);
   }
   return out;
 }

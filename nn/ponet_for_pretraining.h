@@ -1,5 +1,6 @@
 // PoNetForPreTraining: the PoNetModel backbone ("ponet.") with the MLM head (decoder tied to the word
-// embeddings) and the 3-way SSO head ("cls."), official HF parameter names.
+// embeddings) and the 3-way SSO head ("cls."), official HF parameter names. It returns each head's loss;
+// HF's model also returns their sum, which here is the task's business.
 #pragma once
 #include <memory>
 #include <vector>
@@ -14,7 +15,9 @@ struct PoNetOutputs {
   Tensor pooler_output;            // [B, D]
   Tensor prediction_logits;        // [B, L, V], or [M, V] for the M scored positions (see options)
   Tensor seq_relationship_logits;  // [B, 3]
-  Tensor loss, mlm_loss, sso_loss; // scalars, when labels are given
+  // The two objectives' mean cross-entropies (scalars, when labels are given); the training objective
+  // that combines them belongs to the task (train/pretraining_task.h).
+  Tensor mlm_loss, sso_loss;
   std::vector<Tensor> hidden_states;  // N + 1 of [B, L, D]: embeddings, then each layer
   Tensor segment_index;               // int64 [B, L], the ids SMP used
 };

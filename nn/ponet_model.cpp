@@ -1,6 +1,5 @@
 #include "nn/ponet_model.h"
 
-#include "autograd/checkpoint.h"
 #include "core/error.h"
 #include "nn/segment_index.h"
 
@@ -24,13 +23,13 @@ PoNetEmbeddings::PoNetEmbeddings(const PoNetConfig& c, const Init& init, Rng* dr
   dropout = register_module("dropout", std::make_shared<Dropout>(c.hidden_dropout_prob, dropout_rng));
 }
 
-Tensor PoNetEmbeddings::forward(const Tensor& ids, const Tensor& token_type_ids) const {
+Tensor PoNetEmbeddings::forward(const Tensor& ids, const Tensor& token_type_ids, const BatchContext& ctx) const {
   const int64_t L = ids.size(1);
   Tensor positions = Tensor::arange_i64(L, ids.device());
   // (word + type) + position, BERT's summation order; positions [L, D] broadcast over the batch
   Tensor x = add(add(word_embeddings->forward(ids), token_type_embeddings->forward(token_type_ids)),
                  position_embeddings->forward(positions));
-  return dropout->forward(norm->forward(x));
+  return dropout->forward(norm->forward(x), ctx.dropout_rows);
 }
 
 ResidualLayerNorm::ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig& c, const Init& init,
@@ -40,13 +39,13 @@ ResidualLayerNorm::ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig&
   dropout = register_module("dropout", std::make_shared<Dropout>(c.hidden_dropout_prob, dropout_rng));
 }
 
-Tensor ResidualLayerNorm::add_and_norm(const Tensor& projected, const Tensor& residual) const {
+Tensor ResidualLayerNorm::add_and_norm(const Tensor& projected, const Tensor& residual, const BatchContext& ctx) const {
   // One fused kernel for the dropout, the residual add and the LayerNorm (same values and draws as
   // norm(dropout(projected) + residual)).
   const bool drop = training() && dropout->p() > 0.f;
   Rng unused(0);  // the op draws nothing when it does not drop
   return dropout_add_layer_norm(projected, residual, norm->weight, norm->bias, drop ? dropout->p() : 0.f, drop,
-                                drop ? *dropout->rng() : unused, norm->eps);
+                                drop ? *dropout->rng() : unused, norm->eps, ctx.dropout_rows);
 }
 
 PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng) : dropout_rng_(dropout_rng) {
@@ -70,23 +69,29 @@ PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rn
       "output", std::make_shared<ResidualLayerNorm>(c.intermediate_size, c.hidden_size, c, init, dropout_rng));
 }
 
+// The block. The dropout + residual + LayerNorm steps are one fused op each, kept outside every
+// recomputed part: they are cheap to keep.
 Tensor PostLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
-  // The dropout + residual + LayerNorm steps stay outside every recomputed part: they are cheap to keep.
-  const Recompute r = ctx.recompute;
-  auto mixing = [this, ctx](const std::vector<Tensor>& in) {
-    return attention_output->dense->forward(mixer->forward(in[0], ctx));
-  };
-  Tensor mixed = r == Recompute::all ? checkpoint("recompute_mixer", mixing, {x}, dropout_rng_) : mixing({x});
-  Tensor a = attention_output->add_and_norm(mixed, x);
+  Tensor mixed = mix(x, ctx);                             // W_o mixer(x)
+  Tensor a = attention_output->add_and_norm(mixed, x, ctx);  // LN(dropout(mixed) + x)
+  Tensor f = feed_forward(a, ctx);                        // W_2 gelu(W_1 a)
+  return output->add_and_norm(f, a, ctx);                 // LN(dropout(f) + a)
+}
 
-  auto from_hidden = [this](const std::vector<Tensor>& in) { return output->dense->forward(gelu(in[0])); };
-  auto feed_forward = [this, from_hidden](const std::vector<Tensor>& in) {
-    return from_hidden({intermediate_dense->forward(in[0])});
+Tensor PostLNBlock::mix(const Tensor& x, const BatchContext& ctx) const {
+  auto mixer_and_projection = [this, ctx](const Tensor& in) {
+    return attention_output->dense->forward(mixer->forward(in, ctx));
   };
-  Tensor f = r == Recompute::none   ? feed_forward({a})
-             : r == Recompute::gelu ? checkpoint("recompute_gelu", from_hidden, {intermediate_dense->forward(a)})
-                                    : checkpoint("recompute_ffn", feed_forward, {a});
-  return output->add_and_norm(f, a);
+  return recomputed(recomputed_parts(ctx.recompute).mixer, "recompute_mixer", mixer_and_projection, x, dropout_rng_);
+}
+
+Tensor PostLNBlock::feed_forward(const Tensor& a, const BatchContext& ctx) const {
+  const RecomputedParts parts = recomputed_parts(ctx.recompute);
+  auto from_hidden = [this](const Tensor& h) { return output->dense->forward(gelu(h)); };
+  auto whole = [this, parts, from_hidden](const Tensor& in) {
+    return recomputed(parts.gelu, "recompute_gelu", from_hidden, intermediate_dense->forward(in));
+  };
+  return recomputed(parts.ffn, "recompute_ffn", whole, a);
 }
 
 PoNetModel::PoNetModel(const PoNetConfig& c, const Init& init, Rng* dropout_rng) : config_(c) {
@@ -154,7 +159,8 @@ PoNetModelOutputs PoNetModel::forward(const PoNetInputs& in, const ForwardOption
   ctx.fused = options.fused_mixer && options.traces == nullptr;
   // a trace records the forward's intermediates; a recomputation would run the mixer a second time
   ctx.recompute = options.traces ? Recompute::none : options.recompute;
-  Tensor h = embeddings->forward(ids.to(dev), types.to(dev));
+  ctx.dropout_rows = options.dropout_rows;
+  Tensor h = embeddings->forward(ids.to(dev), types.to(dev), ctx);
   out.hidden_states.push_back(h);
   if (options.traces) options.traces->assign(layers.size(), MixerTrace{});
   for (size_t i = 0; i < layers.size(); ++i) {

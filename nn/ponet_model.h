@@ -24,13 +24,6 @@ struct PoNetInputs {
   Tensor input_ids, attention_mask, token_type_ids, segment_ids, labels, next_sentence_label;
 };
 
-struct ForwardOptions {
-  bool fused_mixer = true;         // fused kernel (fast) or composed ops (readable, traceable)
-  bool logits_for_labels_only = false;  // MLM logits only at positions with label != -100 (training)
-  Recompute recompute = Recompute::none;  // activation memory for time in backward (nn/recompute.h)
-  std::vector<MixerTrace>* traces = nullptr;  // per-layer PoNet mixer intermediates (forces composed)
-};
-
 struct PoNetModelOutputs {
   Tensor last_hidden_state;           // [B, L, D]
   Tensor pooler_output;               // [B, D]
@@ -41,7 +34,7 @@ struct PoNetModelOutputs {
 class PoNetEmbeddings : public Module {
  public:
   PoNetEmbeddings(const PoNetConfig& c, const Init& init, Rng* dropout_rng);
-  Tensor forward(const Tensor& input_ids, const Tensor& token_type_ids) const;
+  Tensor forward(const Tensor& input_ids, const Tensor& token_type_ids, const BatchContext& ctx) const;
   std::shared_ptr<Embedding> word_embeddings, position_embeddings, token_type_embeddings;
   std::shared_ptr<LayerNorm> norm;
   std::shared_ptr<Dropout> dropout;
@@ -53,13 +46,15 @@ class ResidualLayerNorm : public Module {
   ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig& c, const Init& init, Rng* dropout_rng);
   // norm(dropout(projected) + residual), projected = dense(x) computed by the caller (so that a
   // recomputed part can end at dense)
-  Tensor add_and_norm(const Tensor& projected, const Tensor& residual) const;
+  Tensor add_and_norm(const Tensor& projected, const Tensor& residual, const BatchContext& ctx) const;
   std::shared_ptr<Linear> dense;
   std::shared_ptr<LayerNorm> norm;
   std::shared_ptr<Dropout> dropout;
 };
 
-// A post-LN block: a = LN(dropout(W_o mixer(x)) + x); out = LN(dropout(W_2 gelu(W_1 a)) + a).
+// A post-LN block: a = LN(dropout(W_o mixer(x)) + x); out = LN(dropout(W_2 gelu(W_1 a)) + a). Its two
+// parts, the mixer sublayer and the feed-forward, run again in backward where ctx.recompute says so
+// (nn/recompute.h).
 class PostLNBlock : public Module {
  public:
   PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng);
@@ -70,6 +65,8 @@ class PostLNBlock : public Module {
   std::shared_ptr<ResidualLayerNorm> output;
 
  private:
+  Tensor mix(const Tensor& x, const BatchContext& ctx) const;  // W_o mixer(x)
+  Tensor feed_forward(const Tensor& a, const BatchContext& ctx) const;  // W_2 gelu(W_1 a)
   Rng* dropout_rng_;  // replayed when a recomputed part draws from it (the softmax mixer's dropout)
 };
 

@@ -173,7 +173,7 @@ TEST_CASE("classification task: epoch sampling sees every example once per epoch
     ClassificationTask task(model, synthetic(64, 1), synthetic(16, 2), {8, 0, true, epochs});
     Rng rng(seed);
     int64_t total = 0;
-    for (int s = 0; s < 8; ++s) total += task.train_step(rng).tokens;
+    for (int s = 0; s < 8; ++s) total += task.forward_next_batch(rng).figures.tokens;
     return total;
   };
   int64_t all_tokens = 0;

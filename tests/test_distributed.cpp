@@ -1,10 +1,12 @@
 // The pieces of data-parallel training that need no second process (the multi-process test is
 // tests/scripts/dist_test.sh): a rank's dropout on its rows of a batch draws exactly the global batch's
-// mask at those rows, for every dropout op; the shifted counter; the shard bounds; the one-process backend.
+// mask at those rows, for every dropout op and through a whole model, recomputation included; the shifted
+// counter; the shard bounds; the one-process backend.
 #include "autograd/dropout_rows.h"
 #include "dist/agreement.h"
 #include "dist/communicator.h"
 #include "kernels/dropout_hash.h"
+#include "nn/ponet_for_pretraining.h"
 #include "test_util.h"
 #include "train/task.h"
 
@@ -35,18 +37,15 @@ TEST_CASE("DropoutRows: a rank's rows of dropout equal the global batch's rows")
   for (int64_t begin : {0, 2, 4}) {
     Rng a(77), b(77);
     const Tensor global = dropout(x, 0.3f, true, a);
-    Tensor local;
-    {
-      const DropoutRows rows(begin, 6);
-      local = dropout(x.slice(0, begin, begin + 2).contiguous(), 0.3f, true, b);
-    }
+    const Tensor local = dropout(x.slice(0, begin, begin + 2).contiguous(), 0.3f, true, b, DropoutRows{begin, 6});
     check_rows_equal(global, local, begin);
     CHECK(a.next_u64() == b.next_u64());  // the same number of draws
   }
   // a rank's share that does not fit the global batch is an error naming the op
   Rng c(1);
-  const DropoutRows rows(5, 6);
-  CHECK_THROWS_WITH(dropout(x.slice(0, 0, 2).contiguous(), 0.3f, true, c),
+  CHECK_THROWS_WITH(dropout(x.slice(0, 0, 2).contiguous(), 0.3f, true, c, DropoutRows{5, 6}),
+                    doctest::Contains("dropout: a data-parallel forward holds rows"));
+  CHECK_THROWS_WITH(dropout(x.slice(0, 0, 2).contiguous(), 0.3f, true, c, DropoutRows{-1, 6}),
                     doctest::Contains("dropout: a data-parallel forward holds rows"));
 }
 
@@ -60,19 +59,16 @@ TEST_CASE("DropoutRows: dropout_add_layer_norm and attention draw the global mas
     Rng a(9), b(9);
     const Tensor g1 = dropout_add_layer_norm(x, res, w, bias, 0.4f, true, a, 1e-5f);
     const Tensor g2 = attention(q, k, v, valid, 2, 0.4f, true, a);
-    Tensor l1, l2;
-    {
-      const DropoutRows rows(begin, 4);
-      auto part = [&](const Tensor& t) { return t.slice(0, begin, begin + 2).contiguous(); };
-      l1 = dropout_add_layer_norm(part(x), part(res), w, bias, 0.4f, true, b, 1e-5f);
-      l2 = attention(part(q), part(k), part(v), part(valid), 2, 0.4f, true, b);
-    }
+    const DropoutRows rows{begin, 4};
+    auto part = [&](const Tensor& t) { return t.slice(0, begin, begin + 2).contiguous(); };
+    const Tensor l1 = dropout_add_layer_norm(part(x), part(res), w, bias, 0.4f, true, b, 1e-5f, rows);
+    const Tensor l2 = attention(part(q), part(k), part(v), part(valid), 2, 0.4f, true, b, false, rows);
     check_rows_equal(g1, l1, begin);
     check_rows_equal(g2, l2, begin);
   }
 }
 
-TEST_CASE("without DropoutRows, dropout is what it always was") {
+TEST_CASE("with the default rows, dropout is the plain draw") {
   Rng data(5);
   const Tensor x = Tensor::randn({3, 7}, data);
   Rng a(11), b(11);
@@ -80,6 +76,82 @@ TEST_CASE("without DropoutRows, dropout is what it always was") {
   const uint64_t seed = b.next_u64();
   const std::vector<float> xs = x.to_vector(), ys = plain.to_vector();
   for (size_t i = 0; i < xs.size(); ++i) CHECK(ys[i] == xs[i] * dropout_scale(seed, i, 0.5f));
+}
+
+namespace {
+// A softmax-attention PoNet with every dropout on (embeddings, attention probabilities, both residual
+// blocks), and a batch of B rows.
+nn::PoNetConfig dropout_config() {
+  nn::PoNetConfig c;
+  c.vocab_size = 40;
+  c.hidden_size = 16;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 2;
+  c.intermediate_size = 32;
+  c.max_position_embeddings = 16;
+  c.hidden_dropout_prob = 0.2f;
+  c.attention_probs_dropout_prob = 0.2f;
+  c.mixer = "softmax";
+  c.pad_token_id = 0;  // special tokens where a trained vocabulary puts them
+  c.cls_token_id = 2;
+  c.sep_token_id = 3;
+  c.mask_token_id = 4;
+  c.validate();
+  return c;
+}
+
+nn::PoNetInputs rows_of_batch(int64_t B, int64_t L, int64_t begin, int64_t end) {
+  Rng rng(6);
+  std::vector<int64_t> ids(B * L), labels(B * L, -100), sso(B);
+  for (int64_t i = 0; i < B * L; ++i) {
+    ids[i] = rng.randint(5, 40);
+    if (i % 3 == 0) labels[i] = ids[i];
+  }
+  for (int64_t b = 0; b < B; ++b) sso[b] = b % 3;
+  nn::PoNetInputs in;
+  in.input_ids = Tensor::from_vector_i64(ids, {B, L}).slice(0, begin, end).contiguous();
+  in.labels = Tensor::from_vector_i64(labels, {B, L}).slice(0, begin, end).contiguous();
+  in.next_sentence_label = Tensor::from_vector_i64(sso, {B}).slice(0, begin, end).contiguous();
+  return in;
+}
+}  // namespace
+
+TEST_CASE("DropoutRows through ForwardOptions: a model's rows equal the global batch's, recomputed too") {
+  const nn::PoNetConfig c = dropout_config();
+  const int64_t B = 4, L = 12;
+  nn::PoNetForPreTraining global_model(c, 3);
+  global_model.train();
+  const nn::PoNetOutputs global = global_model.forward(rows_of_batch(B, L, 0, B));
+  // rows [2, 4) alone, told where they sit: every layer's output equals the global batch's rows, bit for bit
+  nn::PoNetForPreTraining rank_model(c, 3);
+  rank_model.train();
+  nn::ForwardOptions fo;
+  fo.dropout_rows = {2, B};
+  const nn::PoNetOutputs local = rank_model.forward(rows_of_batch(B, L, 2, B), fo);
+  REQUIRE(local.hidden_states.size() == global.hidden_states.size());
+  for (size_t i = 0; i < global.hidden_states.size(); ++i) {
+    CAPTURE(i);
+    check_rows_equal(global.hidden_states[i], local.hidden_states[i], 2);
+  }
+  // Backward with the mixer recomputed (its attention dropout drawn again in backward) gives the
+  // gradients of the kept forward: the recomputation draws the same shifted masks.
+  auto gradients = [&](nn::Recompute r) {
+    nn::PoNetForPreTraining model(c, 3);
+    model.train();
+    nn::ForwardOptions o;
+    o.dropout_rows = {2, B};
+    o.recompute = r;
+    const nn::PoNetOutputs out = model.forward(rows_of_batch(B, L, 2, B), o);
+    add(out.mlm_loss, out.sso_loss).backward();
+    std::vector<float> all;
+    for (const Tensor& p : model.parameters())
+      if (p.grad().defined())
+        for (float g : p.grad().to_vector()) all.push_back(g);
+    return all;
+  };
+  const std::vector<float> kept = gradients(nn::Recompute::none), again = gradients(nn::Recompute::all);
+  REQUIRE(kept.size() == again.size());
+  CHECK(max_abs_diff(kept, again) <= 1e-6);
 }
 
 TEST_CASE("Shard: each rank takes its own equal block of rows, in rank order") {

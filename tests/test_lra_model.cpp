@@ -35,7 +35,9 @@ LraRun lra_fixture_model(const std::string& file, Device device) {
 void check_lra_fixture(const std::string& file, Device device, bool fused) {
   LraRun run = lra_fixture_model(file, device);
   const Fixture& fx = run.fx;
-  LraOutputs out = run.model->forward({fx.at("input.input_ids"), fx.at("input.labels")}, fused);
+  ForwardOptions options;
+  options.fused_mixer = fused;
+  LraOutputs out = run.model->forward({fx.at("input.input_ids"), fx.at("input.labels")}, options);
   out.loss.backward();
   ParityCheck check{file, /*relative_outputs=*/true};
   check.output("output.logits", out.logits, fx.at("output.logits"));

@@ -68,8 +68,9 @@ Step train_step(const PoNetConfig& c, Recompute r, int64_t B = 3, int64_t L = 24
   Step s;
   {
     PoNetOutputs out = model.forward(in, fo);
-    s.loss = out.loss.item();
-    out.loss.backward();
+    const Tensor loss = add(out.mlm_loss, out.sso_loss);
+    s.loss = loss.item();
+    loss.backward();
   }
   s.peak = memory_stats(Device::cpu()).peak - before;
   for (auto& [name, p] : model.named_parameters())

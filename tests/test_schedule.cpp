@@ -78,10 +78,17 @@ TEST_CASE("schedule: the names the CLI takes pick the schedule, linear keeps bet
   using ponet::train::parse_schedule;
   using ponet::train::Schedule;
   using ponet::train::scheduled;
-  for (const char* name : {"linear", "one_cycle", "one_cycle_cos"})
+  for (const char* name : {"linear", "one_cycle", "one_cycle_cos", "constant"})
     CHECK(ponet::train::schedule_name(parse_schedule(name)) == name);
-  CHECK_THROWS_WITH_AS(parse_schedule("cosine"), doctest::Contains("expected linear, one_cycle or one_cycle_cos"),
-                       ponet::Error);
+  CHECK_THROWS_WITH_AS(parse_schedule("cosine"),
+                       doctest::Contains("expected linear, one_cycle, one_cycle_cos or constant"), ponet::Error);
+  for (int64_t s : {0, 9, 10, 500}) {  // constant: the peak at every step, past the end too
+    CHECK(scheduled(Schedule::constant, s, 10, 110, 2e-3f, 0.9f).lr == 2e-3f);
+    CHECK(scheduled(Schedule::constant, s, 10, 110, 2e-3f, 0.9f).beta1 == 0.9f);
+  }
+  CHECK_FALSE(ponet::train::cycles_beta1(Schedule::constant));
+  CHECK_FALSE(ponet::train::cycles_beta1(Schedule::linear));
+  CHECK(ponet::train::cycles_beta1(Schedule::one_cycle));
   const OneCycle lin = scheduled(Schedule::linear, 5, 10, 110, 2e-3f, 0.9f);
   CHECK(lin.lr == linear_warmup_decay(5, 10, 110, 2e-3f));
   CHECK(lin.beta1 == 0.9f);

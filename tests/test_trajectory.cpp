@@ -5,9 +5,12 @@
 // serves the fixture's batches in order) and its log and final weights must agree:
 //   loss and grad norm within 1e-5 relative, lr exactly (float32), every final tensor within 1e-4 of
 //   its own max|w|; NaN or Inf fails.
-// A second test replays the Trainer's step by hand (the calls of Trainer::train_step) to show that the
-// comparison is sharp: the replay passes with the Trainer's settings and fails with a wrong beta2,
-// weight decay on every parameter, or no clipping.
+// The pretraining fixtures go through the real PretrainingTask (its objective), fed the fixture's
+// batches in order. A second test runs train/step.h's step alone with an optimizer and settings of its
+// own, to show that the comparison is sharp: it passes with the Trainer's settings and fails with a
+// wrong beta2, weight decay on every parameter, or no clipping.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -19,9 +22,10 @@
 #include "fixture_util.h"
 #include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
-#include "train/grad_clip.h"
 #include "train/optimizer.h"
+#include "train/pretraining_task.h"
 #include "train/schedule.h"
+#include "train/step.h"
 #include "train/trainer.h"
 
 using namespace ponet;
@@ -74,39 +78,38 @@ struct Trajectory {
     return Tensor::from_vector_i64(std::vector<int64_t>(v.begin() + s * n, v.begin() + (s + 1) * n), shape);
   }
 
-  // The objective of step s, as PretrainingTask / ClassificationTask::train_step compute it from a batch.
-  train::StepResult objective(int64_t s) {
-    train::StepResult r;
-    if (auto* pre = dynamic_cast<nn::PoNetForPreTraining*>(model.get())) {
-      nn::PoNetInputs in;
-      in.input_ids = batch("input_ids", s);
-      in.attention_mask = batch("attention_mask", s);
-      in.token_type_ids = batch("token_type_ids", s);
-      in.segment_ids = batch("segment_ids", s);
-      in.labels = batch("labels", s);
-      in.next_sentence_label = batch("next_sentence_label", s);
-      nn::ForwardOptions fo;
-      fo.logits_for_labels_only = true;
-      nn::PoNetOutputs out = pre->forward(in, fo);
-      r.objective = add(scale(out.mlm_loss, 1.f), scale(out.sso_loss, 1.f));
-      r.loss = out.loss.item();
-    } else {
-      auto& cls = dynamic_cast<nn::SequenceClassifier&>(*model);
-      nn::ClassifierResult out = cls.classify(batch("input_ids", s), batch("attention_mask", s), Tensor(),
-                                              batch("labels", s), true);
-      r.objective = out.loss;
-      r.loss = out.loss.item();
-    }
-    return r;
+  // The fixture's batch of step s, as the data pipeline would give it.
+  data::Batch pretraining_batch(int64_t s) const {
+    data::Batch b;
+    b.input_ids = batch("input_ids", s);
+    b.attention_mask = batch("attention_mask", s);
+    b.token_type_ids = batch("token_type_ids", s);
+    b.segment_ids = batch("segment_ids", s);
+    b.labels = batch("labels", s);
+    b.next_sentence_label = batch("next_sentence_label", s);
+    return b;
   }
+
+  // The task that trains on the fixture's batches in order, whatever the data Rng says.
+  std::unique_ptr<train::Task> task();
 };
 
-// The Trainer's task for a fixture: its batches in order, whatever the data Rng says.
-class FixedBatchTask : public train::Task {
+// Classification fixtures: their batches in order through the classifier, its loss as the objective (as
+// ClassificationTask's, which draws its own batches).
+class FixtureClassificationTask : public train::Task {
  public:
-  explicit FixedBatchTask(Trajectory& t) : t_(t) {}
+  explicit FixtureClassificationTask(Trajectory& t) : t_(t) {}
   nn::Model& model() override { return *t_.model; }
-  train::StepResult train_step(Rng&) override { return t_.objective(next_++); }
+  train::StepResult forward_next_batch(Rng&) override {
+    const int64_t s = next_++;
+    auto& cls = dynamic_cast<nn::SequenceClassifier&>(*t_.model);
+    nn::ClassifierResult out =
+        cls.classify(t_.batch("input_ids", s), t_.batch("attention_mask", s), Tensor(), t_.batch("labels", s));
+    train::StepResult r;
+    r.objective = out.loss;
+    r.figures.loss = out.loss.item();
+    return r;
+  }
   train::Metrics evaluate() override { return {{"loss", 0.0}}; }
   std::string describe(const train::Metrics&) const override { return ""; }
   std::vector<std::string> chart_metrics() const override { return {}; }
@@ -118,6 +121,15 @@ class FixedBatchTask : public train::Task {
   Trajectory& t_;
   int64_t next_ = 0;
 };
+
+std::unique_ptr<train::Task> Trajectory::task() {
+  auto* pre = dynamic_cast<nn::PoNetForPreTraining*>(model.get());
+  if (!pre) return std::make_unique<FixtureClassificationTask>(*this);
+  const int64_t B = batch("input_ids", 0).size(0);
+  return std::make_unique<train::PretrainingTask>(
+      *pre, [this, next = int64_t{0}](Rng&) mutable { return pretraining_batch(next++); }, B,
+      std::vector<data::Batch>{});
+}
 
 // What one run reached against a fixture; NaN and Inf make a measure infinite.
 struct Deviation {
@@ -161,22 +173,23 @@ void check_and_report(const Trajectory& t, const Deviation& d, const char* how) 
               t.name.c_str(), how, d.loss, d.grad_norm, d.weights, d.worst_tensor.c_str());
 }
 
-// The Trainer's step (train/trainer.cpp, Trainer::train_step) written out, with the optimizer given.
+// The fixture's steps through train/step.h's step, with the optimizer given.
 Deviation replay(Trajectory& t, train::AdamW& optimizer, bool clip = true) {
   std::vector<double> losses, norms;
   std::vector<float> lrs;
   t.model->train();
+  const std::unique_ptr<train::Task> task = t.task();
+  train::StepConfig config;
+  config.lr = t.lr();
+  config.warmup_steps = t.warmup();
+  config.total_steps = t.steps;
+  config.max_grad_norm = clip ? static_cast<float>(t.max_grad_norm()) : 0.f;
+  Rng unused(0);
   for (int64_t s = 0; s < t.steps; ++s) {
-    train::StepResult r = t.objective(s);
-    r.objective.backward();
-    const double norm = clip ? train::clip_grad_norm(t.model->parameters(), t.max_grad_norm())
-                             : train::clip_grad_norm(t.model->parameters(), 1e30);
-    const float lr = train::linear_warmup_decay(s, t.warmup(), t.steps, t.lr());
-    optimizer.step(lr);
-    optimizer.zero_grad();
-    losses.push_back(r.loss);
-    norms.push_back(norm);
-    lrs.push_back(lr);
+    const train::StepStats stats = train::train_step(*task, optimizer, config, s, unused);
+    losses.push_back(stats.batch.loss);
+    norms.push_back(stats.grad_norm);
+    lrs.push_back(stats.lr);
   }
   return compare(t, losses, norms, lrs);
 }
@@ -192,7 +205,9 @@ TEST_CASE("training follows PyTorch step for step (the Trainer on fixed batches)
     CHECK(clipped.size() > 0);
     CHECK(static_cast<int64_t>(clipped.size()) < t.steps);
 
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ponet_test_trajectory_" + t.name);
+    // per process: test runs of other checkouts on this machine use the same temporary folder
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("ponet_test_trajectory_" + t.name + "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     train::TrainerOptions o;
@@ -212,8 +227,8 @@ TEST_CASE("training follows PyTorch step for step (the Trainer on fixed batches)
     const std::set<std::string> no_decay = t.opt.at("no_decay").get<std::set<std::string>>();
     for (auto& [n, p] : t.model->named_parameters())
       CHECK_MESSAGE(train::default_weight_decay_filter(n) == (no_decay.count(n) == 0), n);
-    FixedBatchTask task(t);
-    train::Trainer trainer(task, o, 0);
+    const std::unique_ptr<train::Task> task = t.task();
+    train::Trainer trainer(*task, o, 0);
     train::TrainSummary summary = trainer.run();
     REQUIRE(summary.steps_done == t.steps);
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "autograd/dropout_rows.h"
 #include "autograd/ops.h"
 #include "core/error.h"
 
@@ -87,7 +86,7 @@ void ClassificationTask::set_shard(const Shard& shard) {
   shard_ = shard;
 }
 
-StepResult ClassificationTask::train_step(Rng& data_rng) {
+StepResult ClassificationTask::forward_next_batch(Rng& data_rng) {
   // The whole global batch is drawn on every rank (same Rng), then each keeps its rows: padded to the
   // global batch's longest example, so every rank's rows are exactly rows of the one-process batch.
   const int64_t B = options_.batch_size;
@@ -108,16 +107,15 @@ StepResult ClassificationTask::train_step(Rng& data_rng) {
     for (int64_t v : b.attention_mask.to_vector_i64()) b.num_tokens += v != 0;
     share = static_cast<double>(end - begin) / static_cast<double>(B);
   }
-  nn::ClassifierResult out;
-  {
-    const DropoutRows dropout_rows(sharded ? shard_.begin(B) : 0, B);
-    out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, options_.fused);
-  }
+  nn::ForwardOptions fo;
+  fo.fused_mixer = options_.fused;
+  fo.dropout_rows = shard_.dropout_rows(B);  // this rank's rows of the global masks
+  const nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, fo);
   StepResult r;
-  r.objective = sharded ? scale(out.loss, static_cast<float>(share)) : out.loss;
-  r.loss = out.loss.item() * share;
-  r.tokens = b.num_tokens;
-  r.accuracies = {{"accuracy", argmax_accuracy(out.logits.detach(), b.labels)}};
+  r.objective = sharded ? scale(out.loss, static_cast<float>(share)) : out.loss;  // the mean cross-entropy
+  r.figures.loss = out.loss.item() * share;
+  r.figures.tokens = b.num_tokens;
+  r.figures.accuracies = {{"accuracy", argmax_accuracy(out.logits.detach(), b.labels)}};
   return r;
 }
 
@@ -129,7 +127,9 @@ Metrics ClassificationTask::evaluate_on(const std::vector<data::ClassificationEx
     std::vector<size_t> idx;
     for (size_t i = start; i < std::min(examples.size(), start + options_.batch_size); ++i) idx.push_back(i);
     ClassificationBatch b = make_classification_batch(examples, idx, model_.pad_id(), options_.pad_to);
-    nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, options_.fused);
+    nn::ForwardOptions fo;
+    fo.fused_mixer = options_.fused;
+    nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, fo);
     loss_sum += out.loss.item() * static_cast<double>(idx.size());
     std::vector<int64_t> p = argmax_rows(out.logits), g = b.labels.to_vector_i64();
     predicted.insert(predicted.end(), p.begin(), p.end());

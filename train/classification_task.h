@@ -2,6 +2,7 @@
 // (either family). Training batches are drawn from the data Rng, either uniformly with replacement or in
 // reshuffled epochs (ClassificationOptions::epochs; the sampler's place is kept in checkpoints), so a
 // resumed run continues with the same batches; evaluation runs over every held-out example once, in order.
+// Objective: the model's loss (mean cross-entropy over the batch, or its regression loss) unweighted.
 // Metrics: loss (mean cross-entropy per example), accuracy, macro-F1, micro-F1 (= accuracy here).
 #pragma once
 #include <optional>
@@ -39,7 +40,7 @@ class ClassificationTask : public Task {
                      std::vector<data::ClassificationExample> eval, ClassificationOptions options);
 
   nn::Model& model() override { return model_; }
-  StepResult train_step(Rng& data_rng) override;
+  StepResult forward_next_batch(Rng& data_rng) override;
   Metrics evaluate() override { return evaluate_on(eval_); }  // loss, accuracy, macro_f1, micro_f1, examples
   // The same metrics on other examples (e.g. the test split), checked like the others. Call it with the
   // model in eval mode (the Trainer's evaluate() does that for the held-out set).

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "autograd/dropout_rows.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 
@@ -50,30 +49,40 @@ nn::PoNetInputs to_inputs(const data::Batch& b) {
 }
 
 PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, data::PretrainingData& train_data,
-                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight, bool fused_mixer)
+                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight,
+                                 bool fused_mixer)
+    : PretrainingTask(model, [&train_data](Rng& rng) { return train_data.next_batch(rng); },
+                      train_data.options().batch_size, std::move(eval_batches), mlm_weight, sso_weight, fused_mixer) {}
+
+PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, BatchSource next_batch, int64_t batch_size,
+                                 std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight,
+                                 bool fused_mixer)
     : model_(model),
-      train_data_(train_data),
+      next_batch_(std::move(next_batch)),
+      batch_size_(batch_size),
       eval_batches_(std::move(eval_batches)),
       mlm_weight_(mlm_weight),
       sso_weight_(sso_weight),
       fused_(fused_mixer) {
+  PONET_CHECK(next_batch_ && batch_size > 0, "pretraining: needs a batch source and a positive batch size, got ",
+              batch_size);
   PONET_CHECK(mlm_weight >= 0 && sso_weight >= 0 && mlm_weight + sso_weight > 0,
               "pretraining: the MLM and SSO loss weights must be >= 0 and not both 0, got ", mlm_weight, " and ",
               sso_weight);
 }
 
 void PretrainingTask::set_shard(const Shard& shard) {
-  const int64_t B = train_data_.options().batch_size;
-  PONET_CHECK(shard.size >= 1 && B % shard.size == 0, "pretraining: the batch size ", B,
+  PONET_CHECK(shard.size >= 1 && batch_size_ % shard.size == 0, "pretraining: the batch size ", batch_size_,
               " (the global batch) must divide by the number of ranks ", shard.size);
   shard_ = shard;
 }
 
-StepResult PretrainingTask::train_step(Rng& data_rng) {
+StepResult PretrainingTask::forward_next_batch(Rng& data_rng) {
   // Every rank draws the whole global batch (same Rng, same masking for any number of ranks) and keeps
-  // its rows; with one rank the batch is used as drawn, exactly as before sharding existed.
-  const data::Batch global = train_data_.next_batch(data_rng);
+  // its rows; with one rank the batch is used as drawn.
+  const data::Batch global = next_batch_(data_rng);
   const int64_t B = global.input_ids.size(0);
+  PONET_CHECK(B == batch_size_, "pretraining: the batch source gave ", B, " rows, expected ", batch_size_);
   const bool sharded = shard_.size > 1;
   const data::Batch batch = sharded ? rows_of(global, shard_.begin(B), shard_.end(B)) : global;
   // This rank's share of the global mean losses: its own mean times its share of the count.
@@ -90,19 +99,19 @@ StepResult PretrainingTask::train_step(Rng& data_rng) {
   fo.fused_mixer = fused_;
   fo.logits_for_labels_only = true;
   fo.recompute = recompute_;
-  nn::PoNetOutputs out;
-  {
-    const DropoutRows rows(sharded ? shard_.begin(B) : 0, B);  // this rank's rows of the global masks
-    out = model_.forward(to_inputs(batch), fo);
-  }
+  fo.dropout_rows = shard_.dropout_rows(B);  // this rank's rows of the global masks
+  const nn::PoNetOutputs out = model_.forward(to_inputs(batch), fo);
   StepResult r;
-  // with both weights 1 and one rank this is out.loss exactly (scaling by 1 is exact in float)
+  // The objective. With both weights 1 and one rank it is MLM + SSO exactly (scaling by 1 is exact).
   r.objective = add(scale(out.mlm_loss, static_cast<float>(mlm_weight_ * mlm_share)),
                     scale(out.sso_loss, static_cast<float>(sso_weight_ * sso_share)));
-  r.loss = sharded ? out.mlm_loss.item() * mlm_share + out.sso_loss.item() * sso_share : out.loss.item();
-  r.tokens = batch.num_tokens;
-  r.accuracies = {{"mlm_accuracy", argmax_accuracy(out.prediction_logits.detach(), scored_labels(batch))},
-                  {"sso_accuracy", argmax_accuracy(out.seq_relationship_logits.detach(), batch.next_sentence_label)}};
+  // The reported loss, MLM + SSO: with one rank their float sum, as HF's model reports it.
+  r.figures.loss = sharded ? out.mlm_loss.item() * mlm_share + out.sso_loss.item() * sso_share
+                           : out.mlm_loss.item() + out.sso_loss.item();
+  r.figures.tokens = batch.num_tokens;
+  r.figures.accuracies = {
+      {"mlm_accuracy", argmax_accuracy(out.prediction_logits.detach(), scored_labels(batch))},
+      {"sso_accuracy", argmax_accuracy(out.seq_relationship_logits.detach(), batch.next_sentence_label)}};
   return r;
 }
 
@@ -120,9 +129,10 @@ EvalResult PretrainingTask::evaluate_pretraining() {
     nn::PoNetOutputs out = model_.forward(to_inputs(b), fo);
     mlm.add(argmax_accuracy(out.prediction_logits, scored_labels(b)));
     sso.add(argmax_accuracy(out.seq_relationship_logits, b.next_sentence_label));
-    loss += out.loss.item();
-    mlm_loss += out.mlm_loss.item();
-    sso_loss += out.sso_loss.item();
+    const float mlm_mean = out.mlm_loss.item(), sso_mean = out.sso_loss.item();
+    loss += mlm_mean + sso_mean;  // the reported loss, as in training
+    mlm_loss += mlm_mean;
+    sso_loss += sso_mean;
   }
   const double n = std::max<size_t>(1, eval_batches_.size());
   r.loss = loss / n;

@@ -60,7 +60,8 @@ Schedule parse_schedule(const std::string& name) {
   if (name == "linear") return Schedule::linear;
   if (name == "one_cycle") return Schedule::one_cycle;
   if (name == "one_cycle_cos") return Schedule::one_cycle_cos;
-  throw Error("unknown schedule '" + name + "' (expected linear, one_cycle or one_cycle_cos)");
+  if (name == "constant") return Schedule::constant;
+  throw Error("unknown schedule '" + name + "' (expected linear, one_cycle, one_cycle_cos or constant)");
 }
 
 std::string schedule_name(Schedule s) {
@@ -68,6 +69,7 @@ std::string schedule_name(Schedule s) {
     case Schedule::linear: return "linear";
     case Schedule::one_cycle: return "one_cycle";
     case Schedule::one_cycle_cos: return "one_cycle_cos";
+    case Schedule::constant: return "constant";
   }
   return "?";
 }
@@ -75,7 +77,10 @@ std::string schedule_name(Schedule s) {
 OneCycle scheduled(Schedule s, int64_t step, int64_t warmup_steps, int64_t total_steps, float peak_lr,
                    float base_beta1) {
   if (s == Schedule::linear) return {linear_warmup_decay(step, warmup_steps, total_steps, peak_lr), base_beta1};
+  if (s == Schedule::constant) return {peak_lr, base_beta1};
   return one_cycle(step, warmup_steps, total_steps, peak_lr, s == Schedule::one_cycle_cos);
 }
+
+bool cycles_beta1(Schedule s) { return s == Schedule::one_cycle || s == Schedule::one_cycle_cos; }
 
 }  // namespace ponet::train

@@ -29,8 +29,11 @@ OneCycle one_cycle(int64_t step, int64_t warmup_steps, int64_t total_steps, floa
 // The schedule a training run follows, by the name the CLI takes (--schedule):
 //   linear         linear_warmup_decay, beta1 kept at the optimizer's own value;
 //   one_cycle      one_cycle with linear annealing (the official LRA configs, "lr_decay": "linear");
-//   one_cycle_cos  one_cycle with cosine annealing (OneCycleLR's own default).
-enum class Schedule { linear, one_cycle, one_cycle_cos };
+//   one_cycle_cos  one_cycle with cosine annealing (OneCycleLR's own default);
+//   constant       peak_lr at every step, beta1 kept (a benchmark step at a fixed lr, as the PyTorch
+//                  side-by-side harness runs it: bench/bench_ponet_step.cpp --result).
+enum class Schedule { linear, one_cycle, one_cycle_cos, constant };
+bool cycles_beta1(Schedule s);  // one_cycle and one_cycle_cos
 Schedule parse_schedule(const std::string& name);  // throws, naming the accepted values
 std::string schedule_name(Schedule s);
 

@@ -1,21 +1,22 @@
-// The training loop, for any Task (train/task.h): forward + backward of the task's objective, optional
-// gradient clipping, AdamW with a learning-rate schedule (train/schedule.h), a progress line, periodic held-out evaluation, a JSONL log, a
-// loss/metric chart (SVG) and atomic checkpoints of the model (with its config) from which --resume
-// continues exactly. Ctrl-C / SIGTERM stop with a checkpoint.
+// The training loop, for any Task (train/task.h): train/step.h's step (forward and backward of the
+// task's objective, optional gradient clipping, AdamW with a learning-rate schedule) over and over, with
+// periodic held-out evaluation, the run's log (train/run_log.h: progress line, log.jsonl, curves.svg) and
+// atomic checkpoints of the model (with its config) from which --resume continues exactly. Ctrl-C /
+// SIGTERM stop with a checkpoint.
 //
-// Data-parallel (under mpirun, dist/communicator.h): every rank runs its rows of the same global batch
-// (Task::set_shard), the gradients are summed across ranks in a fixed order in buckets in parameter
-// order, and every rank clips and steps identically, so N ranks train the one-process model. Rank 0
-// alone prints, logs, charts and writes checkpoints (the same file for any N, so a run resumes on any
-// number of ranks); every rank evaluates the whole held-out set (identical figures, no communication);
-// the ranks vote every step on stopping, so they stop together.
+// Data-parallel under mpirun (train/data_parallel.h): N ranks train the one-process model. The writer
+// rank alone prints, logs, charts and writes checkpoints (the same file for any N, so a run resumes on
+// any number of ranks); every rank evaluates the whole held-out set (identical figures, no
+// communication); the ranks vote every step on stopping, so they stop together.
 #pragma once
 #include <string>
 #include <vector>
 
-#include "dist/communicator.h"
+#include "train/data_parallel.h"
 #include "train/optimizer.h"
+#include "train/run_log.h"
 #include "train/schedule.h"
+#include "train/step.h"
 #include "train/task.h"
 
 namespace ponet::train {
@@ -65,37 +66,24 @@ class Trainer {
   std::string best_path() const;
 
  private:
-  struct RunState;  // one run() call: its clock, the progress window, the summary (trainer.cpp)
-  struct StepStats {  // what the progress record shows of the latest step alone
-    double grad_norm = 0;
-    float lr = 0, beta1 = 0;
-  };
+  struct RunState;  // one run() call: its clock and the summary (trainer.cpp)
   static constexpr float kAdamBeta1 = 0.9f;  // beta1 of the schedules that do not cycle it
   enum class Stop { no = 0, limit = 1, interrupted = 2 };  // ordered: the ranks' vote takes the maximum
 
   // The steps of run(), in the order it calls them.
-  void start_log();                                   // a fresh run (step 0) starts an empty log.jsonl
-  StepStats train_step(RunState& run);                // one optimizer step; adds to the progress window
-  void sum_step_result(StepResult& r);                // data-parallel: the global batch's loss, counts
-  void all_reduce_gradients();                        // data-parallel: sums in buckets, parameter order
-  Stop should_stop(const RunState& run) const;        // a signal, the time limit or the step limit
-  Stop vote(Stop mine);                               // the same decision on every rank
-  void log_progress(RunState& run, const StepStats& stats);  // a JSONL record and the progress line
-  void evaluate_and_keep_best(RunState& run);         // held-out metrics, logged; best.safetensors
-  void write_checkpoint();                            // checkpoint.safetensors, with the best so far
-  void record_stop(RunState& run, Stop why);          // the summary's reason, and a line saying so
-  void write_chart() const;                           // curves.svg from log.jsonl
+  Stop should_stop(const RunState& run) const;  // a signal, the time limit or the step limit
+  Stop vote(Stop mine);                         // the same decision on every rank
+  void evaluate_and_keep_best(RunState& run);   // held-out metrics, logged; best.safetensors
+  void write_checkpoint();                      // checkpoint.safetensors, with the best so far
+  void record_stop(RunState& run, Stop why);    // the summary's reason, and a line saying so
 
   bool due(int64_t every) const { return step_ % every == 0; }
-  bool lead() const { return comm_.rank() == 0; }  // the rank that prints and writes files
-  bool prints() const { return lead() && !options_.quiet; }
-  void check_ranks_agree(uint64_t seed);
-  std::string log_path() const;
 
   Task& task_;
   TrainerOptions options_;
-  dist::Communicator& comm_;
-  std::vector<float> bucket_;  // the gradient bucket of the CPU all-reduce
+  StepConfig step_config_;  // the step's share of options_
+  DataParallel ranks_;
+  RunLog log_;
   AdamW optimizer_;
   Rng data_rng_;
   int64_t step_ = 0;

@@ -1,6 +1,5 @@
 // Fused multi-head softmax attention (contract in autograd/ops.h, kernels in kernels/{cpu,cuda}/attention).
 // Saved for backward: P [B, H, L, L] (pre-dropout), q, k, v and the dropout seed; the mask is recomputed.
-#include "autograd/dropout_rows.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "core/dispatch.h"
@@ -43,7 +42,8 @@ profiler::Cost attention_cost(const cpu::AttentionDims& d, bool backward, bool h
 }  // namespace
 
 Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, const Tensor& key_valid_in,
-                 int64_t num_heads, float dropout_p, bool training, Rng& rng, bool key_valid_checked) {
+                 int64_t num_heads, float dropout_p, bool training, Rng& rng, bool key_valid_checked,
+                 const DropoutRows& rows) {
   const char* op = "attention";
   check_dtype(q_in, DType::F32, op, "q");
   check_dim(q_in, 3, op, "q");
@@ -67,7 +67,7 @@ Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, con
   // Like dropout(): a seed is drawn only when dropout is active, so eval calls leave the Rng untouched.
   const float p = training ? dropout_p : 0.f;
   // P is [B, H, L, L]: a data-parallel rank's B rows are rows of the global batch's P (autograd/dropout_rows.h)
-  const uint64_t seed = p > 0.f ? dropout_seed_for_rows(rng.next_u64(), B, num_heads * L * L, op) : 0;
+  const uint64_t seed = p > 0.f ? dropout_seed_for_rows(rng.next_u64(), rows, B, num_heads * L * L, op) : 0;
   const cpu::AttentionDims dims{B, L, num_heads, D / num_heads};
   const Device dev = q_in.device();
   Tensor q = contiguous(q_in.detach()), k = contiguous(k_in.detach()), v = contiguous(v_in.detach());

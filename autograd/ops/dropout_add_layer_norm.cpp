@@ -3,7 +3,6 @@
 // through the same recomputed mask, x's.
 #include <cmath>
 
-#include "autograd/dropout_rows.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "autograd/ops/layer_norm_backward.h"
@@ -18,7 +17,7 @@
 namespace ponet {
 
 Tensor dropout_add_layer_norm(const Tensor& x, const Tensor& residual, const Tensor& weight, const Tensor& bias,
-                              float p, bool training, Rng& rng, float eps) {
+                              float p, bool training, Rng& rng, float eps, const DropoutRows& batch_rows) {
   const char* op = "dropout_add_layer_norm";
   check_dtype(x, DType::F32, op, "x");
   check_dtype(residual, DType::F32, op, "residual");
@@ -35,7 +34,7 @@ Tensor dropout_add_layer_norm(const Tensor& x, const Tensor& residual, const Ten
 
   const float p_used = training ? p : 0.f;
   // drawn exactly when dropout() would draw; shifted to this rank's rows of a data-parallel batch
-  const uint64_t seed = p_used > 0.f ? dropout_seed_for_rows(rng.next_u64(), x, op) : 0;
+  const uint64_t seed = p_used > 0.f ? dropout_seed_for_rows(rng.next_u64(), batch_rows, x, op) : 0;
   const Device dev = x.device();
   Tensor xc = contiguous(x.detach()), rc = contiguous(residual.detach());
   Tensor wc = contiguous(weight.detach()), bc = contiguous(bias.detach());

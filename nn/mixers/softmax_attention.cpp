@@ -21,7 +21,7 @@ Tensor SoftmaxAttention::forward(const Tensor& x, const BatchContext& ctx) const
   Tensor qx = q->forward(x), kx = k->forward(x), vx = v->forward(x);
   const bool drop = training() && dropout_p_ > 0.f;
   // ctx.valid was checked on the host when the BatchContext was built
-  if (ctx.fused) return attention(qx, kx, vx, ctx.valid, num_heads_, dropout_p_, drop, *rng_, true);
+  if (ctx.fused) return attention(qx, kx, vx, ctx.valid, num_heads_, dropout_p_, drop, *rng_, true, ctx.dropout_rows);
 
   // composed: [B, L, h*d] -> [B, h, L, d]; scores [B, h, L, L]; the key bias [B, 1, L] broadcast as
   // [B, 1, 1, L] keeps padded keys out (exp(-10000 - max) is exactly 0 in float32)
@@ -29,7 +29,7 @@ Tensor SoftmaxAttention::forward(const Tensor& x, const BatchContext& ctx) const
   auto heads = [&](const Tensor& t) { return t.reshape({B, L, h, d}).permute({0, 2, 1, 3}); };
   Tensor scores = scale(matmul(heads(qx), heads(kx).transpose(2, 3)), 1.f / std::sqrt(static_cast<float>(d)));
   Tensor prob = softmax(add(scores, ctx.key_bias.reshape({B, 1, 1, L})));
-  if (drop) prob = dropout(prob, dropout_p_, true, *rng_);
+  if (drop) prob = dropout(prob, dropout_p_, true, *rng_, ctx.dropout_rows);
   return matmul(prob, heads(vx)).permute({0, 2, 1, 3}).reshape({B, L, h * d});
 }
 
