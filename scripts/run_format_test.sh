@@ -53,7 +53,7 @@ grep -q "trained 6 steps" resumed.txt || { cat resumed.txt; fail "the converted 
   --warmup 2 --eval-every 5 --eval-batches 2 --checkpoint-every 5 --held-out 0.2 --log-every 1 --quiet \
   --steps 12 --out current > /dev/null 2>&1
 cmp -s current/run.json pretrain/run.json ||
-  { diff current/run.json pretrain/run.json; fail "the converted run.json differs from a current run's"; }
+  { diff current/run.json pretrain/run.json || true; fail "the converted run.json differs from a current run's"; }
 python3 - pretrain/log.jsonl current/log.jsonl <<'PY' || fail "the converted run trained differently"
 import json, sys
 losses = [[(r["step"], r["loss"]) for r in map(json.loads, open(p)) if r["kind"] == "train"] for p in sys.argv[1:]]
