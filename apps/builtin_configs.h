@@ -6,7 +6,7 @@
 
 namespace ponet::app {
 
-// The text of apps/configs/<file_name> (e.g. "tiny.json") as built; an unknown name throws.
+// The text of the file `file_name` (e.g. "tiny.json") of apps/configs/ as built; an unknown name throws.
 std::string builtin_config(const std::string& file_name);
 // How messages name it: "apps/configs/tiny.json (built in)".
 std::string builtin_config_where(const std::string& file_name);

@@ -61,7 +61,7 @@ TEST_CASE("run format: a format-1 run.json gains what format 1 left out; finetun
   CHECK(pretrain["command"] == "pretrain");
   CHECK(pretrain["max_len"] == 64);
   CHECK(pretrain["mask_prob"] == 0.3);  // a recorded value stays
-  // what runs from before these options trained with
+  // the values format-1 runs that lack these options trained with
   CHECK(pretrain["held_out_phase"] == 0.0);
   CHECK(pretrain["mlm_weight"] == 1.0);
   CHECK(pretrain["sso_weight"] == 1.0);
@@ -87,8 +87,8 @@ TEST_CASE("run format: run.json of another format or command is refused, naming 
   const std::string dir = fresh_dir("read");
   io::write_file_atomically(dir + "/run.json", R"({"max_len": 32})");
   CHECK_THROWS_WITH_AS(read_run_json(dir), doctest::Contains("a run of format 1 (no \"format_version\")"), Error);
-  CHECK_THROWS_WITH_AS(read_run_json(dir), doctest::Contains(("convert it in place with: ponet upgrade-run " + dir).c_str()),
-                       Error);
+  const std::string way_out = "convert it in place with: ponet upgrade-run " + dir;
+  CHECK_THROWS_WITH_AS(read_run_json(dir), doctest::Contains(way_out.c_str()), Error);
   io::write_file_atomically(dir + "/run.json", R"({"format_version": 1, "command": "pretrain"})");
   CHECK_THROWS_WITH_AS(read_run_json(dir), doctest::Contains(("ponet upgrade-run " + dir).c_str()), Error);
   io::write_file_atomically(dir + "/run.json", R"({"format_version": 3, "command": "pretrain"})");

@@ -40,8 +40,8 @@ const std::string& required(const io::SafetensorsFile& file, const std::string& 
 io::SafetensorsFile load_current(const std::string& path) {
   io::SafetensorsFile file = io::load_safetensors(path);
   const std::string& format = required(file, path, "format");
-  PONET_CHECK(format != kFormatV1, path, ": a checkpoint of format v1, which this ponet reads no longer; convert ",
-              "its run directory in place with: ", upgrade_command(directory_of(path)));
+  PONET_CHECK(format != kFormatV1, path, ": a checkpoint of format v1; this ponet reads '", kCheckpointFormat,
+              "': convert its run directory in place with: ", upgrade_command(directory_of(path)));
   PONET_CHECK(format == kCheckpointFormat, path, ": unknown checkpoint format '", format, "' (this ponet reads '",
               kCheckpointFormat, "')");
   return file;

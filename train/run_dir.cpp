@@ -94,7 +94,8 @@ LoadedRun load_run(const std::string& dir, Device device) {
 }
 
 bool is_classifier_run(const std::string& dir) {
-  return nn::is_classifier_class(hf::is_hf_directory(dir) ? hf_model_class(dir) : checkpoint_class(model_checkpoint(dir)));
+  const bool is_hf = hf::is_hf_directory(dir);
+  return nn::is_classifier_class(is_hf ? hf_model_class(dir) : checkpoint_class(model_checkpoint(dir)));
 }
 
 LoadedClassifier load_classifier_run(const std::string& dir, Device device) {

@@ -20,8 +20,8 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// Format 1 left out options that runs from before them did not have; they trained as these values say.
-// Format 2 also records --schedule, which format-1 runs could not set (they trained with "linear").
+// Options a format-1 run.json may lack, at the values such a run trained with. Format 2 also records
+// --schedule, which format-1 runs could not set (they trained with "linear").
 const std::pair<const char*, nlohmann::json> kPretrainFormat1Values[] = {
     {"init", ""},
     {"mlm_weight", 1.0},
@@ -32,7 +32,7 @@ const std::pair<const char*, nlohmann::json> kPretrainFormat1Values[] = {
     {"schedule", "linear"},
 };
 // `ponet finetune` format 1 did not record --log-every (a resumed run took the invocation's, 10 by
-// default) nor, in its first runs, the dataset fields.
+// default) and may lack the dataset fields.
 const std::pair<const char*, nlohmann::json> kFinetuneFormat1Values[] = {
     {"text_field", "text"}, {"text_b_field", "text_b"}, {"label_field", "label"},
     {"log_every", 10},      {"schedule", "linear"},
@@ -49,12 +49,12 @@ nlohmann::json read_run_json(const std::string& dir, const std::string& command)
   nlohmann::json j = read_json_file(path);
   PONET_CHECK(j.is_object(), path, ": expected a JSON object");
   const auto version = j.find(kVersionKey);
-  PONET_CHECK(version != j.end(), path, ": a run of format 1 (no \"", kVersionKey, "\"), which this ponet reads no ",
-              "longer; convert it in place with: ", upgrade_command(dir));
+  PONET_CHECK(version != j.end(), path, ": a run of format 1 (no \"", kVersionKey, "\"); this ponet reads format ",
+              kRunFormatVersion, ": convert it in place with: ", upgrade_command(dir));
   PONET_CHECK(version->is_number_integer(), path, ": \"", kVersionKey, "\" must be an integer, got ", version->dump());
   const int64_t v = version->get<int64_t>();
-  PONET_CHECK(v >= kRunFormatVersion, path, ": a run of format ", v, ", which this ponet reads no longer (it reads ",
-              kRunFormatVersion, "); convert it in place with: ", upgrade_command(dir));
+  PONET_CHECK(v >= kRunFormatVersion, path, ": a run of format ", v, "; this ponet reads format ", kRunFormatVersion,
+              ": convert it in place with: ", upgrade_command(dir));
   PONET_CHECK(v == kRunFormatVersion, path, ": a run of format ", v, ", written by a newer ponet (this one reads ",
               kRunFormatVersion, ")");
   const auto writer = j.find(kCommandKey);
