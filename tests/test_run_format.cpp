@@ -55,7 +55,7 @@ std::vector<float> write_format1_pretraining_run(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("run format: a format-1 run.json gains what format 1 left out; finetune keys are spelt with '_'") {
+TEST_CASE("run format: a format-1 run.json gains what format 1 left out, and finetune keys are spelt with '_'") {
   const json pretrain = upgrade_run_json(json{{"max_len", 64}, {"mask_prob", 0.3}}, "p/run.json");
   CHECK(pretrain["format_version"] == kRunFormatVersion);
   CHECK(pretrain["command"] == "pretrain");
@@ -100,7 +100,7 @@ TEST_CASE("run format: run.json of another format or command is refused, naming 
   CHECK_THROWS_WITH_AS(read_run_json(dir, "pretrain"), doctest::Contains("is a `ponet finetune` run"), Error);
 }
 
-TEST_CASE("run format: a format-1 run is refused until upgrade_run converts it; then it loads as written") {
+TEST_CASE("run format: a format-1 run is refused until upgrade_run converts it, then it loads as written") {
   const std::string dir = fresh_dir("pretrain");
   const std::vector<float> weights = write_format1_pretraining_run(dir);
   CHECK_THROWS_WITH_AS(load_run(dir, Device::cpu()), doctest::Contains(("ponet upgrade-run " + dir).c_str()), Error);
@@ -116,7 +116,7 @@ TEST_CASE("run format: a format-1 run is refused until upgrade_run converts it; 
   CHECK(upgrade_run(dir).empty());  // current now: nothing to do
 }
 
-TEST_CASE("run format: checkpoints alone (an LRA run) are converted; a corrupted one is not") {
+TEST_CASE("run format: checkpoints alone (an LRA run) are converted, a corrupted one is not") {
   const std::string dir = fresh_dir("lra");
   nn::LraConfig c;
   c.vocab_size = 8;
