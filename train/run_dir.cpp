@@ -62,14 +62,13 @@ std::string hf_model_class(const std::string& dir) {
   return "";
 }
 
-// A fine-tuning run's model is its best dev checkpoint, when it has one.
+}  // namespace
+
 std::string model_checkpoint(const std::string& dir) {
   const std::string best = dir + "/best.safetensors";
   struct stat st;
   return ::stat(best.c_str(), &st) == 0 ? best : dir + "/checkpoint.safetensors";
 }
-
-}  // namespace
 
 LoadedRun load_run(const std::string& dir, Device device) {
   if (hf::is_hf_directory(dir)) {

@@ -48,7 +48,10 @@ struct LoadedClassifier {
   int64_t max_len = 0;
 };
 LoadedClassifier load_classifier_run(const std::string& dir, Device device);
-// Whether the run (its best, else its last checkpoint) or Hugging Face directory holds a sequence
+// The checkpoint that holds a run's model: best.safetensors (the best dev evaluation) where the run has
+// one, else checkpoint.safetensors.
+std::string model_checkpoint(const std::string& dir);
+// Whether the run (its model_checkpoint) or Hugging Face directory holds a sequence
 // classifier (nn::is_classifier_class).
 bool is_classifier_run(const std::string& dir);
 
