@@ -1,7 +1,5 @@
 #include "apps/args.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -11,18 +9,21 @@
 
 namespace ponet::app {
 
-void Args::option(const std::string& name, const std::string& default_value, const std::string& help, Kept kept) {
-  if (kept.type == Kept::Type::boolean) throw UsageError("internal: option --" + name + " kept as a bool (a flag?)");
+void Args::option(const std::string& name, const std::string& default_value, const std::string& help,
+                  RecordedAs recorded) {
+  if (recorded == RecordedAs::boolean) throw UsageError("internal: option --" + name + " recorded as a bool (a flag?)");
+  if (specs_.count(name)) throw UsageError("internal: option --" + name + " declared twice");
   order_.push_back(name);
-  specs_[name] = {default_value, help, false, kept};
+  specs_[name] = {default_value, help, false, recorded};
   values_[name] = default_value;
 }
 
-void Args::flag(const std::string& name, const std::string& help, Kept kept) {
-  if (kept.type != Kept::Type::none && kept.type != Kept::Type::boolean)
-    throw UsageError("internal: flag --" + name + " can only be kept as a bool");
+void Args::flag(const std::string& name, const std::string& help, RecordedAs recorded) {
+  if (recorded != RecordedAs::none && recorded != RecordedAs::boolean)
+    throw UsageError("internal: flag --" + name + " can only be recorded as a bool");
+  if (specs_.count(name)) throw UsageError("internal: flag --" + name + " declared twice");
   order_.push_back(name);
-  specs_[name] = {"", help, true, kept};
+  specs_[name] = {"", help, true, recorded};
   values_[name] = "0";
 }
 
@@ -73,9 +74,11 @@ bool Args::parse(int argc, char** argv) {
   }
   if (next_positional < positional_specs_.size() && next_positional < optional_from_)
     throw UsageError("missing argument <" + positional_specs_[next_positional].first + "> (see --help)");
-  kept_json();  // a kept option that is not of its type fails now, before any work
+  recorded_json();  // a recorded option that is not of its type fails now, before any work
   return true;
 }
+
+bool Args::declares(const std::string& name) const { return specs_.count(name) > 0; }
 
 std::string Args::str(const std::string& name) const {
   auto it = values_.find(name);
@@ -116,58 +119,53 @@ void Args::set(const std::string& name, const std::string& value) {
   explicit_[name] = true;
 }
 
-std::string Args::key_of(const std::string& name) const {
+namespace {
+
+std::string key_of(const std::string& name) {
   std::string key = name;
-  if (!keys_as_spelt_) std::replace(key.begin(), key.end(), '-', '_');
+  std::replace(key.begin(), key.end(), '-', '_');
   return key;
 }
 
-nlohmann::json Args::kept_json() const {
-  nlohmann::json j = nlohmann::json::object();
-  for (const std::string& name : order_) {
-    const std::string key = key_of(name);
-    switch (specs_.at(name).kept.type) {
-      case Kept::Type::none: break;
-      case Kept::Type::string: j[key] = str(name); break;
-      case Kept::Type::integer: j[key] = integer(name); break;
-      case Kept::Type::number: j[key] = number(name); break;
-      case Kept::Type::boolean: j[key] = is_set(name); break;
-    }
-  }
-  return j;
-}
-
-namespace {
-
-// Whether a run.json value has a kept option's type; an integer must fit the int64 integer() returns.
-bool of_type(const nlohmann::json& v, Kept::Type type) {
+// Whether a run.json value has a recorded option's type; an integer must fit the int64 integer() returns.
+bool of_type(const nlohmann::json& v, RecordedAs type) {
   switch (type) {
-    case Kept::Type::string: return v.is_string();
-    case Kept::Type::integer:
+    case RecordedAs::string: return v.is_string();
+    case RecordedAs::integer:
       return v.is_number_integer() &&
              !(v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()});
-    case Kept::Type::number: return v.is_number();  // a non-finite number was written as null: refused
-    case Kept::Type::boolean: return v.is_boolean();
-    case Kept::Type::none: break;
+    case RecordedAs::number: return v.is_number();  // a non-finite number was written as null: refused
+    case RecordedAs::boolean: return v.is_boolean();
+    case RecordedAs::none: break;
   }
   return false;
 }
 
 }  // namespace
 
-void Args::load_kept(const nlohmann::json& run_json, const std::string& where) {
+nlohmann::json Args::recorded_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const std::string& name : order_) {
+    const std::string key = key_of(name);
+    switch (specs_.at(name).recorded) {
+      case RecordedAs::none: break;
+      case RecordedAs::string: j[key] = str(name); break;
+      case RecordedAs::integer: j[key] = integer(name); break;
+      case RecordedAs::number: j[key] = number(name); break;
+      case RecordedAs::boolean: j[key] = is_set(name); break;
+    }
+  }
+  return j;
+}
+
+void Args::load_recorded(const nlohmann::json& run_json, const std::string& where) {
   PONET_CHECK(run_json.is_object(), where, ": expected a JSON object of run options");
   for (const std::string& name : order_) {
     const Spec& spec = specs_.at(name);
-    if (spec.kept.type == Kept::Type::none) continue;
+    if (spec.recorded == RecordedAs::none) continue;
     const std::string key = key_of(name);
     const auto it = run_json.find(key);
-    if (it == run_json.end() && spec.kept.may_be_absent) {  // a run from before this option: its default
-      values_[name] = spec.is_flag ? "0" : spec.kept.absent_value ? spec.kept.absent_value : spec.default_value;
-      explicit_[name] = false;
-      continue;
-    }
-    PONET_CHECK(it != run_json.end() && of_type(*it, spec.kept.type), where, ": missing or malformed \"", key, "\"");
+    PONET_CHECK(it != run_json.end() && of_type(*it, spec.recorded), where, ": missing or malformed \"", key, "\"");
     if (spec.is_flag) {
       values_[name] = it->get<bool>() ? "1" : "0";
       explicit_[name] = it->get<bool>();
@@ -192,51 +190,6 @@ std::string Args::usage() const {
     os << "\n      " << s.help << "\n";
   }
   return os.str();
-}
-
-void declare_training_run_options(Args& a) {
-  a.option("device", "cpu", "cpu or cuda");
-  a.option("threads", "0", "OpenMP threads (0: all cores)");
-  a.option("time-limit", "0", "minutes after which training stops with a checkpoint (0: none)");
-  a.option("stop-after", "0", "stop (with a checkpoint) after this many steps of this invocation (0: run to the end)");
-  a.flag("resume", "continue the run in --out from its checkpoint (options come from its run.json)");
-}
-
-train::TrainerOptions trainer_options(const Args& a, const std::string& out) {
-  train::TrainerOptions to;
-  to.out_dir = out;
-  to.steps = a.integer("steps");
-  to.warmup_steps = a.integer("warmup");
-  to.lr = static_cast<float>(a.number("lr"));
-  to.weight_decay = static_cast<float>(a.number("weight-decay"));
-  to.max_grad_norm = static_cast<float>(a.number("clip"));
-  to.eval_every = a.integer("eval-every");
-  to.log_every = a.integer("log-every");
-  to.time_limit_minutes = a.number("time-limit");
-  to.stop_after = a.integer("stop-after");
-  to.quiet = a.is_set("quiet");
-  return to;
-}
-
-void apply_threads_option(const Args& a) {
-  const int64_t n = a.integer("threads");
-  if (n < 0 || n > 4096) throw UsageError("--threads must be in [0, 4096] (0: all cores), got " + std::to_string(n));
-  if (n > 0) omp_set_num_threads(static_cast<int>(n));
-}
-
-}  // namespace ponet::app
-
-namespace ponet::app {
-
-void declare_dataset_field_options(Args& a, Kept kept) {
-  const data::DatasetFields d;
-  a.option("text-field", d.text, "the JSONL field / CSV or TSV header column holding the text", kept);
-  a.option("text-b-field", d.text_b, "... holding the optional second text of a pair", kept);
-  a.option("label-field", d.label, "... holding the label (a string, integer or boolean)", kept);
-}
-
-data::DatasetFields dataset_fields(const Args& a) {
-  return {a.str("text-field"), a.str("text-b-field"), a.str("label-field")};
 }
 
 }  // namespace ponet::app

@@ -7,6 +7,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "apps/common_options.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "data/text_dataset.h"
@@ -19,8 +20,9 @@ int cmd_classify(int argc, char** argv) {
   a.option("run", "", "run directory written by `ponet finetune`");
   a.option("input", "", "a file with one text per line (instead of the text argument)");
   a.positional("text", "the text to classify (or --input FILE)", /*optional=*/true);
-  a.option("device", "cpu", "cpu or cuda");
+  declare_device_option(a);
   if (!a.parse(argc, argv)) return 0;
+  const Device device = device_option(a);
   PONET_CHECK(!a.str("run").empty(), "--run is required");
   PONET_CHECK(a.str("text").empty() != a.str("input").empty(), "give exactly one of a text argument and --input");
   std::vector<std::string> texts;
@@ -33,7 +35,7 @@ int cmd_classify(int argc, char** argv) {
       if (line.find_first_not_of(" \t\r") != std::string::npos) texts.push_back(line);
     PONET_CHECK(!texts.empty(), a.str("input"), ": no texts");
   }
-  train::LoadedClassifier run = train::load_classifier_run(a.str("run"), Device::parse(a.str("device")));
+  train::LoadedClassifier run = train::load_classifier_run(a.str("run"), device);
   NoGrad no_grad;
   for (size_t i = 0; i < texts.size(); ++i) {
     const std::string where = a.str("input").empty() ? "the text" : a.str("input") + ":" + std::to_string(i + 1);

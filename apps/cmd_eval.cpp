@@ -3,6 +3,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "apps/common_options.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "data/pretraining_data.h"
@@ -36,11 +37,11 @@ int cmd_eval(int argc, char** argv) {
   a.option("corpus", "", "evaluate on this corpus instead (all its documents)");
   a.option("batches", "16", "batches to evaluate");
   a.option("seed", "12345", "seed for the masking and pairing of the evaluation batches");
-  a.option("device", "cpu", "cpu or cuda");
+  declare_device_option(a);
   if (!a.parse(argc, argv)) return 0;
-  const Device device = Device::parse(a.str("device"));
+  const Device device = device_option(a);
   if (train::is_classifier_run(a.str("run"))) return eval_classifier(a, device);
-  PONET_CHECK(a.str("data").empty(), "--data is for `ponet finetune` runs, and ", a.str("run"), " has no labels.txt");
+  PONET_CHECK(a.str("data").empty(), "--data is for `ponet finetune` runs, and ", a.str("run"), " holds no classifier");
   train::LoadedRun run = train::load_run(a.str("run"), device);
   const bool own_corpus = !a.str("corpus").empty();
   std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());

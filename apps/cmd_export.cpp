@@ -32,7 +32,7 @@ int cmd_export(int argc, char** argv) {
   const std::string dir = a.str("run"), out = a.str("out");
   if (out.empty()) throw UsageError("--out is required");
   // a fine-tuning run's model is its best dev checkpoint, as `ponet classify` uses it
-  const std::string ckpt = exists(dir + "/best.safetensors") ? dir + "/best.safetensors" : dir + "/checkpoint.safetensors";
+  const std::string ckpt = train::model_checkpoint(dir);
   PONET_CHECK(exists(ckpt), dir, ": no checkpoint.safetensors: not a run directory");
   std::unique_ptr<nn::Model> model = train::load_checkpoint_model(ckpt);
   model->eval();

@@ -9,7 +9,10 @@
 #include <cstdio>
 
 #include "apps/args.h"
+#include "apps/builtin_configs.h"
 #include "apps/commands.h"
+#include "apps/common_options.h"
+#include "apps/trainer_options.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "data/kjv_divisions.h"
@@ -18,51 +21,44 @@
 #include "io/json_text.h"
 #include "nn/ponet_classification.h"
 #include "text/corpus.h"
+#include "hf/import.h"
 #include "train/checkpoint.h"
 #include "train/classification_task.h"
-#include "hf/import.h"
 #include "train/run_dir.h"
+#include "train/run_format.h"
 #include "train/trainer.h"
 
 namespace ponet::app {
 
 namespace {
 
-// The built-in size without --init or --config: the same as `ponet pretrain`'s tiny model.
-const char* kScratchConfig = R"({"hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
-  "intermediate_size": 512, "max_position_embeddings": 128, "hidden_dropout_prob": 0.1,
-  "initializer_range": 0.05})";
+// The model without --init or --config: `ponet pretrain`'s default, apps/configs/tiny.json, so that a
+// classifier trained from scratch and one fine-tuned from the default pretraining run are the same model.
+constexpr const char* kScratchConfig = "tiny.json";
 
-// Kept options are what run.json holds: --resume continues with them, whatever this invocation says.
+// Recorded options are what run.json holds: --resume continues with them, whatever this invocation says.
 void declare(Args& a) {
-  a.use_option_names_as_keys();  // this command's run.json has always used them ("max-len")
-  const Kept as_string = Kept::string(), as_integer = Kept::integer(), as_number = Kept::number();
+  const RecordedAs string = RecordedAs::string, integer = RecordedAs::integer;
   a.option("train", "",
            "training file (.jsonl: {\"text\", \"label\"[, \"text_b\"]} and any other fields; .csv with a header; "
            ".tsv: label<TAB>text[<TAB>text_b] or with a header; docs/finetuning.md); "
            "without --train and --dev: the built-in KJV division task (docs/finetuning.md)",
-           as_string);
-  a.option("dev", "", "held-out file for evaluation and the best checkpoint (same formats)", as_string);
-  declare_dataset_field_options(a, as_string.added_later());
-  a.option("test", "", "optional test file, evaluated once with the best checkpoint at the end", as_string);
+           string);
+  a.option("dev", "", "held-out file for evaluation and the best checkpoint (same formats)", string);
+  declare_dataset_field_options(a, /*recorded=*/true);
+  a.option("test", "", "optional test file, evaluated once with the best checkpoint at the end", string);
   a.option("out", "", "run directory (created; default for the built-in task: runs/kjv-divisions-{pretrained,scratch})");
-  a.option("init", "", "a `ponet pretrain` run directory to start from", as_string);
-  a.option("config", "", "model config JSON when training from scratch (default: the built-in tiny size)",
-           as_string);
-  a.option("vocab-size", "4000", "WordPiece vocabulary size when training from scratch", as_integer);
+  a.option("init", "", "a `ponet pretrain` run directory to start from", string);
+  a.option("config", "", "model config JSON when training from scratch (default: apps/configs/tiny.json)", string);
+  a.option("vocab-size", "4000", "WordPiece vocabulary size when training from scratch", integer);
   a.option("max-len", "128", "tokens per example ([CLS] text [SEP]); longer texts are truncated; above a pretrained "
-           "model's positions, its position embeddings are tiled", as_integer);
-  a.option("batch-size", "32", "examples per step", as_integer);
-  a.option("steps", "1000", "optimizer steps", as_integer);
-  a.option("warmup", "100", "linear warmup steps", as_integer);
-  a.option("lr", "0.0005", "peak learning rate (AdamW)", as_number);
-  a.option("weight-decay", "0.01", "decoupled weight decay", as_number);
-  a.option("clip", "1.0", "global gradient-norm clip", as_number);
-  a.option("eval-every", "100", "steps between evaluations on --dev", as_integer);
-  a.option("log-every", "10", "steps between progress lines and log.jsonl records");
-  a.option("seed", "0", "seed for initialisation, batches and dropout", as_integer);
-  declare_training_run_options(a);
-  a.flag("quiet", "no progress output");
+           "model's positions, its position embeddings are tiled", integer);
+  a.option("batch-size", "32", "examples per step", integer);
+  declare_trainer_options(a, {"1000", "100", "0.0005", "0.01", "1.0", "linear", "100", "10"}, /*recorded=*/true);
+  a.option("seed", "0", "seed for initialisation, batches and dropout", integer);
+  declare_device_option(a);
+  declare_threads_option(a);
+  declare_resumable_run_options(a);
 }
 
 // Row i of the result is row i mod P of `table` [P, D]: longer position tables from shorter ones.
@@ -106,10 +102,9 @@ int cmd_finetune(int argc, char** argv) {
                                                  : "";
   PONET_CHECK(!out.empty(), "--out is required");
   const bool resume = a.is_set("resume");
-  const Device device = Device::parse(a.str("device"));
-  PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available");
+  const Device device = device_option(a);
   apply_threads_option(a);
-  if (resume) a.load_kept(train::read_json_file(out + "/run.json"), out + "/run.json");
+  if (resume) a.load_recorded(train::read_run_json(out, "finetune"), train::run_json_path(out));
   if (!resume && builtin_task) {
     const std::string dir = "runs/kjv-divisions";
     struct stat st;
@@ -125,7 +120,7 @@ int cmd_finetune(int argc, char** argv) {
   PONET_CHECK(!a.str("train").empty() && !a.str("dev").empty(), "--train and --dev are required");
   PONET_CHECK(a.str("init").empty() || a.str("config").empty(), "--init and --config exclude each other");
 
-  train::TrainerOptions to = trainer_options(a, out);
+  train::TrainerOptions to = read_trainer_options(a, out);
   to.checkpoint_every = a.integer("eval-every");  // the best checkpoint is chosen at every evaluation
   to.best_metric = "accuracy";
   train::check_options(to);
@@ -157,8 +152,9 @@ int cmd_finetune(int argc, char** argv) {
     config = run.model->config();
     pretrained = std::move(run.model);
   } else {
-    const std::string text = a.str("config").empty() ? std::string(kScratchConfig) : io::read_file(a.str("config"));
-    config = nn::PoNetConfig::from_json(text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
+    const bool own = !a.str("config").empty();
+    config = nn::PoNetConfig::from_json(own ? io::read_file(a.str("config")) : builtin_config(kScratchConfig),
+                                        own ? a.str("config") : builtin_config_where(kScratchConfig));
   }
   const int64_t max_len = a.integer("max-len");
   PONET_CHECK(max_len >= 4, "--max-len ", max_len, " is too short");
@@ -195,9 +191,7 @@ int cmd_finetune(int argc, char** argv) {
     tok.save_vocab(out + "/vocab.txt");
     labels.save(out + "/labels.txt");
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    nlohmann::json run_json = a.kept_json();
-    run_json["kind"] = "finetune";
-    io::write_file_atomically(out + "/run.json", io::json_text(run_json, 2) + "\n");
+    train::write_run_json(out, "finetune", a.recorded_json());
   }
   std::vector<data::ClassificationExample> train_set = data::encode_dataset(train_text, labels, tok, max_len);
   std::vector<data::ClassificationExample> dev_set = data::encode_dataset(dev_text, labels, tok, max_len);

@@ -8,7 +8,10 @@
 #include <map>
 
 #include "apps/args.h"
+#include "apps/builtin_configs.h"
 #include "apps/commands.h"
+#include "apps/common_options.h"
+#include "apps/trainer_options.h"
 #include "core/error.h"
 #include "data/listops.h"
 #include "io/atomic_file.h"
@@ -38,14 +41,11 @@ const std::map<std::string, Preset> kPresets = {
     {"cpu", {20000, 1000, 1000, 100, 400, 400, 12, 2000, 400, 100, 1e-4}},
 };
 
-// The official ListOps model (the same as apps/configs/lra_listops.json).
-const char* kListOpsModel = R"({"family": "lra", "attn_type": "ponet", "vocab_size": 32, "embedding_dim": 64,
-  "transformer_dim": 64, "transformer_hidden_dim": 128, "head_dim": 32, "num_head": 2, "num_layers": 2,
-  "max_seq_len": 2000, "dropout_prob": 0.1, "attention_dropout": 0.1, "pooling_mode": "MEAN", "num_classes": 10,
-  "segment_num": 64})";
+// The official ListOps model.
+constexpr const char* kListOpsModel = "lra_listops.json";
 
 nn::LraConfig listops_model(const std::string& mixer, int64_t pad_to, int64_t segment_num) {
-  nn::LraConfig c = nn::LraConfig::from_json(kListOpsModel, "built-in ListOps model");
+  nn::LraConfig c = nn::LraConfig::from_json(builtin_config(kListOpsModel), builtin_config_where(kListOpsModel));
   c.attn_type = mixer;
   c.max_seq_len = pad_to;
   c.segment_num = segment_num;
@@ -96,7 +96,9 @@ int cmd_lra(int argc, char** argv) {
   Args a("lra", "LRA ListOps: generate the data, or train and test the LRA model with one token mixer.");
   a.positional("task", "the LRA task (listops)");
   a.option("mixer", "ponet", "token mixer: ponet, softmax or fnet");
-  a.option("preset", "cpu", "paper (the official recipe) or cpu (shorter sequences, fewer examples, same model)");
+  a.option("preset", "cpu",
+           "paper (the official recipe) or cpu (shorter sequences, fewer examples, same model); it gives the "
+           "defaults of the data sizes, --steps, --warmup (the same fraction of --steps), --lr and --eval-every");
   a.option("make-data", "", "write DIR/basic_{train,val,test}.tsv in the LRA release's format and exit");
   a.option("data", "", "read DIR/basic_{train,val,test}.tsv (LRA's release or --make-data) instead of generating");
   a.option("train", "0", "training trees to generate (default: the preset's)");
@@ -106,17 +108,14 @@ int cmd_lra(int argc, char** argv) {
   a.option("max-length", "0", "trees shorter than this (default: the preset's)");
   a.option("pad-to", "0", "the padded length every sequence is run at (default: --max-length if given, else the preset's)");
   a.option("segment-num", "0", "PoNet's segment count: segments of pad-to // segment-num + 1 tokens (default: the preset's)");
-  a.option("lr", "0", "peak learning rate (default: the preset's, 1e-4)");
-  a.option("schedule", "one_cycle", "learning-rate schedule: one_cycle (official, linear anneal, beta1 cycled), one_cycle_cos or linear (warmup then decay, beta1 0.9)");
-  a.option("clip", "0", "clip the global gradient norm at this (0: no clipping, as the official code)");
+  // the official recipe: no weight decay, no clipping, OneCycleLR; the rest comes from the preset
+  declare_trainer_options(a, {"", "", "", "0", "0", "one_cycle", "", "10"}, /*recorded=*/false);
   a.option("sampling", "epochs", "epochs (every example once per epoch, reshuffled, as the official code) or random (with replacement)");
   a.option("data-seed", "0", "seed of the generated trees");
-  a.option("steps", "0", "optimizer steps (default: the preset's)");
   a.option("seed", "0", "seed for initialisation, batches and dropout");
   a.option("out", "", "run directory (default: runs/listops-<mixer>-<preset>-s<seed>)");
-  a.option("device", "cpu", "cpu or cuda");
-  a.option("threads", "0", "OpenMP threads (0: all cores)");
-  a.flag("quiet", "no progress output");
+  declare_device_option(a);
+  declare_threads_option(a);
   if (!a.parse(argc, argv)) return 0;
   PONET_CHECK(a.str("task") == "listops", "unknown LRA task '", a.str("task"), "' (only listops is implemented)");
   auto preset_it = kPresets.find(a.str("preset"));
@@ -136,8 +135,7 @@ int cmd_lra(int argc, char** argv) {
     return 0;
   }
 
-  const Device device = Device::parse(a.str("device"));
-  PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available");
+  const Device device = device_option(a);
   const std::string mixer = a.str("mixer");
   const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
   const std::string out = a.str("out").empty()
@@ -150,20 +148,15 @@ int cmd_lra(int argc, char** argv) {
   const std::string sampling = a.str("sampling");
   PONET_CHECK(sampling == "epochs" || sampling == "random", "--sampling must be epochs or random, got '", sampling, "'");
   nn::LraConfig config = listops_model(mixer, max_len, segment_num);
-  train::TrainerOptions to;
-  to.out_dir = out;
-  to.steps = a.integer("steps") > 0 ? a.integer("steps") : p.steps;
+  if (!a.is_set("steps")) a.set("steps", std::to_string(p.steps));
   // other step counts keep the preset's warmup fraction (OneCycleLR's pct_start)
-  to.warmup_steps = p.warmup * to.steps / p.steps;
-  to.lr = static_cast<float>(a.number("lr") > 0 ? a.number("lr") : p.lr);
-  to.schedule = train::parse_schedule(a.str("schedule"));
-  to.max_grad_norm = static_cast<float>(a.number("clip"));
-  to.weight_decay = 0.f;
+  if (!a.is_set("warmup")) a.set("warmup", std::to_string(p.warmup * a.integer("steps") / p.steps));
+  if (!a.is_set("lr")) a.set("lr", nlohmann::json(p.lr).dump());
+  if (!a.is_set("eval-every")) a.set("eval-every", std::to_string(p.eval_every));
+  train::TrainerOptions to = read_trainer_options(a, out);
   to.adam_eps = 1e-6f;
-  to.eval_every = p.eval_every;
-  to.checkpoint_every = 10 * p.eval_every;
+  to.checkpoint_every = 10 * to.eval_every;
   to.best_metric = "accuracy";
-  to.quiet = a.is_set("quiet");
   train::check_options(to);  // before the run directory exists, so a bad value leaves nothing behind
 
   data::ListOpsSplits s = load_or_generate(a, p);

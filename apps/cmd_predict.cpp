@@ -7,6 +7,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "apps/common_options.h"
 #include "apps/predictions.h"
 #include "train/mask_prediction.h"
 #include "train/run_dir.h"
@@ -19,13 +20,14 @@ int cmd_predict(int argc, char** argv) {
   a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain`");
   a.option("top-k", "5", "candidates to print per [MASK]");
   a.option("rank", "", "comma-separated words (single tokens) whose rank and probability to print at every [MASK]");
-  a.option("device", "cpu", "cpu or cuda");
+  declare_device_option(a);
   if (!a.parse(argc, argv)) return 0;
+  const Device device = device_option(a);
   std::vector<std::string> watch;
   std::stringstream words(a.str("rank"));
   for (std::string w; std::getline(words, w, ',');)
     if (!w.empty()) watch.push_back(w);
-  train::LoadedRun run = train::load_run(a.str("run"), Device::parse(a.str("device")));
+  train::LoadedRun run = train::load_run(a.str("run"), device);
   print_predictions(a.str("text"),
                     train::predict_masks(*run.model, run.tokenizer, a.str("text"), a.integer("top-k"), watch));
   return 0;

@@ -7,31 +7,29 @@
 #include <sstream>
 
 #include "apps/args.h"
+#include "apps/builtin_configs.h"
 #include "apps/commands.h"
+#include "apps/common_options.h"
 #include "apps/predictions.h"
 #include "apps/pretrain_defaults.h"
+#include "apps/trainer_options.h"
 #include "core/error.h"
 #include "data/pretraining_data.h"
 #include "io/atomic_file.h"
-#include "io/json_text.h"
 #include "text/corpus.h"
 #include "train/mask_prediction.h"
 #include "train/pretraining_task.h"
 #include "train/run_dir.h"
+#include "train/run_format.h"
 #include "train/trainer.h"
 
 namespace ponet::app {
 
 namespace {
 
-// The built-in model size (the same as apps/configs/tiny.json): trains in minutes on 2 CPU cores.
-// initializer_range 0.05 instead of BERT's 0.02: at this width the [CLS] state, which PoNet updates only
-// through the product GA * O, stays almost constant at 0.02 and SSO never leaves chance. No dropout: a
-// 1M-parameter model that sees the corpus a dozen times underfits, and 0.1 cost 2 points of MLM accuracy
-// at every step of the curve (docs/pretraining.md).
-const char* kTinyConfig = R"({"hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
-  "intermediate_size": 512, "max_position_embeddings": 128, "hidden_dropout_prob": 0.0,
-  "initializer_range": 0.05})";
+// The default model: apps/configs/tiny.json, which trains in minutes on 2 CPU cores (docs/pretraining.md
+// says why its initializer_range is 0.05 and its dropout 0).
+constexpr const char* kDefaultConfig = "tiny.json";
 
 struct SampleSentence {
   std::string text;
@@ -61,59 +59,42 @@ std::vector<SampleSentence> sample_sentences(const text::Corpus& corpus, const s
   return out;
 }
 
-// Kept options are what run.json holds: --resume continues with them, whatever this invocation says.
+// Recorded options are what run.json holds: --resume continues with them, whatever this invocation says.
 void declare(Args& a) {
-  const Kept as_string = Kept::string(), as_integer = Kept::integer(), as_number = Kept::number();
+  const RecordedAs string = RecordedAs::string, integer = RecordedAs::integer, number = RecordedAs::number;
   a.option("corpus", "",
            "corpus in BERT format (one sentence per line, blank line between documents); default: the King James Bible",
-           as_string);
+           string);
   a.option("out", "runs/kjv-tiny", "run directory (created; holds vocab, config, checkpoint, log, chart)");
-  a.option("config", "", "model config JSON (sizes; see apps/configs/); default: the built-in tiny config", as_string);
+  a.option("config", "", "model config JSON (sizes; see apps/configs/); default: apps/configs/tiny.json", string);
   a.option("init", "",
            "continue pretraining from this model: a `ponet pretrain` run or a Hugging Face PoNet/BERT directory "
            "(its config, vocabulary and weights; excludes --config and --vocab-size)",
-           as_string.added_later());
-  a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", as_integer);
-  a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", as_integer);
-  a.option("batch-size", "32", "examples per step", as_integer);
-  a.option("steps", "3200", "optimizer steps", as_integer);
-  a.option("warmup", "100", "linear warmup steps", as_integer);
-  a.option("lr", "0.003", "peak learning rate (AdamW)", as_number);
-  a.option("weight-decay", "0.01", "decoupled weight decay (not on biases and LayerNorm)", as_number);
-  a.option("clip", "1.0", "global gradient-norm clip", as_number);
-  // runs from before the loss weights existed train with the plain sum, the defaults
-  a.option("mlm-weight", "1", "weight of the MLM loss in the training loss (0: SSO only, for ablations)",
-           as_number.added_later());
-  a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)",
-           as_number.added_later());
-  // runs from before the option trained at the held-out rate
+           string);
+  a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", integer);
+  a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", integer);
+  a.option("batch-size", "32", "examples per step", integer);
+  declare_trainer_options(a, {"3200", "100", "0.003", "0.01", "1.0", "linear", "250", "10"}, /*recorded=*/true);
+  a.option("mlm-weight", "1", "weight of the MLM loss in the training loss (0: SSO only, for ablations)", number);
+  a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)", number);
   a.option("mask-prob", nlohmann::json(kPretrainMaskProb).dump(),
            "fraction of tokens chosen for MLM in training batches (held-out batches always use BERT's 0.15, so "
            "accuracies stay comparable)",
-           as_number.added_later("0.15"));
-  a.option("eval-every", "250", "steps between held-out evaluations", as_integer);
-  a.option("eval-batches", "16", "held-out batches per evaluation", as_integer);
-  a.option("log-every", "10", "steps between progress lines / log records", as_integer);
-  a.option("checkpoint-every", "250", "steps between checkpoints", as_integer);
-  a.option("held-out", "0.02", "fraction of documents held out for evaluation", as_number);
+           number);
+  a.option("eval-batches", "16", "held-out batches per evaluation", integer);
+  a.option("checkpoint-every", "250", "steps between checkpoints", integer);
+  a.option("held-out", "0.02", "fraction of documents held out for evaluation", number);
   a.option("held-out-phase", nlohmann::json(data::kPretrainHeldOutPhase).dump(),
-           "which document of every 1/held-out is held out, as a fraction in [0, 1) (plus the seed)",
-           as_number.added_later("0"));
-  a.option("seed", "0", "seed for initialisation, data and dropout", as_integer);
-  declare_training_run_options(a);
-  a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel", Kept::boolean());
+           "which document of every 1/held-out is held out, as a fraction in [0, 1) (plus the seed)", number);
+  a.option("seed", "0", "seed for initialisation, data and dropout", integer);
+  declare_device_option(a);
+  declare_threads_option(a);
+  declare_resumable_run_options(a);
+  a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel", RecordedAs::boolean);
   a.option("recompute", "none",
            "what each layer recomputes in backward instead of keeping: none, gelu, ffn or all (less memory, "
            "more time; gradients unchanged)",
-           as_string.added_later());
-  a.flag("quiet", "no progress output");
-}
-
-// Trainer options from the run options and this invocation's limits.
-train::TrainerOptions trainer_options(const Args& a) {
-  train::TrainerOptions to = app::trainer_options(a, a.str("out"));
-  to.checkpoint_every = a.integer("checkpoint-every");
-  return to;
+           string);
 }
 
 }  // namespace
@@ -124,13 +105,12 @@ int cmd_pretrain(int argc, char** argv) {
   if (!a.parse(argc, argv)) return 0;
   const std::string out = a.str("out");
   const bool resume = a.is_set("resume");
-  const Device device = Device::parse(a.str("device"));
-  PONET_CHECK(!device.is_cuda() || cuda_available(), "--device cuda: no CUDA device is available",
-              cuda_compiled() ? "" : " (this build has no CUDA support)");
+  const Device device = device_option(a);
   apply_threads_option(a);
 
-  if (resume) a.load_kept(train::read_json_file(out + "/run.json"), out + "/run.json");
-  const train::TrainerOptions to = trainer_options(a);
+  if (resume) a.load_recorded(train::read_run_json(out, "pretrain"), train::run_json_path(out));
+  train::TrainerOptions to = read_trainer_options(a, out);
+  to.checkpoint_every = a.integer("checkpoint-every");
   train::check_options(to);  // before the corpus, vocabulary and model are built
   PONET_CHECK(a.integer("batch-size") > 0, "--batch-size must be positive, got ", a.integer("batch-size"));
   const double held_out = a.number("held-out");
@@ -167,8 +147,9 @@ int cmd_pretrain(int argc, char** argv) {
       initial = std::move(from.model);
     } else {
       // read and check the model config before the run directory and the (slower) vocabulary training
-      const std::string cfg_text = a.str("config").empty() ? std::string(kTinyConfig) : io::read_file(a.str("config"));
-      config = nn::PoNetConfig::from_json(cfg_text, a.str("config").empty() ? "built-in tiny config" : a.str("config"));
+      const bool own = !a.str("config").empty();
+      config = nn::PoNetConfig::from_json(own ? io::read_file(a.str("config")) : builtin_config(kDefaultConfig),
+                                          own ? a.str("config") : builtin_config_where(kDefaultConfig));
     }
     const int64_t max_len = a.integer("max-len");
     PONET_CHECK(max_len >= 8 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
@@ -194,7 +175,7 @@ int cmd_pretrain(int argc, char** argv) {
     config.mask_token_id = tok.mask_id();
     config.validate();
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    io::write_file_atomically(out + "/run.json", io::json_text(a.kept_json(), 2) + "\n");
+    train::write_run_json(out, "pretrain", a.recorded_json());
   }
 
   data::PretrainingOptions data_opt;

@@ -10,6 +10,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "apps/common_options.h"
 #include "apps/machine_limits.h"
 #include "apps/pretrain_defaults.h"
 #include "core/error.h"
@@ -22,6 +23,7 @@
 #include "train/optimizer.h"
 #include "train/pretraining_task.h"
 #include "train/run_dir.h"
+#include "train/run_format.h"
 #include "train/step.h"
 
 namespace ponet::app {
@@ -107,16 +109,14 @@ int cmd_profile(int argc, char** argv) {
            "0.15 for the LRA-size model)");
   a.option("batch", "32", "sequences per step");
   a.option("steps", "3", "profiled training steps, after one warm-up step");
-  a.option("device", "cpu", "cpu or cuda");
-  a.option("threads", "0", "OpenMP threads (0: all cores)");
+  declare_device_option(a);
+  declare_threads_option(a);
   a.option("json", "", "also write the profile to this JSON file");
   a.option("recompute", "none", "what each layer recomputes in backward: none, gelu, ffn or all (nn/recompute.h)");
   if (!a.parse(argc, argv)) return 0;
   apply_threads_option(a);
   if (a.is_set("config") && a.is_set("run")) throw UsageError("--config and --run exclude each other");
-  const Device device = Device::parse(a.str("device"));
-  PONET_CHECK(!device.is_cuda() || cuda_available(), "--device ", a.str("device"), ": no CUDA device is available",
-              cuda_compiled() ? "" : " (this build has no CUDA support)");
+  const Device device = device_option(a);
   const nn::Recompute recompute = nn::parse_recompute(a.str("recompute"));
   const int64_t B = a.integer("batch"), steps = a.integer("steps");
   PONET_CHECK(B > 0, "--batch must be positive, got ", B);
@@ -150,9 +150,9 @@ int cmd_profile(int argc, char** argv) {
   } else if (a.is_set("run")) {
     source = a.str("run") + "/config.json";
     config = read_ponet_config(source);
-    const nlohmann::json run = train::read_json_file(a.str("run") + "/run.json");
-    if (!a.is_set("length")) L = std::min(config.max_position_embeddings, run.value("max_len", L));
-    mask_prob = run.value("mask_prob", kEvalMaskProb);  // runs from before --mask-prob trained at 0.15
+    const nlohmann::json run = train::read_run_json(a.str("run"), "pretrain");
+    if (!a.is_set("length")) L = std::min(config.max_position_embeddings, run.at("max_len").get<int64_t>());
+    mask_prob = run.at("mask_prob").get<double>();
   } else {
     PONET_CHECK(L > 0, "--length must be positive, got ", L);
     config = nn::PoNetConfig::lra_speed_benchmark(L);

@@ -13,5 +13,6 @@ int cmd_classify(int argc, char** argv);
 int cmd_profile(int argc, char** argv);
 int cmd_export(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
+int cmd_upgrade_run(int argc, char** argv);
 
 }  // namespace ponet::app

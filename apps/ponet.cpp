@@ -37,6 +37,8 @@ const Command kCommands[] = {
     {"profile", "time a training step kernel by kernel against the machine's measured limits", ponet::app::cmd_profile},
     {"export", "write a run's model as a Hugging Face directory (a softmax run loads as a stock BERT)", ponet::app::cmd_export},
     {"tokenize", "print the tokens and ids of a text under a run's vocabulary", ponet::app::cmd_tokenize},
+    {"upgrade-run", "convert a run directory written by an older ponet to the current format, in place",
+     ponet::app::cmd_upgrade_run},
 };
 
 std::string usage() {

@@ -46,8 +46,6 @@ float Rng::normal(float mean, float stddev) {
   return mean + stddev * static_cast<float>(z);
 }
 
-bool Rng::bernoulli(float p) { return uniform() < p; }
-
 int64_t Rng::randint(int64_t lo, int64_t hi) {
   PONET_CHECK(hi > lo, "Rng::randint: empty range [", lo, ", ", hi, ")");
   return lo + static_cast<int64_t>(next_u64() % static_cast<uint64_t>(hi - lo));

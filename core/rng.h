@@ -17,7 +17,6 @@ class Rng {
   float uniform();                          // [0, 1)
   float uniform(float lo, float hi);        // [lo, hi)
   float normal(float mean = 0.f, float stddev = 1.f);
-  bool bernoulli(float p);                  // true with probability p
   int64_t randint(int64_t lo, int64_t hi);  // [lo, hi)
 
   std::string state_str() const;             // "s0 s1 s2 s3" in decimal

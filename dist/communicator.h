@@ -42,7 +42,6 @@ class Communicator {
   [[noreturn]] virtual void abort(int code, const std::string& why) = 0;
 
   const CommStats& stats() const { return stats_; }
-  void reset_stats() { stats_ = {}; }
 
  protected:
   CommStats stats_;

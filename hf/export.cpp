@@ -23,10 +23,6 @@ using io::json_float;
 
 namespace {
 
-bool is_classifier(const std::string& our_class) {
-  return our_class == "PoNetForSequenceClassification" || our_class == "LraForSequenceClassification";
-}
-
 // id2label / label2id as transformers writes them: string ids ("0") to names, names to integer ids.
 void add_labels(json& j, int64_t num_labels, const std::vector<std::string>& labels, const std::string& out_dir) {
   PONET_CHECK(labels.empty() || static_cast<int64_t>(labels.size()) == num_labels, "Hugging Face export to '", out_dir,
@@ -72,7 +68,7 @@ json hf_family_config(const nn::PoNetConfig& c, const HfArchitecture& a, const s
     j["clsgsepg"] = c.clsgsepg;
     if (c.segment_num > 0) j["segment_num"] = c.segment_num;
   }
-  if (is_classifier(our_class))
+  if (nn::is_classifier_class(our_class))
     add_labels(j, c.num_labels, labels, out_dir);
   else
     j["num_sso_labels"] = c.num_sso_labels;

@@ -175,8 +175,6 @@ std::string lra_config_json(json j, const std::string& where) {
   return nn::LraConfig::from_json(j.dump(), where).to_json();
 }
 
-bool is_classifier_class(const std::string& name) { return name.find("SequenceClassification") != std::string::npos; }
-
 }  // namespace
 
 bool is_hf_directory(const std::string& dir) {
@@ -213,7 +211,7 @@ HfDirectory load_hf_directory(const std::string& dir, Device device, const HfLoa
   const std::vector<std::string> labels = read_labels(config, config_path);
 
   const bool lra = is_lra_architecture(arch);
-  const bool target_classifier = is_classifier_class(out.model_class);
+  const bool target_classifier = nn::is_classifier_class(out.model_class);
   if (lra) {
     PONET_CHECK(out.model_class == arch.our_class, dir, ": an ", arch.name, " directory loads as ", arch.our_class,
                 " only, not ", out.model_class);

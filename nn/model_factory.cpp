@@ -66,10 +66,10 @@ std::string config_family(const std::string& text, const std::string& where) {
   return family;
 }
 
-std::string classifier_class(const std::string& family) {
-  const Family* f = find_family(family);
-  PONET_CHECK(f, "unknown model family \"", family, "\" (expected ", family_list(), ")");
-  return f->classifier;
+bool is_classifier_class(const std::string& class_name) {
+  for (const Family& f : kFamilies)
+    if (class_name == f.classifier) return true;
+  return false;
 }
 
 std::unique_ptr<Model> make_model(const std::string& class_name, const std::string& text, uint64_t seed,

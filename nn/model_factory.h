@@ -16,7 +16,8 @@ std::string config_family(const std::string& config_json, const std::string& whe
 // LraForSequenceClassification (family lra). The config is validated; errors name `where`.
 std::unique_ptr<Model> make_model(const std::string& class_name, const std::string& config_json, uint64_t seed,
                                   const std::string& where = "config");
-// The sequence-classification class of a family; an unknown family throws.
-std::string classifier_class(const std::string& family);
+// Whether a model class (as make_model names it) is a family's sequence classifier: the one question
+// "does this model label texts?" for checkpoints, Hugging Face directories and exports alike.
+bool is_classifier_class(const std::string& class_name);
 
 }  // namespace ponet::nn

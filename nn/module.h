@@ -31,7 +31,6 @@ class Module {
   // Copies values into the existing parameters (their storage and device are kept). strict: every
   // parameter must be present and nothing else may be; shapes must match. Errors name the tensor.
   void load_state_dict(const std::map<std::string, Tensor>& state, bool strict = true);
-  NamedTensors state_dict() const { return named_parameters(); }
 
   void zero_grad();
   // Moves every parameter to `device` (keeps requires_grad).

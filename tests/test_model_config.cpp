@@ -8,6 +8,7 @@
 #include "core/rng.h"
 #include "io/json_text.h"
 #include "nn/lra_config.h"
+#include "nn/model_factory.h"
 #include "nn/ponet_config.h"
 #include "test_util.h"
 
@@ -144,4 +145,12 @@ TEST_CASE("json_text: nlohmann's layout, doubles in their shortest form, non-fin
   CHECK(io::json_text(nlohmann::json(-INFINITY)) == "null");
   CHECK(io::json_text({{"lr", 0.5}}, 2) == "{\n  \"lr\": 0.5\n}");
   CHECK(nlohmann::json::parse(io::json_text(nlohmann::json(1.0))).is_number_float());
+}
+
+TEST_CASE("model classes: the classifiers are the families' sequence classifiers, by exact name") {
+  CHECK(is_classifier_class("PoNetForSequenceClassification"));
+  CHECK(is_classifier_class("LraForSequenceClassification"));
+  CHECK(!is_classifier_class("PoNetForPreTraining"));
+  CHECK(!is_classifier_class("BertForSequenceClassification"));  // a Hugging Face architecture, not our class
+  CHECK(!is_classifier_class(""));
 }

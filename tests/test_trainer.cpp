@@ -185,7 +185,7 @@ TEST_CASE("checkpoint round trip: parameters, optimizer moments, step and RNG st
   auto pr = rebuilt->named_parameters();
   for (size_t i = 0; i < pa.size(); ++i) CHECK(pa[i].second.to_vector() == pr[i].second.to_vector());
   // a model-only file cannot be resumed; a different model size is a clear error
-  save_safetensors(path, a.named_parameters(), {{"format", "ponet.cpp checkpoint v1"}});
+  save_safetensors(path, a.named_parameters(), {{"format", kCheckpointFormat}});
   CHECK_THROWS_WITH_AS(load_checkpoint(path, b, &opt_b), doctest::Contains("metadata 'step'"), Error);
   nn::PoNetConfig bigger = s.config;
   bigger.hidden_size = 32;

@@ -5,10 +5,13 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "hf/format.h"
+#include "hf/import.h"
 #include "io/atomic_file.h"
+#include "nn/model_factory.h"
 #include "text/corpus.h"
 #include "train/checkpoint.h"
-#include "hf/import.h"
+#include "train/run_format.h"
 
 namespace ponet::train {
 
@@ -50,14 +53,22 @@ std::unique_ptr<M> take_model(hf::HfDirectory& loaded, const std::string& dir) {
   return std::unique_ptr<M>(m);
 }
 
-bool hf_is_classifier(const std::string& dir) {
-  const nlohmann::json config = read_json_file(dir + "/config.json");
+// The model class a Hugging Face directory loads as: that of the first architecture we know ("" if none).
+std::string hf_model_class(const std::string& dir) {
+  const nlohmann::json config = read_json_file(dir + "/" + hf::kHfConfigFile);
   for (const auto& a : config.value("architectures", nlohmann::json::array()))
-    if (a.is_string() && a.get<std::string>().find("ForSequenceClassification") != std::string::npos) return true;
-  return false;
+    if (const hf::HfArchitecture* arch = a.is_string() ? hf::find_hf_architecture(a.get<std::string>()) : nullptr)
+      return arch->our_class;
+  return "";
 }
 
 }  // namespace
+
+std::string model_checkpoint(const std::string& dir) {
+  const std::string best = dir + "/best.safetensors";
+  struct stat st;
+  return ::stat(best.c_str(), &st) == 0 ? best : dir + "/checkpoint.safetensors";
+}
 
 LoadedRun load_run(const std::string& dir, Device device) {
   if (hf::is_hf_directory(dir)) {
@@ -69,7 +80,7 @@ LoadedRun load_run(const std::string& dir, Device device) {
     return run;
   }
   LoadedRun run;
-  run.options = read_json_file(dir + "/run.json");
+  run.options = read_run_json(dir, "pretrain");
   run.tokenizer = text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
   const std::string ckpt = dir + "/checkpoint.safetensors";
   nn::PoNetConfig config = nn::PoNetConfig::from_json(checkpoint_config(ckpt), ckpt + " (config)");
@@ -82,13 +93,12 @@ LoadedRun load_run(const std::string& dir, Device device) {
 }
 
 bool is_classifier_run(const std::string& dir) {
-  struct stat st;
-  if (::stat((dir + "/labels.txt").c_str(), &st) == 0) return true;
-  return hf::is_hf_directory(dir) && hf_is_classifier(dir);
+  const bool is_hf = hf::is_hf_directory(dir);
+  return nn::is_classifier_class(is_hf ? hf_model_class(dir) : checkpoint_class(model_checkpoint(dir)));
 }
 
 LoadedClassifier load_classifier_run(const std::string& dir, Device device) {
-  PONET_CHECK(is_classifier_run(dir), dir, ": not a `ponet finetune` run (no labels.txt): it holds no classifier");
+  PONET_CHECK(is_classifier_run(dir), dir, ": not a `ponet finetune` run: it holds no classifier");
   if (hf::is_hf_directory(dir)) {
     hf::HfDirectory loaded = load_hf_as(dir, device, "PoNetForSequenceClassification");
     LoadedClassifier run;
@@ -102,13 +112,14 @@ LoadedClassifier load_classifier_run(const std::string& dir, Device device) {
     run.model->eval();
     return run;
   }
+  const nlohmann::json options = read_run_json(dir, "finetune");
+  PONET_CHECK(options.contains("max_len") && options["max_len"].is_number_integer(), run_json_path(dir),
+              ": missing or malformed \"max_len\"");
   LoadedClassifier run;
+  run.max_len = options["max_len"].get<int64_t>();
   run.tokenizer = text::WordPieceTokenizer::load_vocab(dir + "/vocab.txt");
   run.labels = data::LabelMap::load(dir + "/labels.txt");
-  run.max_len = read_json_file(dir + "/run.json").value("max-len", int64_t{128});
-  std::string ckpt = dir + "/best.safetensors";
-  struct stat st;
-  if (::stat(ckpt.c_str(), &st) != 0) ckpt = dir + "/checkpoint.safetensors";
+  const std::string ckpt = model_checkpoint(dir);
   const std::string cls = checkpoint_class(ckpt);
   PONET_CHECK(cls == "PoNetForSequenceClassification", ckpt, ": holds a ", cls, ", not a sequence classifier");
   nn::PoNetConfig config = nn::PoNetConfig::from_json(checkpoint_config(ckpt), ckpt + " (config)");

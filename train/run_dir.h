@@ -1,5 +1,6 @@
 // What a training run leaves in its directory, and how the commands load it again:
-//   run.json                the options the run was started with (so --resume, eval and profile reuse them)
+//   run.json                the run's format, the command that wrote it and the options it started with
+//                           (so --resume, eval and profile reuse them; train/run_format.h)
 //   config.json             the model config
 //   vocab.txt               the WordPiece vocabulary
 //   checkpoint.safetensors  model + optimizer + step + RNG states (atomic)
@@ -30,7 +31,8 @@ std::string ensure_default_corpus();  // builds it when missing; returns its pat
 // The JSON value in a file; errors name the file.
 nlohmann::json read_json_file(const std::string& path);
 
-// A `ponet pretrain` run: its options, vocabulary and checkpoint's model on `device`.
+// A `ponet pretrain` run: its options (run.json), vocabulary and checkpoint's model on `device`. Errors
+// name the file; a run of an older format is refused (train/run_format.h).
 struct LoadedRun {
   nlohmann::json options;
   text::WordPieceTokenizer tokenizer;
@@ -46,6 +48,11 @@ struct LoadedClassifier {
   int64_t max_len = 0;
 };
 LoadedClassifier load_classifier_run(const std::string& dir, Device device);
-bool is_classifier_run(const std::string& dir);  // has labels.txt
+// The checkpoint that holds a run's model: best.safetensors (the best dev evaluation) where the run has
+// one, else checkpoint.safetensors.
+std::string model_checkpoint(const std::string& dir);
+// Whether the run (its model_checkpoint) or Hugging Face directory holds a sequence
+// classifier (nn::is_classifier_class).
+bool is_classifier_run(const std::string& dir);
 
 }  // namespace ponet::train
