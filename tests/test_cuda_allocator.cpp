@@ -201,7 +201,7 @@ TEST_CASE("tf32: PONET_CUDA_TF32 values parse, the switch overrides, and bad val
   set_cuda_tf32(before);
 }
 
-TEST_CASE("cuda allocator: tensors land on the process device; another index is refused by name" *
+TEST_CASE("cuda allocator: tensors land on the process device and another index is refused by name" *
           doctest::test_suite("gpu")) {
   if (skip_without_gpu()) return;
   const int device = process_cuda_device();
