@@ -68,7 +68,9 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
 // (if >= 0) receives no gradient from the lookup. Backward is a scatter-add into a dense [V, D].
 Tensor embedding(const Tensor& weight, const Tensor& ids, int64_t padding_idx = -1);
 // logits [N, C], targets int64 [N]; mean over targets != ignore_index. Targets out of [0, C) (other
-// than ignore_index) throw. With no scored target the loss is NaN (as in PyTorch).
+// than ignore_index) throw. With no scored target the loss is NaN (as in PyTorch). Targets live on the
+// logits' device or, for CUDA logits, on the host: host targets are checked there and uploaded without
+// a device sync, where CUDA targets are copied back to be checked (a sync).
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
 
 // ---- masking and regularisation -----------------------------------------------------------------

@@ -8,8 +8,11 @@
 // Every cell runs in a child process: its max RSS is its own, and a cell that runs past --time-cap is
 // killed and printed as "skipped (cap)". A cell whose estimated memory exceeds --mem-cap-gib is not
 // started ("skipped (cap)"), and neither is a longer length of a mixer that already hit a cap.
+//
+// GEMMs on CUDA are fp32 by default, like the CPU's, so every mixer's cell times fp32 arithmetic; --tf32
+// (or PONET_CUDA_TF32=1) lets cuBLAS use TF32 tensor cores. The header says which mode ran.
 //   usage: bench_mixers [cpu|cuda] [--lengths 512,1024,...] [--batch 32] [--mixers softmax,fnet,ponet]
-//                       [--time-cap 300] [--mem-cap-gib G] [--min-seconds 3] [--threads N]
+//                       [--time-cap 300] [--mem-cap-gib G] [--min-seconds 3] [--threads N] [--tf32]
 #include <omp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "autograd/grad_mode.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "core/omp_wait_policy.h"
@@ -183,6 +187,10 @@ Options parse(int argc, char** argv) {
   if (i < argc && argv[i][0] != '-') o.device = argv[i++];
   for (; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--tf32") {  // the one flag without a value; the forked cells inherit it
+      set_cuda_tf32(true);
+      continue;
+    }
     PONET_CHECK(i + 1 < argc, "bench_mixers: ", a, " needs a value");
     const std::string v = argv[++i];
     if (a == "--lengths") {
@@ -255,6 +263,10 @@ int main(int argc, char** argv) {
     std::printf("bench_mixers on %s: LRA text size (dim 64, ff 128, 2 heads x 32, 2 layers), batch %lld, byte "
                 "vocabulary; one training step = forward + backward + clip + AdamW; caps: %.0f s per cell, %.1f GiB\n",
                 o.device.c_str(), static_cast<long long>(o.batch), o.time_cap, mem_cap / 1073741824.0);
+    // cuda_tf32() reads PONET_CUDA_TF32 here, in the parent, so a bad value stops the run before any cell
+    if (cuda)
+      std::printf("GEMM math: %s\n", cuda_tf32() ? "TF32 tensor cores (--tf32 or PONET_CUDA_TF32=1)"
+                                                  : "fp32 (the default; --tf32 or PONET_CUDA_TF32=1 for TF32)");
     std::vector<std::vector<Cell>> cells(o.mixers.size(), std::vector<Cell>(o.lengths.size()));
     for (size_t m = 0; m < o.mixers.size(); ++m) {
       bool capped = false;

@@ -1,7 +1,8 @@
 // Raw memory for tensors. Both devices have a caching allocator, so that ops in a training step never
 // call the system allocator: CPU memory (64-byte aligned: one cache line, a full AVX-512 vector) comes
-// from core/cpu_caching_allocator.h, CUDA memory from core/cuda_allocator.cu. The contents of a new
-// block are unspecified on both.
+// from core/cpu_caching_allocator.h, CUDA memory from core/cuda_allocator.cu (on the process device,
+// core/device.h). The contents of a new block are unspecified on both. PONET_CPU_ALLOCATOR=malloc and
+// PONET_CUDA_ALLOCATOR=raw turn the caches off, for sanitizer runs.
 #pragma once
 #include <cstddef>
 
@@ -26,13 +27,18 @@ void cpu_empty_cache();
 
 #ifdef PONET_WITH_CUDA
 namespace cuda {
+// device_index must be the process device (core/device.h); anything else is an error saying so.
 void* device_allocate(size_t nbytes, int device_index);
 void device_free(void* ptr, size_t nbytes, int device_index);
 void device_copy(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes);
 void device_zero(void* ptr, size_t nbytes);
-MemoryStats device_memory_stats();
-void device_reset_peak_memory();
-void device_empty_cache();
+// Queues a host-to-device copy through pinned staging (core/cuda_host_staging.cu) and returns true, or
+// returns false without copying (too large, or no staging memory): the caller then copies itself.
+bool staged_host_to_device(void* dst, const void* src, size_t nbytes);
+// The figures of one device (all zero for a device this process never allocated on).
+MemoryStats device_memory_stats(int device_index);
+void device_reset_peak_memory(int device_index);
+void device_empty_cache(int device_index);
 }  // namespace cuda
 #endif
 

@@ -1,98 +1,90 @@
-// The caching device allocator: freed blocks are kept in per-size free lists (sizes rounded up to
-// 512 bytes, or to 2 MiB above 1 MiB) and handed out again, so steady-state training never calls
-// cudaMalloc. Peak and current usage are tracked for the benchmarks; empty_cache (and a failed
-// cudaMalloc, before its one retry) gives the cached blocks back to the driver.
-#include <map>
-#include <mutex>
-#include <vector>
+// The CUDA side of allocate_bytes and friends: the block pool of core/cuda_block_pool.h over cudaMalloc
+// and cudaFree, on the process device (core/device.h). PONET_CUDA_ALLOCATOR picks caching (the default)
+// or raw; it is read once, at the first CUDA allocation. Host-to-device copies go through pinned
+// staging (core/cuda_host_staging.cu) so that they do not wait for the queued kernels.
+#include <cstdlib>
 
 #include "core/allocator.h"
-#include "core/memory_stats.h"
+#include "core/cuda_block_pool.h"
 #include "core/cuda_check.cuh"
+#include "core/memory_stats.h"
 
 namespace ponet {
 
 namespace {
 
-struct CachingAllocator {
-  std::mutex mutex;
-  std::map<size_t, std::vector<void*>> free_blocks;  // rounded size -> blocks
-  size_t in_use = 0, peak = 0, cached = 0;
-};
-
-CachingAllocator& allocator() {
-  static CachingAllocator* a = new CachingAllocator();  // never destroyed: tensors may outlive main
-  return *a;
+// nullptr when the device is out of memory; any other failure (a fault left by an earlier kernel, a
+// lost device) is an error naming it.
+void* cuda_malloc_or_null(int device, size_t bytes) {
+  PONET_CUDA_CHECK(cudaSetDevice(device));
+  void* p = nullptr;
+  const cudaError_t err = cudaMalloc(&p, bytes);
+  if (err == cudaErrorMemoryAllocation) {
+    cudaGetLastError();  // not sticky: clear it, or the next launch check would report it
+    return nullptr;
+  }
+  PONET_CUDA_CHECK(err);
+  return p;
 }
 
-size_t round_size(size_t n) {
-  if (n == 0) n = 1;
-  const size_t unit = n > (1u << 20) ? (2u << 20) : 512;
-  return (n + unit - 1) / unit * unit;
+// cudaFree waits for queued kernels, so no kernel still uses the block. Errors are dropped: this runs
+// from destructors, possibly after the runtime has begun to shut down at exit.
+void cuda_free_quietly(int, void* block) {
+  if (cudaFree(block) != cudaSuccess) cudaGetLastError();
 }
 
-// With a.mutex held. cudaFree waits for queued kernels, so no kernel still uses a freed block.
-void release_cached_blocks(CachingAllocator& a) {
-  for (auto& [size, blocks] : a.free_blocks)
-    for (void* b : blocks) cudaFree(b);
-  a.free_blocks.clear();
-  a.cached = 0;
+DeviceBlockPool& pool() {
+  // Never destroyed: tensors may outlive main. A bad PONET_CUDA_ALLOCATOR throws here, at the first
+  // CUDA allocation, and again at every later one.
+  static DeviceBlockPool* p = new DeviceBlockPool(parse_cuda_allocator_mode(std::getenv("PONET_CUDA_ALLOCATOR")),
+                                                  DeviceMemoryBackend{cuda_malloc_or_null, cuda_free_quietly});
+  return *p;
+}
+
+// The memory figures never throw: with a bad PONET_CUDA_ALLOCATOR nothing was ever allocated.
+DeviceBlockPool* pool_if_valid() {
+  try {
+    return &pool();
+  } catch (const Error&) {
+    return nullptr;
+  }
 }
 
 }  // namespace
 
 bool cuda_compiled() { return true; }
 
-bool cuda_available() {
-  static const bool available = [] {
-    int count = 0;
-    cudaError_t err = cudaGetDeviceCount(&count);
-    if (err != cudaSuccess) {  // no driver gives cudaErrorInsufficientDriver, not NoDevice
+int cuda_device_count() {
+  static const int count = [] {
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess) {  // no driver gives cudaErrorInsufficientDriver, not NoDevice
       cudaGetLastError();
-      return false;
+      return 0;
     }
-    return count > 0;
+    return n;
   }();
-  return available;
+  return count;
 }
+
+bool cuda_available() { return cuda_device_count() > 0; }
 
 namespace cuda {
 
 void* device_allocate(size_t nbytes, int device_index) {
   PONET_CHECK(cuda_available(), "allocate: no CUDA device is available");
-  PONET_CUDA_CHECK(cudaSetDevice(device_index));
-  CachingAllocator& a = allocator();
-  const size_t size = round_size(nbytes);
-  std::lock_guard<std::mutex> lock(a.mutex);
-  void* p = nullptr;
-  auto it = a.free_blocks.find(size);
-  if (it != a.free_blocks.end() && !it->second.empty()) {
-    p = it->second.back();
-    it->second.pop_back();
-    a.cached -= size;
-  } else {
-    cudaError_t err = cudaMalloc(&p, size);
-    if (err != cudaSuccess) {  // give the cache back to the driver and try once more
-      cudaGetLastError();
-      release_cached_blocks(a);
-      PONET_CUDA_CHECK(cudaMalloc(&p, size));
-    }
-  }
-  a.in_use += size;
-  if (a.in_use > a.peak) a.peak = a.in_use;
-  return p;
+  const int device = process_cuda_device();
+  PONET_CHECK(device_index == device, "allocate: cuda:", device_index,
+              " is not this process's GPU: it computes on cuda:", device, " (its local rank modulo the ",
+              cuda_device_count(), " devices); use the device 'cuda', or pick a GPU with CUDA_VISIBLE_DEVICES");
+  // Kernels run on the current device: make it the process device, for this thread too.
+  PONET_CUDA_CHECK(cudaSetDevice(device));
+  return pool().allocate(device, nbytes);
 }
 
-void device_free(void* ptr, size_t nbytes, int) {
-  CachingAllocator& a = allocator();
-  const size_t size = round_size(nbytes);
-  std::lock_guard<std::mutex> lock(a.mutex);
-  a.free_blocks[size].push_back(ptr);
-  a.in_use -= size;
-  a.cached += size;
-}
+void device_free(void* ptr, size_t nbytes, int device_index) { pool().deallocate(device_index, ptr, nbytes); }
 
 void device_copy(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes) {
+  if (src_device.is_cpu() && staged_host_to_device(dst, src, nbytes)) return;
   cudaMemcpyKind kind = dst_device.is_cpu() ? cudaMemcpyDeviceToHost
                         : src_device.is_cpu() ? cudaMemcpyHostToDevice
                                               : cudaMemcpyDeviceToDevice;
@@ -101,22 +93,17 @@ void device_copy(void* dst, Device dst_device, const void* src, Device src_devic
 
 void device_zero(void* ptr, size_t nbytes) { PONET_CUDA_CHECK(cudaMemset(ptr, 0, nbytes)); }
 
-MemoryStats device_memory_stats() {
-  CachingAllocator& a = allocator();
-  std::lock_guard<std::mutex> lock(a.mutex);
-  return {a.in_use, a.peak, a.cached};
+MemoryStats device_memory_stats(int device_index) {
+  DeviceBlockPool* p = pool_if_valid();
+  return p ? p->stats(device_index) : MemoryStats{};
 }
 
-void device_reset_peak_memory() {
-  CachingAllocator& a = allocator();
-  std::lock_guard<std::mutex> lock(a.mutex);
-  a.peak = a.in_use;
+void device_reset_peak_memory(int device_index) {
+  if (DeviceBlockPool* p = pool_if_valid()) p->reset_peak(device_index);
 }
 
-void device_empty_cache() {
-  CachingAllocator& a = allocator();
-  std::lock_guard<std::mutex> lock(a.mutex);
-  release_cached_blocks(a);
+void device_empty_cache(int device_index) {
+  if (DeviceBlockPool* p = pool_if_valid()) p->empty_cache(device_index);
 }
 
 }  // namespace cuda

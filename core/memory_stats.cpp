@@ -12,7 +12,7 @@ namespace ponet {
 MemoryStats memory_stats(Device device) {
   if (device.is_cpu()) return cpu_memory_stats();
 #ifdef PONET_WITH_CUDA
-  return cuda::device_memory_stats();
+  return cuda::device_memory_stats(device.index);
 #else
   return {};
 #endif
@@ -24,7 +24,7 @@ void reset_peak_memory(Device device) {
     return;
   }
 #ifdef PONET_WITH_CUDA
-  cuda::device_reset_peak_memory();
+  cuda::device_reset_peak_memory(device.index);
 #endif
 }
 
@@ -34,7 +34,7 @@ void empty_cache(Device device) {
     return;
   }
 #ifdef PONET_WITH_CUDA
-  cuda::device_empty_cache();
+  cuda::device_empty_cache(device.index);
 #endif
 }
 

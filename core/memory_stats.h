@@ -11,13 +11,14 @@ namespace ponet {
 struct MemoryStats {
   size_t in_use = 0;  // bytes held by live tensors (after rounding to the allocator's size classes)
   size_t peak = 0;    // high-water mark of in_use since the start or the last reset_peak_memory
-  size_t cached = 0;  // bytes kept in the allocator's free lists for reuse (0 with PONET_CPU_ALLOCATOR=malloc)
+  size_t cached = 0;  // bytes kept in the free lists for reuse (0 with PONET_CPU_ALLOCATOR=malloc or
+                      // PONET_CUDA_ALLOCATOR=raw)
   // Bytes the allocator holds from the system: live blocks and cached ones.
   size_t reserved() const { return in_use + cached; }
 };
 
-// CPU: core/cpu_caching_allocator.h. CUDA: core/cuda_allocator.cu (one pool shared by all device
-// indices, so every cuda:N answers the same); all zero in a build without CUDA. Never throws.
+// CPU: core/cpu_caching_allocator.h. CUDA: core/cuda_block_pool.h, per device (cuda:N answers for
+// device N alone); all zero in a build without CUDA. Never throws.
 MemoryStats memory_stats(Device device);
 // Sets peak to the current in_use, so that the next peak measures one phase (e.g. a training step).
 void reset_peak_memory(Device device);

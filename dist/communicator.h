@@ -55,7 +55,9 @@ bool launched_as_job();
 // Whether this build has the MPI backend, and NCCL for CUDA tensors.
 bool mpi_compiled();
 bool nccl_compiled();
-// Finalises MPI at exit if it was started (called from main's exit path; safe to call always).
+// Ends the job's communication (called from main's exit path; safe to call always): destroys the NCCL
+// communicator if one was made, then finalises MPI if it was started here. Without it neither happens
+// (the communicator is never destroyed at exit, where the CUDA runtime may already be gone).
 void shutdown();
 
 // The backends' constructors (for tests and for world()).

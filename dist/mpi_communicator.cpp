@@ -56,9 +56,13 @@ void check_mpi(int rc, const char* call) {
 
 bool g_initialised_here = false;
 
+class Mpi;
+Mpi* g_live = nullptr;  // the communicator whose NCCL shutdown() destroys before MPI_Finalize
+
 class Mpi final : public Communicator {
  public:
   Mpi() {
+    g_live = this;
     int initialised = 0;
     MPI_Initialized(&initialised);
     if (!initialised) {
@@ -81,11 +85,22 @@ class Mpi final : public Communicator {
   int size() const override { return size_; }
   int local_rank() const override { return local_rank_; }
   const char* backend() const override { return "mpi"; }
+  ~Mpi() override {
+    if (g_live == this) g_live = nullptr;
+  }
+
+  // Destroys the NCCL communicator (if one was made): it needs the CUDA runtime and the other ranks,
+  // so it goes before MPI_Finalize, not with this object at exit.
+  void close_nccl() {
+    nccl_.reset();
+    closed_ = true;
+  }
 
   void all_reduce_sum(float* data, int64_t count, Device device) override {
     if (count == 0) return;
     const auto t0 = Clock::now();
     if (device.is_cuda()) {
+      PONET_CHECK(!closed_, "distributed: an all-reduce of CUDA tensors after dist::shutdown()");
       if (!nccl_) nccl_ = std::make_unique<NcclAllReduce>(*this);
       nccl_->sum(data, count);
     } else {
@@ -171,6 +186,7 @@ class Mpi final : public Communicator {
   int rank_ = 0, size_ = 1, local_rank_ = 0;
   std::vector<float> gathered_;
   std::unique_ptr<NcclAllReduce> nccl_;
+  bool closed_ = false;
 };
 
 }  // namespace
@@ -178,6 +194,7 @@ class Mpi final : public Communicator {
 std::unique_ptr<Communicator> make_mpi() { return std::make_unique<Mpi>(); }
 
 void shutdown() {
+  if (g_live) g_live->close_nccl();  // NCCL first: it must not outlive MPI or the CUDA runtime
   int finalised = 0;
   if (!g_initialised_here) return;
   MPI_Finalized(&finalised);

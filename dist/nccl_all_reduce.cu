@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/cuda_check.cuh"
+#include "core/device.h"
 #include "core/error.h"
 #include "dist/communicator.h"
 #include "dist/nccl_all_reduce.h"
@@ -27,10 +28,13 @@ struct NcclAllReduce::State {
 };
 
 NcclAllReduce::NcclAllReduce(Communicator& host) : state_(std::make_unique<State>()) {
-  int count = 0;
-  PONET_CUDA_CHECK(cudaGetDeviceCount(&count));
+  const int count = cuda_device_count();
   PONET_CHECK(count > 0, "distributed: rank ", host.rank(), " has no CUDA device for NCCL");
-  device_ = host.local_rank() % count;
+  // The process device, where the allocator put the gradients: the same rule and the same function.
+  device_ = process_cuda_device();
+  PONET_CHECK(device_ == cuda_device_for_local_rank(host.local_rank(), count), "distributed: rank ", host.rank(),
+              " computes on cuda:", device_, " but its local rank ", host.local_rank(), " maps to cuda:",
+              cuda_device_for_local_rank(host.local_rank(), count), " (dist::world() must come before any CUDA work)");
   PONET_CUDA_CHECK(cudaSetDevice(device_));
   // The id is an opaque 128-byte blob; the host communicator carries it as a string.
   ncclUniqueId id;
@@ -46,6 +50,8 @@ NcclAllReduce::NcclAllReduce(Communicator& host) : state_(std::make_unique<State
   check_nccl(ncclCommInitRank(&state_->comm, host.size(), id, host.rank()), "ncclCommInitRank");
 }
 
+// Runs from dist::shutdown(), before MPI_Finalize and while the CUDA runtime is up: every rank gets
+// there at the end of a run, with nothing in flight (sum() waits for each all-reduce).
 NcclAllReduce::~NcclAllReduce() {
   if (state_ && state_->comm) ncclCommDestroy(state_->comm);
 }

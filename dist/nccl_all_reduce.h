@@ -1,6 +1,7 @@
 // Sums of CUDA buffers across ranks through NCCL, one GPU per rank. The NCCL communicator is bootstrapped
 // through the host communicator (MPI), as llm.c does: rank 0 makes an ncclUniqueId, broadcasts its bytes,
-// and every rank calls ncclCommInitRank on the GPU of its local rank (cudaSetDevice(local_rank % count)).
+// and every rank calls ncclCommInitRank on its process device (core/device.h: local_rank % count, the
+// GPU its tensors are on). dist::shutdown() destroys it, before MPI_Finalize.
 // Compiled only when the build has CUDA, NCCL and MPI (dist/nccl_all_reduce.cu); elsewhere constructing
 // one throws saying so (dist/nccl_unavailable.cpp).
 //

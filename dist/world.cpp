@@ -3,15 +3,18 @@
 #include <mutex>
 #include <string>
 
+#include "core/device.h"
 #include "core/error.h"
 #include "dist/communicator.h"
 
 namespace ponet::dist {
 
 namespace {
+// Never destroyed at exit: the MPI backend may own the NCCL communicator, which must not be destroyed
+// after MPI_Finalize or once the CUDA runtime has begun to unload. shutdown() destroys that first.
 std::unique_ptr<Communicator>& instance() {
-  static std::unique_ptr<Communicator> comm;
-  return comm;
+  static auto* comm = new std::unique_ptr<Communicator>();
+  return *comm;
 }
 
 int env_int(const char* name) {
@@ -35,6 +38,8 @@ Communicator& world() {
     PONET_CHECK(mpi_compiled(), "this process was started by mpirun as one of several ranks, but this build of ponet has no "
                                 "MPI support (install libopenmpi-dev and rebuild: scripts/setup.sh)");
     instance() = make_mpi();
+    // before any CUDA work: this rank's GPU follows from its local rank (core/device.h)
+    set_process_local_rank(instance()->local_rank());
   });
   return *instance();
 }

@@ -112,7 +112,8 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, const Forw
   out.token_out = mul(final_norm_->forward(x), ctx.valid_rows);
   out.pooled = mean(out.token_out, {1});
   out.logits = head_fc2_->forward(relu(head_fc1_->forward(out.pooled)));
-  if (in.labels.defined()) out.loss = cross_entropy(out.logits, in.labels.to(dev));
+  // host targets: cross_entropy checks them there and uploads them without a device sync
+  if (in.labels.defined()) out.loss = cross_entropy(out.logits, in.labels.to(Device::cpu()));
   return out;
 }
 

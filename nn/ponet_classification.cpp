@@ -29,12 +29,12 @@ ClassificationOutputs PoNetForSequenceClassification::forward(const PoNetInputs&
   out.hidden_states = body.hidden_states;
   out.logits = classifier_->forward(dropout_->forward(body.pooler_output, options.dropout_rows));
   if (in.labels.defined()) {
-    const Tensor labels = in.labels.to(device());
     if (regression) {
-      Tensor diff = sub(out.logits.reshape({-1}), labels);
+      Tensor diff = sub(out.logits.reshape({-1}), in.labels.to(device()));
       out.loss = mean_all(mul(diff, diff));
     } else {
-      out.loss = cross_entropy(out.logits, labels);
+      // host targets: cross_entropy checks them there and uploads them without a device sync
+      out.loss = cross_entropy(out.logits, in.labels.to(Device::cpu()));
     }
   }
   return out;

@@ -42,7 +42,7 @@ PoNetOutputs PoNetForPreTraining::forward(const PoNetInputs& in, const ForwardOp
     check_dtype(in.next_sentence_label, DType::I64, "PoNet", "next_sentence_label");
     check_shape(in.next_sentence_label, {in.input_ids.size(0)}, "PoNet", "next_sentence_label");
     check_ids_in_range(in.next_sentence_label, 0, c.num_sso_labels, "PoNet", "next_sentence_label", "num_sso_labels");
-    sso_labels = in.next_sentence_label.to(device());
+    sso_labels = in.next_sentence_label.to(Device::cpu());  // host targets: cross_entropy uploads them, no sync
   }
   PoNetModelOutputs body = ponet_->forward(in, options);
   PoNetOutputs out;
@@ -77,7 +77,7 @@ PoNetOutputs PoNetForPreTraining::forward(const PoNetInputs& in, const ForwardOp
   out.seq_relationship_logits = seq_relationship_->forward(out.pooler_output);
 
   if (labels.defined() && sso_labels.defined()) {
-    out.mlm_loss = cross_entropy(logits, targets.to(device()), kIgnoreIndex);
+    out.mlm_loss = cross_entropy(logits, targets, kIgnoreIndex);  // host targets, like sso_labels
     out.sso_loss = cross_entropy(out.seq_relationship_logits, sso_labels);
   }
   return out;

@@ -152,3 +152,24 @@ TEST_CASE("cross_entropy: on CUDA a bad target is an error and all-ignored targe
                        doctest::Contains("target 4 at row 1 is out of range [0, 4)"), Error);
   CHECK(std::isnan(cross_entropy(lg, Tensor::from_vector_i64({-100, -100}, {2}, Device::cuda())).item()));
 }
+
+TEST_CASE("cross_entropy: CUDA logits take host targets, checked on the host, with the device result" *
+          doctest::test_suite("gpu")) {
+  if (skip_without_gpu()) return;
+  Rng rng(5);
+  Tensor host_logits = Tensor::randn({6, 9}, rng);
+  const Tensor targets = Tensor::from_vector_i64({1, 8, -100, 0, 4, 4}, {6});
+  Tensor a = host_logits.to(Device::cuda()).set_requires_grad(true);
+  Tensor b = host_logits.to(Device::cuda()).set_requires_grad(true);
+  Tensor from_host = cross_entropy(a, targets), from_device = cross_entropy(b, targets.to(Device::cuda()));
+  CHECK(from_host.device() == Device::cuda());
+  CHECK(from_host.item() == from_device.item());
+  from_host.backward();
+  from_device.backward();
+  CHECK(a.grad().to_vector() == b.grad().to_vector());
+  CHECK_THROWS_WITH_AS(cross_entropy(a, Tensor::from_vector_i64({1, 9, 0, 0, 0, 0}, {6})),
+                       doctest::Contains("target 9 at row 1 is out of range [0, 9)"), Error);
+  // CPU logits still want CPU targets
+  CHECK_THROWS_WITH_AS(cross_entropy(host_logits, targets.to(Device::cuda())),
+                       doctest::Contains("tensors on different devices"), Error);
+}

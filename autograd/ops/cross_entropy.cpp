@@ -1,7 +1,8 @@
 // cross_entropy(logits [N, C], targets int64 [N], ignore_index): mean over the scored rows (target !=
-// ignore_index) of -log_softmax(logits)[target]. Targets are checked on the host (for CUDA targets
-// that is one small copy), which also gives the number of scored rows. The per-row losses are summed
-// by the deterministic row-sum kernel of sum_all.
+// ignore_index) of -log_softmax(logits)[target]. Targets are checked on the host, which also gives the
+// number of scored rows. CUDA logits take their targets from the host as well: checked there, then
+// uploaded without waiting for the GPU. Targets already on the GPU cost a copy back, which waits for
+// every queued kernel. The per-row losses are summed by the deterministic row-sum kernel of sum_all.
 #include "kernels/cpu/cross_entropy.h"
 
 #include <cmath>
@@ -21,9 +22,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
   check_dim(logits, 2, "cross_entropy", "logits");
   const int64_t rows = logits.size(0), classes = logits.size(1);
   check_shape(targets, {rows}, "cross_entropy", "targets");
-  check_same_device(logits, targets, "cross_entropy");
+  if (!(logits.device().is_cuda() && targets.device().is_cpu())) check_same_device(logits, targets, "cross_entropy");
 
-  const std::vector<int64_t> host_targets = targets.to_vector_i64();
+  const std::vector<int64_t> host_targets = targets.to_vector_i64();  // for CUDA targets, a device sync
   int64_t count = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t t = host_targets[r];
@@ -35,7 +36,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
   }
 
   const Device device = logits.device();
-  Tensor lc = contiguous(logits.detach()), tc = contiguous(targets.detach());
+  Tensor lc = contiguous(logits.detach());
+  Tensor tc = targets.device() == device ? contiguous(targets.detach())
+                                         : Tensor::from_vector_i64(host_targets, {rows}, device);
   Tensor row_loss = Tensor::empty({rows}, DType::F32, device);
   Tensor row_max = Tensor::empty({rows}, DType::F32, device);
   Tensor row_log_sum = Tensor::empty({rows}, DType::F32, device);

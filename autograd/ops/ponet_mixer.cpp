@@ -53,9 +53,11 @@ std::shared_ptr<const PoNetMixerBatch> make_ponet_mixer_batch(const Tensor& vali
   auto batch = std::make_shared<PoNetMixerBatch>();
   batch->B = B;
   batch->L = L;
+  // The check reads the mask on the host: free for a host mask (a model's, built from its checked inputs),
+  // a device sync for a mask already on the GPU. Host masks are uploaded without a sync.
   Tensor valid_host = contiguous(valid_in.detach()).to(Device::cpu());
-  detail::check_rows_have_real(valid_host.to_vector_i64(), B, L, op);
-  batch->valid = valid_host.to(device);
+  detail::check_rows_have_real(valid_host.data<int64_t>(), B, L, op);
+  batch->valid = valid_in.device() == device ? contiguous(valid_in.detach()) : valid_host.to(device);
   if (special_in.defined()) batch->special = contiguous(special_in.detach()).to(device);
   batch->segments = detail::make_segment_layout(segment_ids, device);
   return batch;

@@ -18,13 +18,16 @@ inline void check_row_ids(const Tensor& t, const Tensor& x, const char* op, cons
   check_same_device(t, x, op);
 }
 
-// Every row of a (B, L) 0/1 mask has at least one real position.
-inline void check_rows_have_real(const std::vector<int64_t>& mask, int64_t B, int64_t L, const char* op) {
+// Every row of a (B, L) 0/1 mask (host memory) has at least one real position.
+inline void check_rows_have_real(const int64_t* mask, int64_t B, int64_t L, const char* op) {
   for (int64_t b = 0; b < B; ++b) {
     int64_t n = 0;
     for (int64_t l = 0; l < L; ++l) n += mask[b * L + l] != 0;
     PONET_CHECK(n > 0, op, ": row ", b, " of the mask has no real position (the mean divides by their count)");
   }
+}
+inline void check_rows_have_real(const std::vector<int64_t>& mask, int64_t B, int64_t L, const char* op) {
+  check_rows_have_real(mask.data(), B, L, op);
 }
 
 }  // namespace ponet::detail

@@ -4,8 +4,8 @@
 // place; scale + mask + softmax, dropout and the softmax backward are one-block-per-row kernels.
 // Work is done one batch row at a time, so the scratch buffer is H x L x L floats
 // (attention_workspace_floats): needed by backward always, by forward only when p > 0.
-// The GEMMs are cuda::gemm_strided_batched (kernels/cuda/gemm.cu), on the one cuBLAS handle every GEMM
-// shares: fp32 by default, TF32 tensor cores only after cuda::set_tf32(true), like every other GEMM.
+// The GEMMs are cuda::gemm_strided_batched (kernels/cuda/gemm.cu), on the device's cuBLAS handle that
+// every GEMM shares: fp32 by default, TF32 tensor cores only when cuda_tf32() (core/device.h) is on.
 #pragma once
 #include <cstdint>
 

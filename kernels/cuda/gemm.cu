@@ -2,22 +2,36 @@
 // cuBLAS (plus a tiled kernel kept for reading; nothing tests or times it yet). Checked against the CPU
 // by tests/ops_table/ in device mode (rows "matmul", "linear": build/test_ops device --filter
 // matmul,linear); no CUDA bench of its own (bench/bench_gemm.cpp is CPU only).
+#include <map>
+#include <mutex>
+
 #include "core/cuda_check.cuh"
+#include "core/device.h"
 #include "kernels/cuda/gemm.cuh"
 
 namespace ponet::cuda {
 
 namespace {
 
-bool g_tf32 = false;
-
+// One cuBLAS handle per device (a handle belongs to the device that was current when it was made),
+// made on first use and kept for the process (the CUDA context takes it down at exit). The math mode is
+// set on every call, so set_cuda_tf32 takes effect at the next GEMM.
 cublasHandle_t handle() {
-  static cublasHandle_t h = [] {
-    cublasHandle_t created;
-    PONET_CUBLAS_CHECK(cublasCreate(&created));
-    return created;
-  }();
-  PONET_CUBLAS_CHECK(cublasSetMathMode(h, g_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+  static std::mutex mutex;
+  static auto* handles = new std::map<int, cublasHandle_t>();  // never destroyed: see above
+  int device = 0;
+  PONET_CUDA_CHECK(cudaGetDevice(&device));
+  cublasHandle_t h;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = handles->find(device);
+    if (it == handles->end()) {
+      PONET_CUBLAS_CHECK(cublasCreate(&h));
+      it = handles->emplace(device, h).first;
+    }
+    h = it->second;
+  }
+  PONET_CUBLAS_CHECK(cublasSetMathMode(h, cuda_tf32() ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
   return h;
 }
 
@@ -66,8 +80,6 @@ int as_int(int64_t v, const char* op, const char* what) {
 }
 
 }  // namespace
-
-void set_tf32(bool enabled) { g_tf32 = enabled; }
 
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {

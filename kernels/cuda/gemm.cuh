@@ -1,5 +1,5 @@
 // GEMM on the GPU, same row-major contract as kernels/cpu/gemm.h.
-//   gemm        cuBLAS SGEMM (fp32; TF32 tensor cores when set_tf32(true))
+//   gemm        cuBLAS SGEMM: fp32, or TF32 tensor cores when cuda_tf32() (core/device.h) says so
 //   gemm_tiled  a hand-written shared-memory tiled kernel, kept for reading and timing
 #pragma once
 #include <cstdint>
@@ -15,6 +15,5 @@ void gemm_tiled(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, flo
 void gemm_strided_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                           int64_t lda, int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b, float beta,
                           float* C, int64_t ldc, int64_t stride_c, int64_t batch);
-void set_tf32(bool enabled);
 
 }  // namespace ponet::cuda
