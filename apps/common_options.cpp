@@ -6,12 +6,21 @@
 
 namespace ponet::app {
 
-void declare_device_option(Args& a) { a.option("device", "cpu", "cpu, cuda or cuda:N"); }
+void declare_device_option(Args& a) {
+  a.option("device", "cpu", "cpu, cuda or cuda:N");
+  a.flag("tf32", "with --device cuda: fp32 GEMMs may use TF32 tensor cores (default off, as in PyTorch; "
+                 "PONET_CUDA_TF32=1 sets the same)");
+}
 
 Device device_option(const Args& a) {
   const Device device = Device::parse(a.str("device"));
   PONET_CHECK(!device.is_cuda() || cuda_available(), "--device ", a.str("device"), ": no CUDA device is available",
               cuda_compiled() ? "" : " (this build has no CUDA support)");
+  if (a.is_set("tf32")) {
+    // TF32 only changes cuBLAS's fp32 GEMMs: on the CPU the flag would be silently without effect
+    PONET_CHECK(device.is_cuda(), "--tf32 applies to CUDA GEMMs, but --device is ", a.str("device"));
+    set_cuda_tf32(true);
+  }
   return device;
 }
 

@@ -6,10 +6,11 @@
 
 namespace ponet::app {
 
-// --device: cpu, cuda or cuda:N (default cpu).
+// --device: cpu, cuda or cuda:N (default cpu), and --tf32 (CUDA fp32 GEMMs on TF32 tensor cores).
 void declare_device_option(Args& a);
 // The --device value, checked before any work: an unknown name, or a CUDA device where none is
-// available (no device, or a build without CUDA), is an error saying which.
+// available (no device, or a build without CUDA), is an error saying which. Applies --tf32, which
+// needs a CUDA device.
 Device device_option(const Args& a);
 
 // --threads: OpenMP threads (default 0: all cores).

@@ -19,7 +19,7 @@ expect() {
   shift 2
   "$@" > /dev/null 2> "$dir/err.txt" || got=$?
   [ "$got" -eq "$want" ] || { cat "$dir/err.txt"; fail "expected exit $want from: $*; got $got"; }
-  grep -Eq "$pattern" "$dir/err.txt" || { cat "$dir/err.txt"; fail "no '$pattern' in the error of: $*"; }
+  grep -Eq -e "$pattern" "$dir/err.txt" || { cat "$dir/err.txt"; fail "no '$pattern' in the error of: $*"; }
 }
 # the arguments each command needs to reach its --device check
 declare -A needs=(
@@ -32,6 +32,8 @@ for command in "${!needs[@]}"; do
     fail "$command: --device is not the shared option"
   # shellcheck disable=SC2086
   expect 1 "unknown device 'tpu'" "$ponet" $command ${needs[$command]} --device tpu
+  # shellcheck disable=SC2086
+  expect 1 "--tf32 applies to CUDA GEMMs, but --device is cpu" "$ponet" $command ${needs[$command]} --tf32
   if ! command -v nvidia-smi > /dev/null; then
     # shellcheck disable=SC2086
     expect 1 "^ponet $command: error: --device cuda: no CUDA device is available" "$ponet" $command ${needs[$command]} --device cuda
