@@ -55,12 +55,7 @@ data::Batch random_batch(const nn::PoNetConfig& c, int64_t B, int64_t L, double 
       ids[b * L + L / 2] = ids[b * L + L - 1] = c.sep_token_id;
     }
   for (auto& s : sso) s = rng.randint(0, c.num_sso_labels);
-  data::Batch batch;
-  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
-  batch.labels = Tensor::from_vector_i64(labels, {B, L});
-  batch.next_sentence_label = Tensor::from_vector_i64(sso, {B});
-  batch.num_tokens = B * L;
-  return batch;
+  return data::full_rows_batch(ids, labels, sso, B, L);
 }
 
 nlohmann::json rows_json(const std::vector<profiler::ReportRow>& rows) {

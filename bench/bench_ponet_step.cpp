@@ -43,12 +43,7 @@ data::Batch random_batch(int64_t B, int64_t L, int64_t V, Rng& rng) {
     if (rng.uniform() < 0.15f) labels[i] = ids[i];
   }
   for (auto& s : sso) s = rng.randint(0, 3);
-  data::Batch batch;
-  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
-  batch.labels = Tensor::from_vector_i64(labels, {B, L});
-  batch.next_sentence_label = Tensor::from_vector_i64(sso, {B});
-  batch.num_tokens = B * L;
-  return batch;
+  return data::full_rows_batch(ids, labels, sso, B, L);
 }
 
 // A pretraining-shaped batch: [CLS] A [SEP] B [SEP] padding, 96..128 real tokens, A about half, with the

@@ -180,4 +180,14 @@ std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, do
   return {train, held};
 }
 
+Batch full_rows_batch(const std::vector<int64_t>& ids, const std::vector<int64_t>& labels,
+                      const std::vector<int64_t>& sentence_labels, int64_t B, int64_t L) {
+  Batch batch;
+  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
+  batch.labels = Tensor::from_vector_i64(labels, {B, L});
+  batch.next_sentence_label = Tensor::from_vector_i64(sentence_labels, {B});
+  batch.num_tokens = B * L;
+  return batch;
+}
+
 }  // namespace ponet::data

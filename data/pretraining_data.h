@@ -35,6 +35,11 @@ struct Batch {
   int64_t num_tokens = 0;                                                 // real (unpadded) tokens
 };
 
+// A batch of B rows of L real tokens each (no padding, no given segments): ids and MLM labels of B * L
+// entries (-100: not scored) and B sentence labels. Benchmarks and tests build theirs with it.
+Batch full_rows_batch(const std::vector<int64_t>& ids, const std::vector<int64_t>& labels,
+                      const std::vector<int64_t>& sentence_labels, int64_t B, int64_t L);
+
 struct Example {
   std::vector<int64_t> input_ids, token_type_ids, segment_ids, labels;  // unpadded
   int64_t sso_label = 0;

@@ -8,6 +8,7 @@
 #include "kernels/dropout_hash.h"
 #include "nn/ponet_for_pretraining.h"
 #include "test_util.h"
+#include "tiny_test_config.h"
 #include "train/task.h"
 
 using namespace ponet;
@@ -81,24 +82,7 @@ TEST_CASE("with the default rows, dropout is the plain draw") {
 namespace {
 // A softmax-attention PoNet with every dropout on (embeddings, attention probabilities, both residual
 // blocks), and a batch of B rows.
-nn::PoNetConfig dropout_config() {
-  nn::PoNetConfig c;
-  c.vocab_size = 40;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 32;
-  c.max_position_embeddings = 16;
-  c.hidden_dropout_prob = 0.2f;
-  c.attention_probs_dropout_prob = 0.2f;
-  c.mixer = "softmax";
-  c.pad_token_id = 0;  // special tokens where a trained vocabulary puts them
-  c.cls_token_id = 2;
-  c.sep_token_id = 3;
-  c.mask_token_id = 4;
-  c.validate();
-  return c;
-}
+nn::PoNetConfig dropout_config() { return testing::small_test_config(40, 16, 2, 16, 0.2f, "softmax"); }
 
 nn::PoNetInputs rows_of_batch(int64_t B, int64_t L, int64_t begin, int64_t end) {
   Rng rng(6);

@@ -6,30 +6,15 @@
 #include "nn/ponet_for_pretraining.h"
 #include "nn/recompute.h"
 #include "test_util.h"
+#include "tiny_test_config.h"
 
 using namespace ponet;
 using namespace ponet::nn;
 
 namespace {
 
-PoNetConfig small_config(const std::string& mixer) {
-  PoNetConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 32;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 64;
-  c.max_position_embeddings = 64;
-  c.hidden_dropout_prob = 0.1f;
-  c.attention_probs_dropout_prob = 0.1f;  // drawn inside the recomputed mixer of the softmax model
-  c.mixer = mixer;
-  c.pad_token_id = 0;  // special tokens where a trained vocabulary puts them
-  c.cls_token_id = 2;
-  c.sep_token_id = 3;
-  c.mask_token_id = 4;
-  c.validate();
-  return c;
-}
+// attention dropout is drawn inside the recomputed mixer of the softmax model
+PoNetConfig small_config(const std::string& mixer) { return testing::small_test_config(50, 32, 2, 64, 0.1f, mixer); }
 
 PoNetInputs batch(const PoNetConfig& c, int64_t B, int64_t L) {
   Rng rng(4);

@@ -6,6 +6,7 @@
 
 #include "nn/ponet_for_pretraining.h"
 #include "test_util.h"
+#include "tiny_test_config.h"
 #include "train/grad_clip.h"
 #include "train/pretraining_task.h"
 #include "train/step.h"
@@ -15,22 +16,7 @@ using namespace ponet::train;
 
 namespace {
 
-nn::PoNetConfig small_config() {
-  nn::PoNetConfig c;
-  c.vocab_size = 30;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 1;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 32;
-  c.max_position_embeddings = 16;
-  c.hidden_dropout_prob = 0.1f;
-  c.pad_token_id = 0;  // special tokens where a trained vocabulary puts them
-  c.cls_token_id = 2;
-  c.sep_token_id = 3;
-  c.mask_token_id = 4;
-  c.validate();
-  return c;
-}
+nn::PoNetConfig small_config() { return testing::small_test_config(30, 16, 1, 16, 0.1f); }
 
 data::Batch fixed_batch(int64_t B, int64_t L) {
   Rng rng(8);
@@ -44,12 +30,7 @@ data::Batch fixed_batch(int64_t B, int64_t L) {
     ids[b * L + L / 2] = ids[b * L + L - 1] = 3;
     sso[b] = b % 3;
   }
-  data::Batch batch;
-  batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
-  batch.labels = Tensor::from_vector_i64(labels, {B, L});
-  batch.next_sentence_label = Tensor::from_vector_i64(sso, {B});
-  batch.num_tokens = B * L;
-  return batch;
+  return data::full_rows_batch(ids, labels, sso, B, L);
 }
 
 // A model, its optimizer and a task that trains on one fixed batch.
