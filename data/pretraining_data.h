@@ -73,7 +73,8 @@ class PretrainingData {
 std::pair<std::vector<size_t>, std::vector<size_t>> split_documents(size_t n, double held_out_fraction, uint64_t seed,
                                                                     double phase = 0.0);
 
-// The phase `ponet pretrain` uses (kept in run.json as held_out_phase; runs from before it used 0). At
+// The phase `ponet pretrain` uses unless --held-out-phase says otherwise. run.json records it as
+// held_out_phase, so that --resume and `ponet eval` rebuild the same held-out documents. At
 // 0 the held-out chapters of the KJV start with the first and include Psalm 23, the two chapters of the
 // sample sentences; halfway, every held-out chapter is an ordinary one and those verses are training text.
 constexpr double kPretrainHeldOutPhase = 0.5;
