@@ -15,7 +15,8 @@ void declare_trainer_options(Args& a, const TrainerDefaults& d, bool recorded) {
   a.option("clip", d.clip, "clip the global gradient norm at this (0: never)", number);
   a.option("schedule", d.schedule,
            "learning-rate schedule: linear (warmup then linear decay, beta1 kept), one_cycle (PyTorch's OneCycleLR "
-           "with linear annealing, beta1 cycled: the official LRA recipe) or one_cycle_cos (cosine annealing)",
+           "with linear annealing, beta1 cycled: the official LRA recipe), one_cycle_cos (cosine annealing) or "
+           "constant (the peak lr at every step, without warmup)",
            string);
   a.option("eval-every", d.eval_every, "steps between evaluations on the held-out (dev) data", integer);
   a.option("log-every", d.log_every, "steps between progress lines and log.jsonl records", integer);

@@ -1,5 +1,5 @@
 // The weight half of a Hugging Face import (hf/import.h): fitting a directory's state dict onto one
-// of our models, name by name, with the tolerances hf_import.h lists and an error naming every missing,
+// of our models, name by name, with the tolerances hf/import.h lists and an error naming every missing,
 // unexpected and mis-shaped tensor otherwise.
 #pragma once
 #include <map>
