@@ -103,7 +103,7 @@ std::vector<std::string> names(const Metrics& m) {
 
 }  // namespace
 
-TEST_CASE("NSP pairs: balanced; label 0 is B really next after A, label 1 B from another document") {
+TEST_CASE("NSP pairs: balanced, label 0 has B really next after A, label 1 B from another document") {
   Corpus corpus = corpus_of(8, 10);
   WordPieceTokenizer tok = vocab_of(8, 10);
   PretrainingOptions opt;
