@@ -267,4 +267,6 @@ TEST_CASE("ponet branches: Hugging Face export refuses a model with a branch rem
   nn::LraForSequenceClassification model(c, 0);
   const std::string dir = (std::filesystem::temp_directory_path() / "ponet_branches_export").string();
   CHECK_THROWS_WITH_AS(hf::export_hf_directory(model, dir), doctest::Contains("ponet_branches [ga, lmp]"), Error);
+  CHECK_FALSE(std::filesystem::exists(dir + "/model.safetensors"));
+  std::filesystem::remove_all(dir);
 }
