@@ -1,4 +1,5 @@
-// `ponet eval`: held-out loss and accuracies of a run's checkpoint, on the run's own held-out split.
+// `ponet eval`: held-out loss and accuracies of a run's checkpoint, on the run's own held-out split, for the
+// run's pretraining objective (MLM + SSO, MLM + NSP or MLM alone).
 #include <cstdio>
 
 #include "apps/args.h"
@@ -30,7 +31,9 @@ int eval_classifier(const Args& a, Device device) {
 }  // namespace
 
 int cmd_eval(int argc, char** argv) {
-  Args a("eval", "Evaluate a run's checkpoint: MLM + SSO on held-out data, or a classifier on a labelled file.");
+  Args a("eval",
+         "Evaluate a run's checkpoint: MLM and its sentence task (SSO or NSP, as the run trained) on held-out data, "
+         "or a classifier on a labelled file.");
   a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain` or `ponet finetune`");
   a.option("data", "", "finetune runs: the labelled file (.jsonl / .csv / .tsv) to report loss, accuracy and macro-F1 on");
   declare_dataset_field_options(a);
@@ -55,7 +58,10 @@ int cmd_eval(int argc, char** argv) {
                                   run.options.value("seed", uint64_t{0}), run.options.value("held_out_phase", 0.0))
                .second;
   }
+  // the run's objective: its sentence pairs and the sentence metric reported (runs without one trained MLM + SSO)
+  const train::Objective objective = train::parse_objective(run.options.value("objective", std::string("mlm+sso")));
   data::PretrainingOptions data_opt;
+  data_opt.pairs = train::sentence_pairs(objective);
   data_opt.max_len = run.options.value("max_len", int64_t{128});
   data_opt.batch_size = run.options.value("batch_size", int64_t{32});
   data::PretrainingData data(corpus, run.tokenizer, data_opt, docs);
@@ -63,11 +69,18 @@ int cmd_eval(int argc, char** argv) {
   std::vector<data::Batch> batches;
   Rng rng(static_cast<uint64_t>(a.integer("seed")));
   for (int64_t i = 0; i < a.integer("batches"); ++i) batches.push_back(data.next_batch(rng));
-  train::PretrainingTask task(*run.model, data, batches);
+  train::PretrainingTask task(*run.model, data, batches);  // takes the objective of the data's pairs
   train::EvalResult e = task.evaluate_pretraining();
-  std::printf("loss %.4f (MLM %.4f + SSO %.4f) | MLM accuracy %.2f%% over %lld tokens | SSO accuracy %.2f%% over %lld pairs\n",
-              e.loss, e.mlm_loss, e.sso_loss, 100 * e.mlm_accuracy, static_cast<long long>(e.mlm_count),
-              100 * e.sso_accuracy, static_cast<long long>(e.sso_count));
+  if (train::sentence_labels(objective) == 0) {
+    std::printf("loss %.4f (MLM alone) | MLM accuracy %.2f%% over %lld tokens\n", e.loss, 100 * e.mlm_accuracy,
+                static_cast<long long>(e.mlm_count));
+    return 0;
+  }
+  const std::string title = train::sentence_title(objective);
+  const char* sentence = title.c_str();
+  std::printf("loss %.4f (MLM %.4f + %s %.4f) | MLM accuracy %.2f%% over %lld tokens | %s accuracy %.2f%% over %lld pairs\n",
+              e.loss, e.mlm_loss, sentence, e.sentence_loss, 100 * e.mlm_accuracy, static_cast<long long>(e.mlm_count),
+              sentence, 100 * e.sentence_accuracy, static_cast<long long>(e.sentence_count));
   return 0;
 }
 

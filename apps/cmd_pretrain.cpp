@@ -1,4 +1,5 @@
-// `ponet pretrain`: corpus -> tokenizer -> MLM + SSO batches -> Trainer, then sample predictions.
+// `ponet pretrain`: corpus -> tokenizer -> MLM + SSO (or NSP, or no sentence task) batches -> Trainer,
+// then sample predictions.
 #include <omp.h>
 #include <sys/stat.h>
 
@@ -75,8 +76,15 @@ void declare(Args& a) {
   a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", integer);
   a.option("batch-size", "32", "examples per step", integer);
   declare_trainer_options(a, {"3200", "100", "0.003", "0.01", "1.0", "linear", "250", "10"}, /*recorded=*/true);
-  a.option("mlm-weight", "1", "weight of the MLM loss in the training loss (0: SSO only, for ablations)", number);
-  a.option("sso-weight", "1", "weight of the SSO loss in the training loss (0: MLM only, for ablations)", number);
+  a.option("objective", "mlm+sso",
+           "pretraining objective: mlm+sso (MLM + PoNet's 3-way sentence structure), mlm+nsp (MLM + BERT's "
+           "next-sentence prediction; the head gets 2 outputs) or mlm (MLM alone, on in-order pairs)",
+           string);
+  a.option("mlm-weight", "1", "weight of the MLM loss in the training loss (0: sentence loss only, for ablations)",
+           number);
+  a.option("sso-weight", "1",
+           "weight of the sentence loss (SSO, or NSP with --objective mlm+nsp) in the training loss (0: MLM only)",
+           number);
   a.option("mask-prob", nlohmann::json(kPretrainMaskProb).dump(),
            "fraction of tokens chosen for MLM in training batches (held-out batches always use BERT's 0.15, so "
            "accuracies stay comparable)",
@@ -100,7 +108,9 @@ void declare(Args& a) {
 }  // namespace
 
 int cmd_pretrain(int argc, char** argv) {
-  Args a("pretrain", "Pretrain a PoNet with masked language modelling + 3-way sentence structure (SSO).");
+  Args a("pretrain",
+         "Pretrain a PoNet with masked language modelling + 3-way sentence structure (SSO), or with the "
+         "ablation objectives MLM + next-sentence prediction (NSP) or MLM alone (--objective).");
   declare(a);
   if (!a.parse(argc, argv)) return 0;
   const std::string out = a.str("out");
@@ -125,6 +135,16 @@ int cmd_pretrain(int argc, char** argv) {
   const float sso_weight = static_cast<float>(a.number("sso-weight"));
   PONET_CHECK(mlm_weight >= 0 && sso_weight >= 0 && mlm_weight + sso_weight > 0,
               "--mlm-weight and --sso-weight must be >= 0 and not both 0, got ", mlm_weight, " and ", sso_weight);
+  train::Objective objective;
+  try {
+    objective = train::parse_objective(a.str("objective"));
+  } catch (const Error& e) {
+    fail("--objective: ", e.what());
+  }
+  const bool sentence_task = train::sentence_labels(objective) > 0;
+  PONET_CHECK(sentence_task || (mlm_weight > 0 && sso_weight == 1), "--objective mlm has no sentence loss: "
+              "--sso-weight does not apply (leave it at 1) and --mlm-weight must be positive, got ", mlm_weight,
+              " and ", sso_weight);
   const std::string corpus_arg = a.str("corpus");
   const std::string corpus_path = corpus_arg.empty() ? train::ensure_default_corpus() : corpus_arg;
   text::Corpus corpus = text::read_corpus(corpus_path);
@@ -145,6 +165,9 @@ int cmd_pretrain(int argc, char** argv) {
       tok = from.tokenizer;
       config = from.model->config();
       initial = std::move(from.model);
+      PONET_CHECK(!sentence_task || config.num_sso_labels == train::sentence_labels(objective), "--objective ",
+                  a.str("objective"), " needs a seq_relationship head of ", train::sentence_labels(objective),
+                  " outputs, but the --init model ", a.str("init"), " has ", config.num_sso_labels);
     } else {
       // read and check the model config before the run directory and the (slower) vocabulary training
       const bool own = !a.str("config").empty();
@@ -173,12 +196,15 @@ int cmd_pretrain(int argc, char** argv) {
     config.cls_token_id = tok.cls_id();
     config.sep_token_id = tok.sep_id();
     config.mask_token_id = tok.mask_id();
+    // the sentence head has the objective's labels (SSO 3, NSP 2); MLM alone keeps the config's
+    if (sentence_task && !initial) config.num_sso_labels = train::sentence_labels(objective);
     config.validate();
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
     train::write_run_json(out, "pretrain", a.recorded_json());
   }
 
   data::PretrainingOptions data_opt;
+  data_opt.pairs = train::sentence_pairs(objective);
   data_opt.mask_prob = static_cast<float>(kEvalMaskProb);
   data_opt.max_len = a.integer("max-len");
   data_opt.batch_size = a.integer("batch-size");
@@ -206,6 +232,7 @@ int cmd_pretrain(int argc, char** argv) {
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
 
   train::PretrainingTask task(model, train_data, eval_batches, mlm_weight, sso_weight, !a.is_set("composed"));
+  task.set_objective(objective);
   task.set_recompute(recompute);
   train::Trainer trainer(task, to, seed);
   if (resume) {
@@ -213,9 +240,14 @@ int cmd_pretrain(int argc, char** argv) {
     std::fprintf(stderr, "resumed from %s\n", trainer.checkpoint_path().c_str());
   }
   train::TrainSummary s = trainer.run();
-  std::printf("trained %lld steps in %.1f s; held-out: loss %.4f, MLM accuracy %.1f%%, SSO accuracy %.1f%%\n",
+  std::printf("trained %lld steps in %.1f s; held-out: loss %.4f, MLM accuracy %.1f%%",
               static_cast<long long>(s.steps_done), s.seconds, train::metric(s.final_eval, "loss"),
-              100 * train::metric(s.final_eval, "mlm_accuracy"), 100 * train::metric(s.final_eval, "sso_accuracy"));
+              100 * train::metric(s.final_eval, "mlm_accuracy"));
+  if (sentence_task) {
+    std::printf(", %s accuracy %.1f%%", train::sentence_title(objective).c_str(),
+                100 * train::metric(s.final_eval, train::sentence_metric(objective) + "_accuracy"));
+  }
+  std::printf("\n");
   std::printf("run directory: %s (checkpoint.safetensors, log.jsonl, curves.svg)\n\n", out.c_str());
   for (const SampleSentence& sample : sample_sentences(corpus, held_docs, corpus_arg.empty())) {
     try {

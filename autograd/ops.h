@@ -19,6 +19,7 @@
 #include "autograd/dropout_rows.h"
 #include "core/rng.h"
 #include "core/tensor.h"
+#include "kernels/ponet_branches.h"
 
 namespace ponet {
 
@@ -117,9 +118,10 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor
 // rule and PF, with padded rows zeroed. Same semantics as the composed version in nn/mixers/ponet.cpp.
 //   q, k, o, local, segment: [B, L, D]; valid: int64 [B, L] (1 = real token);
 //   segment_ids: int64 [B, L] >= 0; special: int64 [B, L] (1 = CLS/SEP) or undefined (rule off).
+//   branches: which of GA, SMP, LMP PF sums (kernels/ponet_branches.h; all by default); none is an error.
 Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
                    const Tensor& segment, const Tensor& valid, const Tensor& segment_ids,
-                   const Tensor& special, int64_t num_heads);
+                   const Tensor& special, int64_t num_heads, const PoNetBranches& branches = {});
 // The same with the per-batch part prepared once (see autograd/ops/ponet_mixer_batch.h): a model builds
 // it once per forward and hands it to every layer, so no layer re-checks masks or re-uploads segments.
 // valid, segment_ids, special: as above, on any device; the batch lives on `device`.
@@ -127,7 +129,8 @@ struct PoNetMixerBatch;
 std::shared_ptr<const PoNetMixerBatch> make_ponet_mixer_batch(const Tensor& valid, const Tensor& segment_ids,
                                                               const Tensor& special, Device device);
 Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
-                   const Tensor& segment, const PoNetMixerBatch& batch, int64_t num_heads);
+                   const Tensor& segment, const PoNetMixerBatch& batch, int64_t num_heads,
+                   const PoNetBranches& branches = {});
 
 // ---- FNet token mixing (autograd/ops/fourier_mix.cpp, kernels/cpu/{fourier_mix,fft}.cpp) --------
 // x float32 [..., L, D] (at least 2 dims, non-empty; leading dims are batch) -> Re(FFT_L(FFT_D(x))), the

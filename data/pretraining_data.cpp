@@ -57,12 +57,24 @@ Example PretrainingData::next_example(Rng& rng) const {
   const size_t split = begin + static_cast<size_t>(rng.randint(1, static_cast<int64_t>(end - begin)));
 
   Example e;
-  e.sso_label = rng.randint(0, 3);
+  bool swapped = false, other_document = false;
+  switch (options_.pairs) {
+    case SentencePairs::sso:
+      e.pair_label = rng.randint(0, 3);
+      swapped = e.pair_label == 1;
+      other_document = e.pair_label == 2;
+      break;
+    case SentencePairs::nsp:
+      e.pair_label = rng.randint(0, 2);
+      other_document = e.pair_label == 1;
+      break;
+    case SentencePairs::in_order: break;
+  }
   std::vector<std::vector<int64_t>> a(doc.begin() + begin, doc.begin() + split);
   std::vector<std::vector<int64_t>> b(doc.begin() + split, doc.begin() + end);
   size_t a_doc = d, b_doc = d;
   std::pair<size_t, size_t> a_range{begin, split}, b_range{split, end};
-  if (e.sso_label == 2) {  // B from another document
+  if (other_document) {  // B from another document
     size_t other = static_cast<size_t>(rng.randint(0, static_cast<int64_t>(docs_.size()) - 1));
     if (other >= d) ++other;
     const auto& od = docs_[other];
@@ -74,7 +86,7 @@ Example PretrainingData::next_example(Rng& rng) const {
     b_doc = other;
     b_range = {ob, oe};
   }
-  if (e.sso_label == 1) {
+  if (swapped) {
     std::swap(a, b);
     std::swap(a_doc, b_doc);
     std::swap(a_range, b_range);
@@ -134,7 +146,7 @@ std::vector<int64_t> PretrainingData::mask_tokens(Example& e, Rng& rng) const {
 Batch PretrainingData::next_batch(Rng& rng) const {
   const int64_t B = options_.batch_size, L = options_.max_len;
   std::vector<int64_t> ids(B * L, tok_.pad_id()), mask(B * L, 0), types(B * L, 0), segs(B * L), labels(B * L, kIgnore),
-      sso(B);
+      pair_labels(B);
   Batch batch;
   for (int64_t b = 0; b < B; ++b) {
     Example e = next_example(rng);
@@ -151,7 +163,7 @@ Batch PretrainingData::next_batch(Rng& rng) const {
         segs[i] = e.segment_ids.back() + 1;  // padding: one segment after the last [SEP]
       }
     }
-    sso[b] = e.sso_label;
+    pair_labels[b] = e.pair_label;
     batch.num_tokens += n;
   }
   batch.input_ids = Tensor::from_vector_i64(ids, {B, L});
@@ -159,7 +171,7 @@ Batch PretrainingData::next_batch(Rng& rng) const {
   batch.token_type_ids = Tensor::from_vector_i64(types, {B, L});
   batch.segment_ids = Tensor::from_vector_i64(segs, {B, L});
   batch.labels = Tensor::from_vector_i64(labels, {B, L});
-  batch.next_sentence_label = Tensor::from_vector_i64(sso, {B});
+  batch.next_sentence_label = Tensor::from_vector_i64(pair_labels, {B});
   return batch;
 }
 

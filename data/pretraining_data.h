@@ -1,10 +1,17 @@
-// MLM + SSO training examples, as PoNet's pretraining builds them.
+// MLM + sentence-pair training examples, as PoNet's pretraining (SSO) and BERT's (NSP) build them.
 //
 // An example takes consecutive sentences of one document, split at a random sentence boundary into
-// A and B, and labels the pair for the sentence-structure objective (SSO), each with probability 1/3:
-//   0: [CLS] A [SEP] B [SEP]   (original order)
-//   1: [CLS] B [SEP] A [SEP]   (swapped)
-//   2: [CLS] A [SEP] B' [SEP]  (B' = consecutive sentences of another document)
+// A and B, and labels the pair for the sentence objective the options name (`pairs`):
+//   SSO (PoNet), each with probability 1/3:
+//     0: [CLS] A [SEP] B [SEP]   (original order)
+//     1: [CLS] B [SEP] A [SEP]   (swapped)
+//     2: [CLS] A [SEP] B' [SEP]  (B' = consecutive sentences of another document)
+//   NSP (BERT), each with probability 1/2:
+//     0: [CLS] A [SEP] B [SEP]   (B is next)
+//     1: [CLS] A [SEP] B' [SEP]  (B' from another document: not next)
+//   in order (no sentence objective, for MLM alone): always [CLS] A [SEP] B [SEP], label 0.
+// Every kind draws A and B the same way (document, first sentence, split); SSO and NSP then draw the
+// label, and a label that takes B' from another document draws where.
 // token_type_ids: 0 up to and including the first [SEP], 1 after. segment_ids number the sentences for
 // segment max-pooling the way the official pipeline does: [CLS] 0, the first part's sentences 1..k, the
 // middle [SEP] k+1, the second part's sentences k+2..m, the last [SEP] m+1, padding m+2.
@@ -23,15 +30,19 @@
 
 namespace ponet::data {
 
+// Which sentence pairs the examples hold (see above).
+enum class SentencePairs { sso, nsp, in_order };
+
 struct PretrainingOptions {
   int64_t max_len = 128;
   float mask_prob = 0.15f;
   int64_t batch_size = 32;
+  SentencePairs pairs = SentencePairs::sso;
 };
 
 struct Batch {
   Tensor input_ids, attention_mask, token_type_ids, segment_ids, labels;  // int64 [B, max_len]
-  Tensor next_sentence_label;                                             // int64 [B]
+  Tensor next_sentence_label;                                             // int64 [B]: the pair labels
   int64_t num_tokens = 0;                                                 // real (unpadded) tokens
 };
 
@@ -42,7 +53,7 @@ Batch full_rows_batch(const std::vector<int64_t>& ids, const std::vector<int64_t
 
 struct Example {
   std::vector<int64_t> input_ids, token_type_ids, segment_ids, labels;  // unpadded
-  int64_t sso_label = 0;
+  int64_t pair_label = 0;  // SSO 0/1/2, NSP 0/1, 0 for in-order pairs
   // where the two parts came from (document index into the corpus, sentence range [begin, end))
   size_t first_doc = 0, second_doc = 0;
   std::pair<size_t, size_t> first_sentences, second_sentences;

@@ -23,6 +23,15 @@ using io::json_float;
 
 namespace {
 
+// The official PoNet code has no ablation switch: a model without a branch would load there as the full
+// PoNet and compute something else, so its export is refused.
+void check_full_ponet(const PoNetBranches& branches, const std::string& where) {
+  std::string kept;
+  for (const std::string& n : nn::ponet_branch_names(branches)) kept += (kept.empty() ? "" : ", ") + n;
+  PONET_CHECK(branches.all(), where, ": the model keeps only the PoNet branches (ponet_branches [", kept,
+              "]); the official code has no such switch and would load it as the full PoNet, so it is not exported");
+}
+
 // id2label / label2id as transformers writes them: string ids ("0") to names, names to integer ids.
 void add_labels(json& j, int64_t num_labels, const std::vector<std::string>& labels, const std::string& out_dir) {
   PONET_CHECK(labels.empty() || static_cast<int64_t>(labels.size()) == num_labels, "Hugging Face export to '", out_dir,
@@ -171,11 +180,13 @@ HfExportResult export_hf_directory(const nn::Model& model, const std::string& ou
   const HfArchitecture* arch = nullptr;
   if (family == "lra") {
     const nn::LraConfig c = nn::LraConfig::from_json(model.config_json(), our_class + " config");
+    check_full_ponet(c.ponet_branches, where);
     arch = &hf_architecture_for(our_class, c.attn_type);
     config = lra_config(c, options.labels, out_dir);
     max_positions = c.max_seq_len;
   } else {
     const nn::PoNetConfig c = nn::PoNetConfig::from_json(model.config_json(), our_class + " config");
+    check_full_ponet(c.ponet_branches, where);
     arch = &hf_architecture_for(our_class, c.mixer);
     PONET_CHECK(options.tokenizer, where, ": a ", arch->name, " directory needs the vocabulary (no tokenizer given)");
     check_tokenizer(*options.tokenizer, c, out_dir);

@@ -17,6 +17,7 @@ PreLNBlock::PreLNBlock(const LraConfig& c, const Init& init, Rng* dropout_rng) {
   m.names = ParamNames::lra;
   m.init = init;
   m.dropout_rng = dropout_rng;
+  m.ponet_branches = c.ponet_branches;
   mixer = register_module("mha", make_token_mixer(c.attn_type, m));
   if (mixer->has_output_projection())
     out_proj = mixer->adopt("ff", std::make_shared<Linear>(mixer->output_dim(), D, init));

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "nn/config_json.h"
 #include "io/json_text.h"
+#include "nn/ponet_config.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -38,6 +39,7 @@ void LraConfig::validate() const {
   PONET_CHECK(attn_type != "ponet" || num_head * head_dim == transformer_dim, who, ": PoNet needs num_head x head_dim (",
               num_head, " x ", head_dim, ") == transformer_dim ", transformer_dim);
   PONET_CHECK(initializer_range > 0.f && layer_norm_eps > 0.f, who, ": initializer_range and layer_norm_eps must be positive");
+  check_ponet_branches(ponet_branches, attn_type, who, "attn_type");
 }
 
 std::string LraConfig::to_json() const {
@@ -62,6 +64,7 @@ std::string LraConfig::to_json() const {
             {"tied_weights", tied_weights},
             {"mixed_precision", mixed_precision},
             {"attention_grad_checkpointing", attention_grad_checkpointing}};
+  if (!ponet_branches.all()) j["ponet_branches"] = ponet_branch_names(ponet_branches);  // the full PoNet writes none
   return io::json_text(j, 2);
 }
 
@@ -90,6 +93,7 @@ LraConfig LraConfig::from_json(const std::string& text, const std::string& where
     else if (key == "tied_weights") read_config_field(v, key, c.tied_weights, where);
     else if (key == "mixed_precision") read_config_field(v, key, c.mixed_precision, where);
     else if (key == "attention_grad_checkpointing") read_config_field(v, key, c.attention_grad_checkpointing, where);
+    else if (key == "ponet_branches") c.ponet_branches = read_ponet_branches(v, where);
     else fail(where, ": unknown field \"", key, "\"");
   }
   try {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "kernels/ponet_branches.h"
+
 namespace ponet::nn {
 
 struct LraConfig {
@@ -28,6 +30,9 @@ struct LraConfig {
   // Accepted for compatibility with the official dict; only these values are supported:
   bool learn_pos_emb = true, tied_weights = false, mixed_precision = false;
   bool attention_grad_checkpointing = false;  // a memory/time trade in the official code; no effect here
+  // Our addition, the paper's ablation (as PoNetConfig's): which of GA, SMP, LMP the PoNet mixer sums;
+  // JSON "ponet_branches", written only when one is removed.
+  PoNetBranches ponet_branches;
 
   // Throws ponet::Error naming the first bad field.
   void validate() const;

@@ -19,7 +19,40 @@ std::string join(const std::vector<std::string>& names) {
   for (auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
+
+constexpr const char* kBranchesField = "ponet_branches";
 }  // namespace
+
+PoNetBranches read_ponet_branches(const json& value, const std::string& where) {
+  PONET_CHECK(value.is_array(), where, ": field \"", kBranchesField,
+              "\" must be a list of the PoNet branches kept (\"ga\", \"smp\", \"lmp\"), got ", value.dump());
+  PoNetBranches b{false, false, false};
+  for (const json& item : value) {
+    const std::string name = item.is_string() ? item.get<std::string>() : item.dump();
+    bool* flag = name == "ga" ? &b.ga : name == "smp" ? &b.smp : name == "lmp" ? &b.lmp : nullptr;
+    PONET_CHECK(item.is_string() && flag, where, ": field \"", kBranchesField, "\": unknown branch ", item.dump(),
+                " (known: \"ga\", \"smp\", \"lmp\")");
+    PONET_CHECK(!*flag, where, ": field \"", kBranchesField, "\" names \"", name, "\" twice");
+    *flag = true;
+  }
+  PONET_CHECK(b.any(), where, ": field \"", kBranchesField,
+              "\" is empty: at least one of \"ga\", \"smp\", \"lmp\" must stay");
+  return b;
+}
+
+std::vector<std::string> ponet_branch_names(const PoNetBranches& b) {
+  std::vector<std::string> names;
+  if (b.ga) names.push_back("ga");
+  if (b.smp) names.push_back("smp");
+  if (b.lmp) names.push_back("lmp");
+  return names;
+}
+
+void check_ponet_branches(const PoNetBranches& b, const std::string& mixer, const char* who, const char* mixer_field) {
+  PONET_CHECK(b.any(), who, ": ", kBranchesField, " removes every branch (ga, smp, lmp); at least one must stay");
+  PONET_CHECK(b.all() || mixer == "ponet", who, ": ", kBranchesField, " [", join(ponet_branch_names(b)),
+              "] removes PoNet branches, but ", mixer_field, " is \"", mixer, "\" (the switches are PoNet's)");
+}
 
 void PoNetConfig::validate() const {
   const char* who = "PoNetConfig";
@@ -48,6 +81,7 @@ void PoNetConfig::validate() const {
   PONET_CHECK(attention_probs_dropout_prob >= 0.f && attention_probs_dropout_prob < 1.f,
               "PoNetConfig: attention_probs_dropout_prob must be in [0, 1), got ", attention_probs_dropout_prob);
   PONET_CHECK(num_labels >= 1, "PoNetConfig: num_labels must be >= 1 (1 = regression), got ", num_labels);
+  check_ponet_branches(ponet_branches, mixer, who, "mixer");
   for (auto [id, name] : {std::pair{pad_token_id, "pad_token_id"}, {cls_token_id, "cls_token_id"},
                           {sep_token_id, "sep_token_id"}, {mask_token_id, "mask_token_id"}})
     PONET_CHECK(id >= 0 && id < vocab_size, "PoNetConfig: ", name, " ", id, " is outside the vocabulary [0, ",
@@ -77,6 +111,7 @@ std::string PoNetConfig::to_json() const {
             {"attention_probs_dropout_prob", io::json_float(attention_probs_dropout_prob)},
             {"num_labels", num_labels},
             {"family", "ponet"}};
+  if (!ponet_branches.all()) j[kBranchesField] = ponet_branch_names(ponet_branches);  // the full PoNet writes none
   return io::json_text(j, 2);
 }
 
@@ -105,6 +140,7 @@ PoNetConfig PoNetConfig::from_json(const std::string& text, const std::string& w
     else if (key == "mixer") read_config_field(value, key, c.mixer, where);
     else if (key == "attention_probs_dropout_prob") read_config_field(value, key, c.attention_probs_dropout_prob, where);
     else if (key == "num_labels") read_config_field(value, key, c.num_labels, where);
+    else if (key == kBranchesField) c.ponet_branches = read_ponet_branches(value, where);
     else if (key == "family") check_family_field(value, "ponet", where);
     else fail(where, ": unknown field \"", key, "\"");
   }

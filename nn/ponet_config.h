@@ -3,7 +3,11 @@
 // Its JSON may carry "family": "ponet" (the default family; see nn/model_factory.h).
 #pragma once
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
+
+#include "kernels/ponet_branches.h"
 
 namespace ponet::nn {
 
@@ -29,6 +33,9 @@ struct PoNetConfig {
   std::string mixer = "ponet";               // token mixer of every layer (nn/token_mixers.cpp)
   float attention_probs_dropout_prob = 0.1f;  // used by mixers with attention probabilities (softmax)
   int64_t num_labels = 2;                     // PoNetForSequenceClassification: classes (1 = regression)
+  // The paper's ablation: which of GA, SMP, LMP the PoNet mixer sums (kernels/ponet_branches.h). JSON
+  // "ponet_branches": the names of the branches kept, written only when one is removed.
+  PoNetBranches ponet_branches;
 
   int64_t head_size() const { return hidden_size / num_attention_heads; }
   // Throws ponet::Error naming the first bad field.
@@ -44,5 +51,13 @@ struct PoNetConfig {
   // rule, max_position_embeddings = length.
   static PoNetConfig lra_speed_benchmark(int64_t length);
 };
+
+// "ponet_branches" in a config JSON (PoNetConfig, LraConfig): a list of the branch names kept, "ga",
+// "smp", "lmp", in any order, each at most once, at least one. Errors name `where` and the field.
+PoNetBranches read_ponet_branches(const nlohmann::json& value, const std::string& where);
+std::vector<std::string> ponet_branch_names(const PoNetBranches& branches);  // in the order ga, smp, lmp
+// The check both configs make: at least one branch, and a removed branch only with the PoNet mixer.
+void check_ponet_branches(const PoNetBranches& branches, const std::string& mixer, const char* who,
+                          const char* mixer_field);
 
 }  // namespace ponet::nn

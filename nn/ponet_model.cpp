@@ -57,6 +57,7 @@ PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rn
   m.names = ParamNames::hf;
   m.init = init;
   m.dropout_rng = dropout_rng;
+  m.ponet_branches = c.ponet_branches;
   auto att = std::make_shared<Container>();
   mixer = att->register_module("self", make_token_mixer(c.mixer, m));
   attention_output = att->register_module(

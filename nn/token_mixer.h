@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/ponet_branches.h"
 #include "nn/batch_context.h"
 #include "nn/layers.h"
 
@@ -28,6 +29,7 @@ struct MixerOptions {
   ParamNames names = ParamNames::hf;
   Init init;
   Rng* dropout_rng = nullptr;  // the model's, for mixers with dropout inside
+  PoNetBranches ponet_branches;  // the PoNet mixer's ablation switches (kernels/ponet_branches.h)
 };
 
 class TokenMixer : public Module {

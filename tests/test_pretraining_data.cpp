@@ -119,11 +119,11 @@ TEST_CASE("SSO labels: balanced, 0 keeps order, 1 swaps, 2 takes B from another 
   const int n = 3000;
   for (int i = 0; i < n; ++i) {
     Example e = data.next_example(rng);
-    ++counts[e.sso_label];
-    if (e.sso_label == 0) {
+    ++counts[e.pair_label];
+    if (e.pair_label == 0) {
       CHECK(e.first_doc == e.second_doc);
       CHECK(e.first_sentences.second == e.second_sentences.first);
-    } else if (e.sso_label == 1) {
+    } else if (e.pair_label == 1) {
       CHECK(e.first_doc == e.second_doc);
       CHECK(e.second_sentences.second == e.first_sentences.first);
     } else {

@@ -35,7 +35,44 @@ data::Batch rows_of(const data::Batch& b, int64_t begin, int64_t end) {
   for (int64_t v : out.attention_mask.to_vector_i64()) out.num_tokens += v != 0;
   return out;
 }
+struct ObjectiveInfo {
+  Objective objective;
+  const char* name;
+  data::SentencePairs pairs;
+  int64_t labels;      // seq_relationship outputs; 0: no sentence loss
+  const char* metric;  // prefix of the sentence metrics
+  const char* title;   // of the sentence task in messages
+};
+
+constexpr ObjectiveInfo kObjectives[] = {
+    {Objective::mlm_sso, "mlm+sso", data::SentencePairs::sso, 3, "sso", "SSO"},
+    {Objective::mlm_nsp, "mlm+nsp", data::SentencePairs::nsp, 2, "nsp", "NSP"},
+    {Objective::mlm, "mlm", data::SentencePairs::in_order, 0, "", ""},
+};
+
+const ObjectiveInfo& info(Objective o) {
+  for (const ObjectiveInfo& i : kObjectives)
+    if (i.objective == o) return i;
+  fail("pretraining: unknown objective ", static_cast<int>(o));
+}
+
+std::string metric_name(Objective o, const char* what) { return std::string(info(o).metric) + "_" + what; }
 }  // namespace
+
+Objective parse_objective(const std::string& name) {
+  std::string known;
+  for (const ObjectiveInfo& i : kObjectives) {
+    if (name == i.name) return i.objective;
+    known += std::string(known.empty() ? "" : ", ") + i.name;
+  }
+  fail("unknown pretraining objective '", name, "' (known: ", known, ")");
+}
+
+std::string objective_name(Objective o) { return info(o).name; }
+data::SentencePairs sentence_pairs(Objective o) { return info(o).pairs; }
+int64_t sentence_labels(Objective o) { return info(o).labels; }
+std::string sentence_metric(Objective o) { return info(o).metric; }
+std::string sentence_title(Objective o) { return info(o).title; }
 
 nn::PoNetInputs to_inputs(const data::Batch& b) {
   nn::PoNetInputs in;
@@ -52,7 +89,13 @@ PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, data::Pretraini
                                  std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight,
                                  bool fused_mixer)
     : PretrainingTask(model, [&train_data](Rng& rng) { return train_data.next_batch(rng); },
-                      train_data.options().batch_size, std::move(eval_batches), mlm_weight, sso_weight, fused_mixer) {}
+                      train_data.options().batch_size, std::move(eval_batches), mlm_weight, sso_weight, fused_mixer) {
+  // The objective whose pairs the data builds (set_objective may only confirm it), checked against the head.
+  data_pairs_ = train_data.options().pairs;
+  for (const ObjectiveInfo& o : kObjectives)
+    if (o.pairs == *data_pairs_) objective_ = o.objective;
+  set_objective(objective_);
+}
 
 PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, BatchSource next_batch, int64_t batch_size,
                                  std::vector<data::Batch> eval_batches, float mlm_weight, float sso_weight,
@@ -69,6 +112,27 @@ PretrainingTask::PretrainingTask(nn::PoNetForPreTraining& model, BatchSource nex
   PONET_CHECK(mlm_weight >= 0 && sso_weight >= 0 && mlm_weight + sso_weight > 0,
               "pretraining: the MLM and SSO loss weights must be >= 0 and not both 0, got ", mlm_weight, " and ",
               sso_weight);
+}
+
+void PretrainingTask::set_objective(Objective objective) {
+  const ObjectiveInfo& o = info(objective);
+  const int64_t head = model_.config().num_sso_labels;
+  PONET_CHECK(o.labels == 0 || head == o.labels, "pretraining: objective ", o.name, " needs a seq_relationship head of ",
+              o.labels, " outputs (num_sso_labels ", o.labels, "), the model has ", head);
+  PONET_CHECK(!data_pairs_ || *data_pairs_ == o.pairs, "pretraining: objective ", o.name,
+              " needs the training data to build its own sentence pairs (data::PretrainingOptions::pairs)");
+  PONET_CHECK(o.labels > 0 || mlm_weight_ > 0, "pretraining: objective ", o.name, " has only the MLM loss, whose weight is 0");
+  objective_ = objective;
+}
+
+std::vector<std::string> PretrainingTask::chart_metrics() const {
+  if (sentence_labels(objective_) == 0) return {"mlm_accuracy"};
+  return {"mlm_accuracy", metric_name(objective_, "accuracy")};
+}
+
+std::string PretrainingTask::loss_title() const {
+  const ObjectiveInfo& o = info(objective_);
+  return o.labels > 0 ? std::string("loss (MLM + ") + o.title + ")" : "loss (MLM)";
 }
 
 void PretrainingTask::set_shard(const Shard& shard) {
@@ -102,16 +166,21 @@ StepResult PretrainingTask::forward_next_batch(Rng& data_rng) {
   fo.dropout_rows = shard_.dropout_rows(B);  // this rank's rows of the global masks
   const nn::PoNetOutputs out = model_.forward(to_inputs(batch), fo);
   StepResult r;
-  // The objective. With both weights 1 and one rank it is MLM + SSO exactly (scaling by 1 is exact).
-  r.objective = add(scale(out.mlm_loss, static_cast<float>(mlm_weight_ * mlm_share)),
-                    scale(out.sso_loss, static_cast<float>(sso_weight_ * sso_share)));
-  // The reported loss, MLM + SSO: with one rank their float sum, as HF's model reports it.
+  r.figures.tokens = batch.num_tokens;
+  r.figures.accuracies = {{"mlm_accuracy", argmax_accuracy(out.prediction_logits.detach(), scored_labels(batch))}};
+  const Tensor mlm = scale(out.mlm_loss, static_cast<float>(mlm_weight_ * mlm_share));
+  if (sentence_labels(objective_) == 0) {  // MLM alone: the head's logits and loss take no part
+    r.objective = mlm;
+    r.figures.loss = sharded ? out.mlm_loss.item() * mlm_share : out.mlm_loss.item();
+    return r;
+  }
+  // The objective. With both weights 1 and one rank it is MLM + SSO (or NSP) exactly (scaling by 1 is exact).
+  r.objective = add(mlm, scale(out.sso_loss, static_cast<float>(sso_weight_ * sso_share)));
+  // The reported loss, MLM + SSO (or NSP): with one rank their float sum, as HF's model reports it.
   r.figures.loss = sharded ? out.mlm_loss.item() * mlm_share + out.sso_loss.item() * sso_share
                            : out.mlm_loss.item() + out.sso_loss.item();
-  r.figures.tokens = batch.num_tokens;
-  r.figures.accuracies = {
-      {"mlm_accuracy", argmax_accuracy(out.prediction_logits.detach(), scored_labels(batch))},
-      {"sso_accuracy", argmax_accuracy(out.seq_relationship_logits.detach(), batch.next_sentence_label)}};
+  r.figures.accuracies.push_back({metric_name(objective_, "accuracy"),
+                                  argmax_accuracy(out.seq_relationship_logits.detach(), batch.next_sentence_label)});
   return r;
 }
 
@@ -120,48 +189,63 @@ EvalResult PretrainingTask::evaluate_pretraining() {
   const bool was_training = model_.training();
   model_.eval();
   EvalResult r;
-  Accuracy mlm, sso;
-  double loss = 0, mlm_loss = 0, sso_loss = 0;
+  Accuracy mlm, sentence;
+  double loss = 0, mlm_loss = 0, sentence_loss = 0;
+  const bool has_sentence = sentence_labels(objective_) > 0;
   for (const data::Batch& b : eval_batches_) {
     nn::ForwardOptions fo;
     fo.fused_mixer = fused_;
     fo.logits_for_labels_only = true;
     nn::PoNetOutputs out = model_.forward(to_inputs(b), fo);
     mlm.add(argmax_accuracy(out.prediction_logits, scored_labels(b)));
-    sso.add(argmax_accuracy(out.seq_relationship_logits, b.next_sentence_label));
-    const float mlm_mean = out.mlm_loss.item(), sso_mean = out.sso_loss.item();
-    loss += mlm_mean + sso_mean;  // the reported loss, as in training
+    const float mlm_mean = out.mlm_loss.item();
     mlm_loss += mlm_mean;
-    sso_loss += sso_mean;
+    if (!has_sentence) {
+      loss += mlm_mean;
+      continue;
+    }
+    sentence.add(argmax_accuracy(out.seq_relationship_logits, b.next_sentence_label));
+    const float sentence_mean = out.sso_loss.item();
+    loss += mlm_mean + sentence_mean;  // the reported loss, as in training
+    sentence_loss += sentence_mean;
   }
   const double n = std::max<size_t>(1, eval_batches_.size());
   r.loss = loss / n;
   r.mlm_loss = mlm_loss / n;
-  r.sso_loss = sso_loss / n;
+  r.sentence_loss = sentence_loss / n;
   r.mlm_accuracy = mlm.value();
-  r.sso_accuracy = sso.value();
+  r.sentence_accuracy = has_sentence ? sentence.value() : 0.0;
   r.mlm_count = mlm.total;
-  r.sso_count = sso.total;
+  r.sentence_count = sentence.total;
   model_.train(was_training);
   return r;
 }
 
 Metrics PretrainingTask::evaluate() {
   EvalResult e = evaluate_pretraining();
+  if (sentence_labels(objective_) == 0)
+    return {{"loss", e.loss},
+            {"mlm_loss", e.mlm_loss},
+            {"mlm_accuracy", e.mlm_accuracy},
+            {"mlm_count", static_cast<double>(e.mlm_count)}};
   return {{"loss", e.loss},
           {"mlm_loss", e.mlm_loss},
-          {"sso_loss", e.sso_loss},
+          {metric_name(objective_, "loss"), e.sentence_loss},
           {"mlm_accuracy", e.mlm_accuracy},
-          {"sso_accuracy", e.sso_accuracy},
+          {metric_name(objective_, "accuracy"), e.sentence_accuracy},
           {"mlm_count", static_cast<double>(e.mlm_count)},
-          {"sso_count", static_cast<double>(e.sso_count)}};
+          {metric_name(objective_, "count"), static_cast<double>(e.sentence_count)}};
 }
 
 std::string PretrainingTask::describe(const Metrics& m) const {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "loss %.4f | MLM acc %.1f%% (%lld tokens) | SSO acc %.1f%% (%lld pairs)",
-                metric(m, "loss"), 100 * metric(m, "mlm_accuracy"), static_cast<long long>(metric(m, "mlm_count")),
-                100 * metric(m, "sso_accuracy"), static_cast<long long>(metric(m, "sso_count")));
+  int n = std::snprintf(buf, sizeof buf, "loss %.4f | MLM acc %.1f%% (%lld tokens)", metric(m, "loss"),
+                        100 * metric(m, "mlm_accuracy"), static_cast<long long>(metric(m, "mlm_count")));
+  const ObjectiveInfo& o = info(objective_);
+  if (o.labels > 0 && n > 0 && n < static_cast<int>(sizeof buf))
+    std::snprintf(buf + n, sizeof buf - n, " | %s acc %.1f%% (%lld pairs)", o.title,
+                  100 * metric(m, metric_name(objective_, "accuracy")),
+                  static_cast<long long>(metric(m, metric_name(objective_, "count"))));
   return buf;
 }
 

@@ -1,8 +1,16 @@
-// The pretraining task: MLM + SSO batches (data/pretraining_data.h) through PoNetForPreTraining.
-// It owns the objective: mlm_weight * MLM + sso_weight * SSO (both 1 by default). The loss it reports
-// (progress line, log, evaluation) is MLM + SSO whatever the weights.
+// The pretraining task: MLM + sentence-pair batches (data/pretraining_data.h) through
+// PoNetForPreTraining. It owns the objective, one of the paper's three (Tan et al. 2022, Table 5):
+//   mlm+sso  mlm_weight * MLM + sso_weight * SSO, PoNet's 3-way sentence structure (the default)
+//   mlm+nsp  mlm_weight * MLM + sso_weight * NSP, BERT's next-sentence prediction (2 labels); the same
+//            seq_relationship head with num_sso_labels 2
+//   mlm      mlm_weight * MLM alone, on in-order pairs: no sentence term, so the seq_relationship head
+//            and the pooler receive no gradient
+// The loss it reports (progress line, log, evaluation) is MLM + the sentence loss (or MLM alone),
+// whatever the weights; the sentence metrics are named after it: sso_* or nsp_*, none for mlm.
 #pragma once
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "data/pretraining_data.h"
@@ -11,9 +19,22 @@
 
 namespace ponet::train {
 
+enum class Objective { mlm_sso, mlm_nsp, mlm };
+
+// "mlm+sso", "mlm+nsp", "mlm"; anything else throws, naming the value and the choices.
+Objective parse_objective(const std::string& name);
+std::string objective_name(Objective objective);
+// The sentence pairs an objective trains on, and its seq_relationship labels (0: no sentence loss).
+data::SentencePairs sentence_pairs(Objective objective);
+int64_t sentence_labels(Objective objective);
+// "sso", "nsp", or "" for MLM alone: the prefix of the sentence metrics; "SSO", "NSP", "" in messages.
+std::string sentence_metric(Objective objective);
+std::string sentence_title(Objective objective);
+
+// The sentence fields hold the objective's sentence task (SSO or NSP); zero for MLM alone.
 struct EvalResult {
-  double loss = 0, mlm_loss = 0, sso_loss = 0, mlm_accuracy = 0, sso_accuracy = 0;
-  int64_t mlm_count = 0, sso_count = 0;
+  double loss = 0, mlm_loss = 0, sentence_loss = 0, mlm_accuracy = 0, sentence_accuracy = 0;
+  int64_t mlm_count = 0, sentence_count = 0;
 };
 
 // Where training batches come from: the next global batch, drawn with the data Rng.
@@ -34,13 +55,18 @@ class PretrainingTask : public Task {
   StepResult forward_next_batch(Rng& data_rng) override;
   Metrics evaluate() override;
   std::string describe(const Metrics& eval) const override;
-  std::vector<std::string> chart_metrics() const override { return {"mlm_accuracy", "sso_accuracy"}; }
-  std::string loss_title() const override { return "loss (MLM + SSO)"; }
+  std::vector<std::string> chart_metrics() const override;
+  std::string loss_title() const override;
   void set_shard(const Shard& shard) override;
 
   EvalResult evaluate_pretraining();
   // What training steps recompute in backward (nn/recompute.h); evaluation keeps nothing anyway.
   void set_recompute(nn::Recompute r) { recompute_ = r; }
+  // The objective: the one whose pairs the training data builds (first constructor), else mlm+sso until
+  // set. Throws when the model's seq_relationship head does not have the objective's labels, when the
+  // training data builds other pairs, or when MLM alone has a zero MLM weight.
+  void set_objective(Objective objective);
+  Objective objective() const { return objective_; }
 
  private:
   nn::PoNetForPreTraining& model_;
@@ -49,6 +75,8 @@ class PretrainingTask : public Task {
   std::vector<data::Batch> eval_batches_;
   float mlm_weight_, sso_weight_;
   bool fused_;
+  Objective objective_ = Objective::mlm_sso;
+  std::optional<data::SentencePairs> data_pairs_;  // the training data's, when the task was given it
   nn::Recompute recompute_ = nn::Recompute::none;
   Shard shard_;
 };

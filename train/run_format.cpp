@@ -21,7 +21,7 @@ bool exists(const std::string& path) {
 }
 
 // Options a format-1 run.json may lack, at the values such a run trained with. Format 2 also records
-// --schedule, which format-1 runs could not set (they trained with "linear").
+// --schedule and --objective, which format-1 runs could not set (they trained with "linear" and MLM + SSO).
 const std::pair<const char*, nlohmann::json> kPretrainFormat1Values[] = {
     {"init", ""},
     {"mlm_weight", 1.0},
@@ -30,6 +30,7 @@ const std::pair<const char*, nlohmann::json> kPretrainFormat1Values[] = {
     {"held_out_phase", 0.0},
     {"recompute", "none"},
     {"schedule", "linear"},
+    {"objective", "mlm+sso"},
 };
 // `ponet finetune` format 1 did not record --log-every (a resumed run took the invocation's, 10 by
 // default) and may lack the dataset fields.

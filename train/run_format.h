@@ -9,7 +9,7 @@
 // What the conversion does to a format-1 run (run.json without "format_version"):
 //   pretrain: adds the options format 1 could leave out, at the values those runs trained with: init "",
 //             mlm_weight 1, sso_weight 1, mask_prob 0.15, held_out_phase 0, recompute "none"; and
-//             schedule "linear".
+//             schedule "linear", objective "mlm+sso".
 //   finetune: option keys spelt with '_' ("max-len" -> "max_len"); adds text_field "text", text_b_field
 //             "text_b", label_field "label", log_every 10, schedule "linear"; "kind" becomes "command".
 //   checkpoints: train::upgrade_checkpoint (the checksums and model class that format 1 could lack).

@@ -64,17 +64,19 @@ std::shared_ptr<const PoNetMixerBatch> make_ponet_mixer_batch(const Tensor& vali
 }
 
 Tensor ponet_mixer(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local, const Tensor& segment,
-                   const Tensor& valid, const Tensor& segment_ids, const Tensor& special, int64_t num_heads) {
+                   const Tensor& valid, const Tensor& segment_ids, const Tensor& special, int64_t num_heads,
+                   const PoNetBranches& branches) {
   detail::check_blc(q, "ponet_mixer", "q");
   detail::check_row_ids(valid, q, "ponet_mixer", "valid");
   detail::check_row_ids(segment_ids, q, "ponet_mixer", "segment_ids");
   if (special.defined()) detail::check_row_ids(special, q, "ponet_mixer", "special");
   return ponet_mixer(q, k, o, local, segment, *make_ponet_mixer_batch(valid, segment_ids, special, q.device()),
-                     num_heads);
+                     num_heads, branches);
 }
 
 Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, const Tensor& local_in,
-                   const Tensor& segment_in, const PoNetMixerBatch& batch, int64_t num_heads) {
+                   const Tensor& segment_in, const PoNetMixerBatch& batch, int64_t num_heads,
+                   const PoNetBranches& branches) {
   const char* op = "ponet_mixer";
   detail::check_blc(q_in, op, "q");
   const Shape shape = q_in.shape();
@@ -86,6 +88,7 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
   }
   PONET_CHECK(num_heads > 0 && D % num_heads == 0, op, ": hidden size ", D, " is not a multiple of num_heads ",
               num_heads);
+  PONET_CHECK(branches.any(), op, ": every branch (ga, smp, lmp) is removed; at least one must stay");
   PONET_CHECK(batch.B == B && batch.L == L, op, ": the batch masks are [", batch.B, ", ", batch.L,
               "], the activations ", q_in.shape_str());
   PONET_CHECK(batch.valid.device() == q_in.device(), op, ": the batch masks are on ", batch.valid.device().str(),
@@ -110,14 +113,14 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
                             special.defined() ? special.data<int64_t>() : nullptr};
   Tensor y = Tensor::empty(shape, DType::F32, dev);
   PONET_KERNEL(dev, "ponet_mixer_forward", mixer_cost(dims, layout->host.K, special.defined(), false),
-               cpu::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->host, dims),
-               cuda::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->device_view(), dims));
+               cpu::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->host, dims, branches),
+               cuda::ponet_mixer_forward(y.data<float>(), st->saved(), in, layout->device_view(), dims, branches));
 
   // Backward reads only K, O and the masks (kernels/cpu/ponet_mixer.h), so Q, LOCAL and SEGMENT are not
   // captured and are freed as soon as the forward pass is done with them.
   const cpu::MixerInputs backward_in{nullptr, k.data<float>(), o.data<float>(), nullptr, nullptr, in.valid, in.special};
   return autograd::record(op, y, {q_in, k_in, o_in, local_in, segment_in},
-                          [st, in = backward_in, layout, dims, shape, k, o, valid, special](const Tensor& g_in) {
+                          [st, in = backward_in, layout, dims, branches, shape, k, o, valid, special](const Tensor& g_in) {
     Tensor g = contiguous(g_in);
     const Device dev = g.device();
     std::vector<Tensor> grads;
@@ -126,10 +129,12 @@ Tensor ponet_mixer(const Tensor& q_in, const Tensor& k_in, const Tensor& o_in, c
     for (int i = 0; i < 5; ++i) p[i] = grads[i].data<float>();
     PONET_KERNEL(
         dev, "ponet_mixer_backward", mixer_cost(dims, layout->host.K, special.defined(), true),
-        cpu::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in, layout->host, dims), {
+        cpu::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in, layout->host, dims,
+                                  branches),
+        {
           Tensor work = Tensor::empty({cuda::ponet_mixer_backward_workspace(dims)}, DType::F32, dev);
           cuda::ponet_mixer_backward(p[0], p[1], p[2], p[3], p[4], g.data<float>(), st->saved(), in,
-                                     layout->device_view(), dims, work.data<float>());
+                                     layout->device_view(), dims, branches, work.data<float>());
         });
     return grads;
   });

@@ -125,7 +125,7 @@ void local_pool(const MixerInputs& in, const MixerDims& dm, const RowScratch& sc
 }  // namespace
 
 void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, const SegmentLayout& seg,
-                         const MixerDims& dm) {
+                         const MixerDims& dm, const PoNetBranches& br) {
   const int64_t L = dm.L, D = dm.D;
 #pragma omp parallel
   {
@@ -133,20 +133,27 @@ void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, c
     std::vector<float> lmp(D);
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < dm.B; ++b) {
-      global_aggregation(in, s, dm, b);
-      segment_pool(in, s, seg, dm, scratch, b);
+      if (br.ga) {
+        global_aggregation(in, s, dm, b);
+      } else {  // no GA term: v = 0, and the saved GA state is zeros rather than stale memory
+        std::fill(s.value + b * D, s.value + (b + 1) * D, 0.f);
+        std::fill(s.query + b * D, s.query + (b + 1) * D, 0.f);
+        std::fill(s.prob + b * dm.H * L, s.prob + (b + 1) * dm.H * L, 0.f);
+      }
+      if (br.smp) segment_pool(in, s, seg, dm, scratch, b);
       const float* value = s.value + b * D;
       for (int64_t l = 0; l < L; ++l) {
         const int64_t row = b * L + l;
-        local_pool(in, dm, scratch, b, l, lmp.data(), s.loc_win + row * D);
+        if (br.lmp) local_pool(in, dm, scratch, b, l, lmp.data(), s.loc_win + row * D);
         float* yr = y + row * D;
         if (!in.valid[row]) {  // padded rows are zeroed
           std::fill(yr, yr + D, 0.f);
           continue;
         }
-        // PF of GA, SMP and LMP; CLS/SEP keep only the GA term (their pools are zero)
-        const float* smp = segment_pooled_row(in, s, seg, scratch, b, row, D);
-        const float* lm = is_special(in, row) ? scratch.zeros.data() : lmp.data();
+        // PF of GA, SMP and LMP; CLS/SEP keep only the GA term (their pools are zero); a removed branch
+        // reads as zeros (v is zero without GA)
+        const float* smp = br.smp ? segment_pooled_row(in, s, seg, scratch, b, row, D) : scratch.zeros.data();
+        const float* lm = br.lmp && !is_special(in, row) ? lmp.data() : scratch.zeros.data();
         const float* o = in.o + row * D;
         for (int64_t c = 0; c < D; ++c) yr[c] = (value[c] + smp[c]) * o[c] + lm[c];
       }
@@ -156,7 +163,7 @@ void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, c
 
 void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float* dsegment, const float* dy,
                           const MixerSaved& s, const MixerInputs& in, const SegmentLayout& seg,
-                          const MixerDims& dm) {
+                          const MixerDims& dm, const PoNetBranches& br) {
   const int64_t L = dm.L, D = dm.D, H = dm.H, d = D / H, K = seg.K;
   const float inv_sqrt_d = 1.f / std::sqrt(static_cast<float>(d));
 #pragma omp parallel
@@ -170,14 +177,14 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
     // ... and reaching the pools: also zero on special rows (their pools were zeroed)
     auto pool_grad = [&](int64_t l) { return is_special(in, b * L + l) ? scratch.zeros.data() : gy(l); };
 
-    // PF: y = (v + smp) * o + lmp
+    // PF: y = (v + smp) * o + lmp (v is zero without GA, smp without SMP)
     std::vector<double> dv(D, 0.0);
     const float* value = s.value + b * D;
     for (int64_t l = 0; l < L; ++l) {
       const int64_t row = b * L + l;
       const float* g = gy(l);
       const float* o = in.o + row * D;
-      const float* smp = segment_pooled_row(in, s, seg, scratch, b, row, D);
+      const float* smp = br.smp ? segment_pooled_row(in, s, seg, scratch, b, row, D) : scratch.zeros.data();
       float* dor = d_o + row * D;
       for (int64_t c = 0; c < D; ++c) {
         dor[c] = g[c] * (value[c] + smp[c]);
@@ -190,7 +197,7 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
     const int64_t* order = seg.order.data() + b * L;
     const int64_t* start = seg.start.data() + b * (K + 1);
     std::vector<double> total(D);
-    for (int64_t kk = 0; kk < K && start[kk] < start[kk + 1]; ++kk) {
+    for (int64_t kk = 0; br.smp && kk < K && start[kk] < start[kk + 1]; ++kk) {
       std::fill(total.begin(), total.end(), 0.0);
       for (int64_t i = start[kk]; i < start[kk + 1]; ++i) {
         const int64_t l = order[i];
@@ -209,7 +216,7 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
     for (int64_t m = 0; m < L; ++m) {
       float* dl = dlocal + (b * L + m) * D;
       std::fill(dl, dl + D, 0.f);
-      if (!valid[m] || is_special(in, b * L + m)) continue;  // fills never win
+      if (!br.lmp || !valid[m] || is_special(in, b * L + m)) continue;  // fills never win
       const int64_t lo = std::max<int64_t>(m - 1, 0), hi = std::min<int64_t>(m + 1, L - 1);
       for (int64_t l = lo; l <= hi; ++l) {
         const float* g = pool_grad(l);
@@ -220,6 +227,11 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
     }
 
     // GA: v_h = sum_l p_l k_l with p = softmax(g_h . k_l / sqrt d + mask); K is also the value
+    if (!br.ga) {  // q and k reach y only through GA
+      std::fill(dq + b * L * D, dq + (b + 1) * L * D, 0.f);
+      std::fill(dk + b * L * D, dk + (b + 1) * L * D, 0.f);
+      continue;
+    }
     const float* k = in.k + b * L * D;
     const float* g = s.query + b * D;
     float* dkb = dk + b * L * D;

@@ -13,10 +13,16 @@
 //   loc_win (B, L, D) bytes  the LMP winner of every element as 0, 1, 2 = position l-1, l, l+1
 // so backward needs only K, O and the masks of the inputs; Q, LOCAL and SEGMENT are not kept. Against
 // keeping the (B, L, D) pool values and int64 arg maps this is 25 bytes less per activation element.
+//
+// `branches` (kernels/ponet_branches.h) removes GA, SMP or LMP from PF for the paper's ablation. A
+// removed branch is not computed: forward saves zeros for GA (prob, value, query) and nothing for the
+// pools, and backward writes zero gradients to the inputs only that branch reads (q and k for GA,
+// segment for SMP, local for LMP).
 #pragma once
 #include <cstdint>
 
 #include "kernels/cpu/segment_layout.h"
+#include "kernels/ponet_branches.h"
 
 namespace ponet::cpu {
 
@@ -40,12 +46,12 @@ struct MixerInputs {
 };
 
 void ponet_mixer_forward(float* y, const MixerSaved& saved, const MixerInputs& in, const SegmentLayout& seg,
-                         const MixerDims& dims);
+                         const MixerDims& dims, const PoNetBranches& branches);
 
 // Overwrites dq, dk, d_o, dlocal, dsegment. Reads only in.k, in.o, in.valid and in.special.
 void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float* dsegment, const float* dy,
                           const MixerSaved& saved, const MixerInputs& in, const SegmentLayout& seg,
-                          const MixerDims& dims);
+                          const MixerDims& dims, const PoNetBranches& branches);
 
 // The value written where a pool candidate must never win (padding; CLS/SEP in local windows).
 constexpr float kMixerNegFill = -10000.f;

@@ -41,11 +41,12 @@ __device__ long long local_winner(const MixerInputs& in, const MixerDims& dm, lo
   return arg;
 }
 
-// The SMP value position l sees (0 on CLS/SEP): its segment's best, saved by segment_pool_kernel.
+// The SMP value position l sees (0 on CLS/SEP, and without SMP): its segment's best, saved by
+// segment_pool_kernel.
 __device__ float segment_pooled(const MixerInputs& in, const MixerSaved& s, const SegmentLayoutView& seg,
-                                const MixerDims& dm, long long b, long long l, long long c) {
+                                const MixerDims& dm, const PoNetBranches& br, long long b, long long l, long long c) {
   const long long row = b * dm.L + l;
-  if (is_special(in, row)) return 0.f;
+  if (!br.smp || is_special(in, row)) return 0.f;
   return s.seg_best[(b * seg.K + seg.compact[row]) * dm.D + c];
 }
 
@@ -115,18 +116,21 @@ __global__ void segment_pool_kernel(MixerInputs in, MixerSaved s, SegmentLayoutV
   }
 }
 
-// LMP, the special-token rule and PF: one thread per (b, l, c).
-__global__ void mix_output_kernel(float* y, MixerInputs in, MixerSaved s, SegmentLayoutView seg, MixerDims dm) {
+// LMP, the special-token rule and PF: one thread per (b, l, c). v is zero without GA (the forward
+// zeroes it), smp and lmp are zero without their branch.
+__global__ void mix_output_kernel(float* y, MixerInputs in, MixerSaved s, SegmentLayoutView seg, MixerDims dm,
+                                  PoNetBranches br) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
     const long long c = idx % dm.D, row = idx / dm.D, l = row % dm.L, b = row / dm.L;
-    const long long w = local_winner(in, dm, b, l, c);
+    const long long w = br.lmp ? local_winner(in, dm, b, l, c) : l;
     s.loc_win[idx] = static_cast<uint8_t>(w - l + 1);
     if (!in.valid[row]) {
       y[idx] = 0.f;
       continue;
     }
-    const float lmp = is_special(in, row) ? 0.f : local_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
-    y[idx] = (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, b, l, c)) * in.o[idx] + lmp;
+    const float lmp =
+        !br.lmp || is_special(in, row) ? 0.f : local_source(in, b * dm.L + w, (b * dm.L + w) * dm.D + c);
+    y[idx] = (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, br, b, l, c)) * in.o[idx] + lmp;
   }
 }
 
@@ -140,10 +144,10 @@ __device__ float grad_pool(const float* dy, const MixerInputs& in, long long row
 // d_o, and the per-row dv = sum_l gy * o kept in double for the GA backward (one thread per (b, c);
 // rows in order; each product is exact in double, as on the CPU).
 __global__ void pf_backward_kernel(float* d_o, const float* dy, MixerInputs in, MixerSaved s,
-                                   SegmentLayoutView seg, MixerDims dm) {
+                                   SegmentLayoutView seg, MixerDims dm, PoNetBranches br) {
   GRID_STRIDE(idx, dm.B * dm.L * dm.D) {
     const long long c = idx % dm.D, row = idx / dm.D, l = row % dm.L, b = row / dm.L;
-    d_o[idx] = grad_y(dy, in, row, idx) * (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, b, l, c));
+    d_o[idx] = grad_y(dy, in, row, idx) * (s.value[b * dm.D + c] + segment_pooled(in, s, seg, dm, br, b, l, c));
   }
 }
 __global__ void value_grad_kernel(double* dv, const float* dy, MixerInputs in, MixerDims dm) {
@@ -236,22 +240,28 @@ __global__ void query_grad_kernel(float* dq, const double* dg, MixerInputs in, M
 }  // namespace
 
 void ponet_mixer_forward(float* y, const MixerSaved& s, const MixerInputs& in, const SegmentLayoutView& seg,
-                         const MixerDims& dm) {
+                         const MixerDims& dm, const PoNetBranches& br) {
   const long long n = dm.B * dm.L * dm.D;
   if (n == 0) return;
-  // The double scores of every (b, h) row, on the current device (the tensors' one), pooled.
-  int device = 0;
-  PONET_CUDA_CHECK(cudaGetDevice(&device));
-  const size_t score_bytes = static_cast<size_t>(dm.B * dm.H * dm.L) * sizeof(double);
-  double* score = static_cast<double*>(allocate_bytes(score_bytes, Device::cuda(device)));
-  ga_query_kernel<<<blocks_for(dm.B * dm.D), 256>>>(in, s, dm);
+  if (br.ga) {
+    // The double scores of every (b, h) row, on the current device (the tensors' one), pooled.
+    int device = 0;
+    PONET_CUDA_CHECK(cudaGetDevice(&device));
+    const size_t score_bytes = static_cast<size_t>(dm.B * dm.H * dm.L) * sizeof(double);
+    double* score = static_cast<double*>(allocate_bytes(score_bytes, Device::cuda(device)));
+    ga_query_kernel<<<blocks_for(dm.B * dm.D), 256>>>(in, s, dm);
+    PONET_CUDA_CHECK_LAUNCH();
+    ga_softmax_value_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(in, s, score, dm);
+    PONET_CUDA_CHECK_LAUNCH();
+    free_bytes(score, score_bytes, Device::cuda(device));  // stream-ordered reuse by the caching allocator
+  } else {  // no GA term: v = 0, and the saved GA state is zeros, as on the CPU
+    PONET_CUDA_CHECK(cudaMemset(s.value, 0, sizeof(float) * dm.B * dm.D));
+    PONET_CUDA_CHECK(cudaMemset(s.query, 0, sizeof(float) * dm.B * dm.D));
+    PONET_CUDA_CHECK(cudaMemset(s.prob, 0, sizeof(float) * dm.B * dm.H * dm.L));
+  }
+  if (br.smp && seg.K > 0) segment_pool_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
-  ga_softmax_value_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(in, s, score, dm);
-  PONET_CUDA_CHECK_LAUNCH();
-  free_bytes(score, score_bytes, Device::cuda(device));  // stream-ordered reuse by the caching allocator
-  if (seg.K > 0) segment_pool_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(in, s, seg, dm);
-  PONET_CUDA_CHECK_LAUNCH();
-  mix_output_kernel<<<blocks_for(n), 256>>>(y, in, s, seg, dm);
+  mix_output_kernel<<<blocks_for(n), 256>>>(y, in, s, seg, dm, br);
   PONET_CUDA_CHECK_LAUNCH();
 }
 
@@ -262,7 +272,7 @@ int64_t ponet_mixer_backward_workspace(const MixerDims& dm) {
 
 void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float* dsegment, const float* dy,
                           const MixerSaved& s, const MixerInputs& in, const SegmentLayoutView& seg,
-                          const MixerDims& dm, float* workspace) {
+                          const MixerDims& dm, const PoNetBranches& br, float* workspace) {
   const long long n = dm.B * dm.L * dm.D;
   if (n == 0) return;
   PONET_CHECK(reinterpret_cast<uintptr_t>(workspace) % alignof(double) == 0,
@@ -270,14 +280,22 @@ void ponet_mixer_backward(float* dq, float* dk, float* d_o, float* dlocal, float
   double* dv = reinterpret_cast<double*>(workspace);
   double* dg = dv + dm.B * dm.D;
   double* ds = dg + dm.B * dm.D;
-  pf_backward_kernel<<<blocks_for(n), 256>>>(d_o, dy, in, s, seg, dm);
+  pf_backward_kernel<<<blocks_for(n), 256>>>(d_o, dy, in, s, seg, dm, br);
   PONET_CUDA_CHECK_LAUNCH();
-  value_grad_kernel<<<blocks_for(dm.B * dm.D), 256>>>(dv, dy, in, dm);
-  PONET_CUDA_CHECK_LAUNCH();
+  // A removed branch's inputs get zero gradient (kernels/cpu/ponet_mixer.h).
   PONET_CUDA_CHECK(cudaMemset(dsegment, 0, sizeof(float) * n));
-  if (seg.K > 0) segment_pool_backward_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(dsegment, dy, in, s, seg, dm);
+  if (br.smp && seg.K > 0)
+    segment_pool_backward_kernel<<<blocks_for(dm.B * seg.K * dm.D), 256>>>(dsegment, dy, in, s, seg, dm);
   PONET_CUDA_CHECK_LAUNCH();
-  local_pool_backward_kernel<<<blocks_for(n), 256>>>(dlocal, dy, in, s, dm);
+  if (br.lmp) local_pool_backward_kernel<<<blocks_for(n), 256>>>(dlocal, dy, in, s, dm);
+  else PONET_CUDA_CHECK(cudaMemset(dlocal, 0, sizeof(float) * n));
+  PONET_CUDA_CHECK_LAUNCH();
+  if (!br.ga) {  // q and k reach y only through GA
+    PONET_CUDA_CHECK(cudaMemset(dq, 0, sizeof(float) * n));
+    PONET_CUDA_CHECK(cudaMemset(dk, 0, sizeof(float) * n));
+    return;
+  }
+  value_grad_kernel<<<blocks_for(dm.B * dm.D), 256>>>(dv, dy, in, dm);
   PONET_CUDA_CHECK_LAUNCH();
   ga_backward_kernel<<<static_cast<unsigned>(dm.B * dm.H), 256>>>(dk, dg, ds, dv, in, s, dm);
   PONET_CUDA_CHECK_LAUNCH();

@@ -1,5 +1,7 @@
 // The PoNet token mixer (HF name "attention.self", LRA name "mha"): five projections of the layer input,
-// then GA + SMP + LMP fused by PF. Two implementations with one contract:
+// then GA + SMP + LMP fused by PF, or the branches that MixerOptions::ponet_branches keeps (the paper's
+// ablation; a removed branch's projections stay, with their names, and get zero gradient). Two
+// implementations with one contract:
 //   ponet_mixer_composed  built from autograd ops, one step per line (the readable one)
 //   ponet_mixer           (autograd/ops.h) one fused forward and one fused backward kernel
 // tests/test_ponet_model.cpp checks they agree.
@@ -17,10 +19,12 @@ struct MixerTrace {
   Tensor mixer_output;    // [B, L, D]
 };
 
-// Same arguments as ponet::ponet_mixer (see autograd/ops.h).
+// Same arguments as ponet::ponet_mixer (see autograd/ops.h). The trace leaves the tensors of a removed
+// branch undefined.
 Tensor ponet_mixer_composed(const Tensor& q, const Tensor& k, const Tensor& o, const Tensor& local,
                             const Tensor& segment, const Tensor& valid, const Tensor& segment_ids,
-                            const Tensor& special, int64_t num_heads, MixerTrace* trace = nullptr);
+                            const Tensor& special, int64_t num_heads, const PoNetBranches& branches = {},
+                            MixerTrace* trace = nullptr);
 
 class PoNetMixer : public TokenMixer {
  public:
@@ -28,6 +32,7 @@ class PoNetMixer : public TokenMixer {
   Tensor forward(const Tensor& x, const BatchContext& ctx) const override;
   int64_t output_dim() const override { return dim_; }
   bool needs_segments() const override { return true; }
+  const PoNetBranches& branches() const { return branches_; }
 
   // HF names dense_q, dense_k, dense_o, dense_local, dense_segment; LRA names W_q, W_k, W_v (= O),
   // W_local, W_segment. Registered in the official state-dict order of each family.
@@ -35,6 +40,7 @@ class PoNetMixer : public TokenMixer {
 
  private:
   int64_t dim_, num_heads_;
+  PoNetBranches branches_;
 };
 
 std::shared_ptr<TokenMixer> make_ponet_mixer(const MixerOptions& options);

@@ -8,7 +8,7 @@ namespace ponet::ops_table {
 
 std::vector<double> naive_ponet_mixer(const Tensor& q_t, const Tensor& k_t, const Tensor& o_t, const Tensor& local_t,
                                       const Tensor& segment_t, const Tensor& valid_t, const Tensor& segment_ids_t,
-                                      const Tensor& special_t, int64_t H) {
+                                      const Tensor& special_t, int64_t H, const PoNetBranches& branches) {
   const int64_t B = q_t.size(0), L = q_t.size(1), D = q_t.size(2), d = D / H;
   const std::vector<float> q = q_t.to_vector(), k = k_t.to_vector(), o = o_t.to_vector(), lc = local_t.to_vector(),
                            s = segment_t.to_vector();
@@ -51,7 +51,9 @@ std::vector<double> naive_ponet_mixer(const Tensor& q_t, const Tensor& k_t, cons
         for (int64_t m = std::max<int64_t>(0, l - 1); m <= std::min(L - 1, l + 1); ++m)
           lmp = std::max(lmp, valid[b * L + m] && !special[b * L + m] ? lc[(b * L + m) * D + ch] : kMasked);
         if (special[row]) smp = lmp = 0;
-        y[row * D + ch] = valid[row] ? (v[ch] + smp) * o[row * D + ch] + lmp : 0.0;
+        const double ga_term = branches.ga ? v[ch] : 0.0, smp_term = branches.smp ? smp : 0.0,
+                     lmp_term = branches.lmp ? lmp : 0.0;
+        y[row * D + ch] = valid[row] ? (ga_term + smp_term) * o[row * D + ch] + lmp_term : 0.0;
       }
   }
   return y;

@@ -209,6 +209,30 @@ std::vector<OpCase> rows() {
                  },
                  {2e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-4}});
 
+  // the paper's ablation: PF without one branch (kernels/ponet_branches.h), on both small layouts; the
+  // reference leaves the removed term out of its sum, the gradcheck sees zero gradients for its inputs
+  struct Variant {
+    const char* name;
+    PoNetBranches branches;
+  };
+  for (const Variant& v : {Variant{"without GA", {false, true, true}}, Variant{"without SMP", {true, false, true}},
+                           Variant{"without LMP", {true, true, false}}})
+    for (const MixerShape& m : {MixerShape{2, 9, 8, 2, true, 0, {7, 9}}, MixerShape{2, 10, 6, 3, false, 3, {7, 10}}}) {
+      const std::string what = "[" + std::to_string(m.B) + ", " + std::to_string(m.L) + ", " + std::to_string(m.D) +
+                               "] " + v.name + (m.special_tokens ? ", sentences with [CLS]/[SEP]" : ", LRA chunks");
+      const PoNetBranches br = v.branches;
+      out.push_back({"ponet_mixer", what, kAllModes, [m] { return mixer_inputs(m, true); },
+                     [h = m.heads, br](const Inputs& in) {
+                       auto batch = make_ponet_mixer_batch(in[5], in[6], in[7], in[0].device());
+                       return ponet_mixer(in[0], in[1], in[2], in[3], in[4], *batch, h, br);
+                     },
+                     [h = m.heads, br](const Inputs& in) {
+                       return Expected{in[0].shape(),
+                                       naive_ponet_mixer(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7], h, br)};
+                     },
+                     {2e-6, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-5, 1e-4}});
+    }
+
   struct Att {
     int64_t B, L, D, heads;
     float dropout;
