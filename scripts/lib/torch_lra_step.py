@@ -11,6 +11,7 @@ forward + backward + gradient clipping at 1 + AdamW, as there. Two attentions:
 
   torch_lra_step.py --lengths 1024,4096 [--batch 32] [--min-seconds 1] [--device cuda]
 Prints one line per cell:  torch <eager|sdpa> L=<L> <steps/s> steps/s peak <MiB> MiB
+(--device cpu runs the same at a small size where there is no GPU; its peak reads 0).
 and "torch: <version> ..." first. A cell that runs out of memory prints "skipped (out of memory)".
 """
 import argparse
@@ -76,17 +77,20 @@ def cell(kind, L, batch, min_seconds, device):
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    torch.cuda.reset_peak_memory_stats()
+    cuda = device.startswith("cuda")
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
     step()  # warm-up: kernels chosen, allocator filled
-    torch.cuda.synchronize()
+    sync()
     n, t0 = 0, time.perf_counter()
     while True:
         step()
         n += 1
-        torch.cuda.synchronize()
+        sync()
         if time.perf_counter() - t0 >= min_seconds:
             break
-    return n / (time.perf_counter() - t0), torch.cuda.max_memory_allocated() / 2**20
+    return n / (time.perf_counter() - t0), torch.cuda.max_memory_allocated() / 2**20 if cuda else 0.0
 
 
 def main():
@@ -96,9 +100,10 @@ def main():
     p.add_argument("--min-seconds", type=float, default=1.0)
     p.add_argument("--device", default="cuda")
     a = p.parse_args()
-    if not torch.cuda.is_available():
+    if a.device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit("torch_lra_step: torch sees no CUDA device")
-    print(f"torch: {torch.__version__}, CUDA {torch.version.cuda}, {torch.cuda.get_device_name()}; batch {a.batch}, "
+    where = torch.cuda.get_device_name() if a.device.startswith("cuda") else a.device
+    print(f"torch: {torch.__version__}, CUDA {torch.version.cuda}, {where}; batch {a.batch}, "
           f"TF32 matmul {torch.backends.cuda.matmul.allow_tf32}")
     for L in (int(x) for x in a.lengths.split(",")):
         for kind in ("eager", "sdpa"):
