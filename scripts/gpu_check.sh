@@ -32,7 +32,7 @@
 # "no GPU" and exits 0; with no build either it says so and exits 0.
 #   scripts/gpu_check.sh [--prebuilt] [OUT_DIR]
 # Environment:
-#   PONET_GPU_CHECK_QUICK=1        tiny sizes, few steps, the existing build, no ctest; about 30 s on 2
+#   PONET_GPU_CHECK_QUICK=1        tiny sizes, few steps, the existing build, no ctest; about 15 s on 2
 #                                  cores (ctest's gpu_check_no_gpu runs this)
 #   PONET_GPU_CHECK_BUILD_DIR=DIR  use this existing build
 #   PONET_GPU_CHECK_BUILD=1        build build-gpu/ even without a GPU (for sm_90): the lent machine's
@@ -341,7 +341,10 @@ use_prebuilt() {
     return 1
   fi
   for f in "$dir"/*; do
-    if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
+    [ -f "$f" ] || continue
+    # a copy that dropped the mode bits leaves the programs runnable all the same
+    [ -x "$f" ] || ! head -c 4 "$f" | grep -q ELF || chmod +x "$f"
+    [ -x "$f" ] || continue
     lib_missing+=$(ldd "$f" 2>/dev/null | awk -v b="${f##*/}" '/not found/ { printf " %s: %s", b, $1 }')
   done
   [ -z "$lib_missing" ] || { prebuilt_why="ldd finds a library missing:$lib_missing"; return 1; }

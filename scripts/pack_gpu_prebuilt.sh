@@ -82,5 +82,5 @@ echo "pack_gpu_prebuilt: build-prebuilt/ $(mib "$pre"), build-deps/ $(mib "$deps
 [ "$total" -lt $((64 << 20)) ] || die "too large for the device tool (64 MiB with the sources)"
 cat <<EOF
 pack_gpu_prebuilt: done. The device tool's call, from this checkout:
-  run(command='scripts/gpu_check.sh --prebuilt "\$OUT"', carry=["build-deps", "build-prebuilt"], timeout_s=600)
+  run(command='bash scripts/gpu_check.sh --prebuilt "\$OUT"', carry=["build-deps", "build-prebuilt"], timeout_s=600)
 EOF

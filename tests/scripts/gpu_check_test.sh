@@ -12,8 +12,9 @@
 #   unusable GPU a fake nvidia-smi that lists an H100: with this build (which sees no device here) and
 #                with a fake build without CUDA, the build stage FAILS without PONET_REQUIRE_GPU and the
 #                later stages are skipped
-#   --prebuilt   in the copy: a prebuilt tree whose sources match is used through its anchor; with a
-#                program whose library ldd cannot find, or after a source file changed, it is not
+#   --prebuilt   in the copy: a prebuilt tree whose sources match is used through its anchor (its
+#                programs runnable even when the copy dropped their mode bits); with a program whose
+#                library ldd cannot find, or after a source file changed, it is not
 #   emulated GPU fake nvidia-smi, compute-sanitizer and programs that answer as a CUDA build would: every
 #                stage passes in GPU mode, and a step-1 loss 0.1 % off the CPU curve fails the train stage
 #   racecheck    gpu_check.sh's race_kernels are the files of kernels/cuda/ that use shared memory, and
@@ -236,8 +237,10 @@ chmod +x "$pre/test_ops"
 printf 'anchor %s\nmade by gpu_check_test.sh\n' "$dir/anchor" > "$pre/prebuilt.txt"
 # shellcheck source=scripts/lib/source_digest.sh disable=SC1091
 (cd "$copy" && source scripts/lib/source_digest.sh && source_digest) > "$pre/sources.sha256"
+chmod -x "$pre/ponet_tests"  # as if the copy had dropped the mode bits
 script=$copy/scripts/gpu_check.sh prebuilt_flag=1 gc pre_ok PONET_GPU_CHECK_NO_GPU=1 PONET_GPU_CHECK_QUICK=1
 summary_ok "$dir/pre_ok"
+grep -q "^- build dir .*; programs: ponet_tests test_ops;" "$summary" || die "a prebuilt program without its mode bits is not run"
 [ "$rc" -eq 0 ] || { cat "$dir/pre_ok.txt" >&2; die "the check with a good prebuilt tree exited $rc"; }
 grep -q "^- build dir $dir/anchor/build-prebuilt;" "$summary" || die "the prebuilt tree was not used through its anchor"
 [ "$(cd "$dir/anchor" && pwd -P)" = "$(cd "$copy" && pwd -P)" ] || die "the anchor does not point at the copy"
