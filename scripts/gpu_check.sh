@@ -272,7 +272,7 @@ stage_build() {
         B=$repo/build
         note "$([ "$gpu" = 1 ] && echo 'quick mode' || echo 'no GPU'): the existing build in build/"
       else
-        skip "no GPU and no build/: nothing to run the CPU side with (build it, or PONET_GPU_CHECK_BUILD_DIR)"
+        skip "$([ "$gpu" = 1 ] && echo 'quick mode' || echo 'no GPU') and no build/: nothing to run (build it, or PONET_GPU_CHECK_BUILD_DIR)"
         return
       fi
     fi
