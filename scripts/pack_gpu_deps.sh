@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Copies the build's non-CUDA dependencies (doctest, nlohmann-json, utf8proc) out of this machine's
 # Debian packages into a self-contained prefix, for a GPU machine that has CMake, g++ and nvcc but not
-# these packages and no network to get them (docs/gpu.md). scripts/gpu_check.sh uses build-deps/ at the
-# repository root when it exists (build*/ is git-ignored: copy it along with the checkout).
+# these packages and no network to get them (docs/gpu.md). scripts/gpu_check.sh builds with build-deps/
+# at the repository root when it exists, and scripts/pack_gpu_prebuilt.sh runs this first. build*/ is
+# git-ignored, so build-deps/ reaches that machine only when the device tool's `carry` names it.
 #   scripts/pack_gpu_deps.sh [DIR]     (default: build-deps/ at the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."

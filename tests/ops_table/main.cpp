@@ -1,7 +1,7 @@
 // `test_ops`: runs the op table (tests/ops_table/op_case.h) in one mode.
 //
-//   test_ops value|grad|device|all [--filter OP[,OP...]] [--require-device]
-//   test_ops perf [--filter OP[,OP...]] [--repeats N] [--device cpu|cuda]
+//   test_ops value|grad|device|all [--filter OP[,OP...]] [--op OP[,OP...]] [--small] [--large] [--require-device]
+//   test_ops perf [--filter OP[,OP...]] [--op OP[,OP...]] [--repeats N] [--device cpu|cuda]
 //   test_ops list       every row, and the coverage: rows per op and mode
 //   test_ops selftest   shows that each mode fails on a deliberately wrong kernel
 //
@@ -10,9 +10,11 @@
 // ops_perf_runs only runs it once on a few small rows. `all` is value, grad and device.
 //
 // --filter keeps the rows whose op name contains one of the given words (`--filter gemm` matches no op:
-// GEMMs are reached through matmul and linear). Without a CUDA device `device` prints a SKIP line and,
-// when nothing else ran, exits 77 (ctest's SKIP_RETURN_CODE: Skipped); --require-device (or
-// PONET_REQUIRE_GPU=1) makes it a failure (exit 1), for machines that have one.
+// GEMMs are reached through matmul and linear); --op keeps the rows of the named ops only (`--op sum` is
+// not cumsum or sum_all); --small keeps the rows small enough for gradcheck; --large runs the model-size
+// rows of rows_large.h instead of the table (device mode only). Without a CUDA device `device` prints a
+// SKIP line and, when nothing else ran, exits 77 (ctest's SKIP_RETURN_CODE: Skipped); --require-device
+// (or PONET_REQUIRE_GPU=1) makes it a failure (exit 1), for machines that have one.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +25,7 @@
 
 #include "core/device.h"
 #include "tests/ops_table/op_case.h"
+#include "tests/ops_table/rows_large.h"
 #include "tests/ops_table/runner.h"
 #include "tests/ops_table/selftest.h"
 
@@ -33,8 +36,8 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: test_ops value|grad|device|perf|all|list|selftest [--filter OP[,OP...]] [--require-device] "
-               "[--repeats N] [--device cpu|cuda]\n");
+               "usage: test_ops value|grad|device|perf|all|list|selftest [--filter OP[,OP...]] [--op OP[,OP...]] "
+               "[--small] [--large] [--require-device] [--repeats N] [--device cpu|cuda]\n");
   return 2;
 }
 
@@ -43,6 +46,21 @@ bool matches(const OpCase& row, const std::vector<std::string>& filters) {
   for (const std::string& f : filters)
     if (row.op.find(f) != std::string::npos) return true;
   return false;
+}
+
+bool named(const OpCase& row, const std::vector<std::string>& ops) {
+  if (ops.empty()) return true;
+  for (const std::string& op : ops)
+    if (row.op == op) return true;
+  return false;
+}
+
+std::vector<std::string> split_commas(const char* list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  for (std::string f; std::getline(ss, f, ',');)
+    if (!f.empty()) out.push_back(f);
+  return out;
 }
 
 const char* mode_name(Mode m) {
@@ -73,7 +91,8 @@ void list_rows(const std::vector<const OpCase*>& rows) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
   const std::string mode = argv[1];
-  std::vector<std::string> filters;
+  std::vector<std::string> filters, ops;
+  bool small = false, large = false;
   bool require_device = std::getenv("PONET_REQUIRE_GPU") && std::strcmp(std::getenv("PONET_REQUIRE_GPU"), "0") != 0;
   int repeats = 5;
   std::vector<Device> perf_devices{Device::cpu()};
@@ -81,9 +100,13 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--filter" && i + 1 < argc) {
-      std::stringstream ss(argv[++i]);
-      for (std::string f; std::getline(ss, f, ',');)
-        if (!f.empty()) filters.push_back(f);
+      filters = split_commas(argv[++i]);
+    } else if (a == "--op" && i + 1 < argc) {
+      ops = split_commas(argv[++i]);
+    } else if (a == "--small") {
+      small = true;
+    } else if (a == "--large") {
+      large = true;
     } else if (a == "--require-device") {
       require_device = true;
     } else if (a == "--repeats" && i + 1 < argc) {
@@ -105,9 +128,10 @@ int main(int argc, char** argv) {
   }
   if (mode == "selftest") return run_selftest() == 0 ? 0 : 1;
 
+  const std::vector<OpCase> large_table = large ? large_rows() : std::vector<OpCase>{};
   std::vector<const OpCase*> rows;
-  for (const OpCase& r : table())
-    if (matches(r, filters)) rows.push_back(&r);
+  for (const OpCase& r : large ? large_table : table())
+    if (matches(r, filters) && named(r, ops) && (!small || (r.modes & kGrad))) rows.push_back(&r);
   if (rows.empty()) {
     std::fprintf(stderr, "test_ops: no row matches the filter\n");
     return 1;

@@ -15,6 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cache() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
+cache_prefix_path=$(cache CMAKE_PREFIX_PATH)
 run_logged() {  # the command's output is shown only when it fails
   "$@" > "$tmp/log.txt" 2>&1 || { cat "$tmp/log.txt"; echo "FAIL: $*"; exit 1; }
 }
@@ -32,7 +33,15 @@ if grep -rqF "$source_dir/" "$(dirname "$config")"; then
   echo "FAIL: the installed package refers to the source tree:"; grep -rnF "$source_dir/" "$(dirname "$config")"; exit 1
 fi
 
-run_logged cmake -S "$source_dir/tests/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+# The consumer finds ponet's dependencies where this build found them: the same prefix path (on a machine
+# without their packages, build-deps/ of scripts/pack_gpu_deps.sh supplies nlohmann-json and utf8proc) and
+# the same ignored prefixes (a build that hides the system's packages, as pack_gpu_prebuilt.sh does).
+prefix_path="$tmp/prefix${cache_prefix_path:+;$cache_prefix_path}"
+same_search=()
+for var in CMAKE_IGNORE_PREFIX_PATH CMAKE_IGNORE_PATH; do
+  [ -z "$(cache "$var")" ] || same_search+=("-D$var=$(cache "$var")")
+done
+run_logged cmake -S "$source_dir/tests/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$prefix_path" "${same_search[@]}" \
   -DCMAKE_CXX_COMPILER="$(cache CMAKE_CXX_COMPILER)" -DCMAKE_BUILD_TYPE=Release
 grep "consumer: ponet" "$tmp/log.txt"
 run_logged cmake --build "$tmp/consumer"
