@@ -12,6 +12,7 @@
 #include "nn/mixers/ponet.h"
 #include "nn/ponet_for_pretraining.h"
 #include "nn/segment_index.h"
+#include "ponet_mixer_cases.h"
 #include "tests/ops_table/reference_ponet_mixer.h"
 
 using namespace ponet;
@@ -32,37 +33,9 @@ std::string name_of(const PoNetBranches& b) {
   return s;
 }
 
-struct Case {
-  Tensor q, k, o, local, segment, valid, segment_ids, special;
-  int64_t heads;
-  std::vector<Tensor> inputs() const { return {q, k, o, local, segment}; }
-};
+using Case = MixerCase;
 
-// [CLS] a b [SEP] c d [SEP] pad pad (derived segments, special-token rule) and a full second row.
-Case sentences_case() {
-  const int64_t B = 2, L = 9, D = 8;
-  Rng rng(181);
-  Case c;
-  for (Tensor* t : {&c.q, &c.k, &c.o, &c.local, &c.segment}) *t = random_tensor({B, L, D}, rng, true);
-  Tensor ids = Tensor::from_vector_i64({101, 5, 6, 102, 7, 8, 102, 0, 0, /**/ 101, 9, 102, 10, 11, 12, 13, 14, 102}, {B, L});
-  c.valid = Tensor::from_vector_i64({1, 1, 1, 1, 1, 1, 1, 0, 0, /**/ 1, 1, 1, 1, 1, 1, 1, 1, 1}, {B, L});
-  c.segment_ids = nn::derive_segment_index(ids, 101, 102);
-  c.special = nn::special_token_mask(ids, 101, 102);
-  c.heads = 2;
-  return c;
-}
 
-// LRA layout: fixed chunks of 3, no special-token rule, the first row padded.
-Case chunks_case() {
-  const int64_t B = 2, L = 10, D = 6;
-  Rng rng(182);
-  Case c;
-  for (Tensor* t : {&c.q, &c.k, &c.o, &c.local, &c.segment}) *t = random_tensor({B, L, D}, rng, true);
-  c.valid = Tensor::from_vector_i64({1, 1, 1, 1, 1, 1, 1, 0, 0, 0, /**/ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {B, L});
-  c.segment_ids = nn::fixed_chunk_segment_index(B, L, 3);
-  c.heads = 3;
-  return c;
-}
 
 Tensor fused(const Case& c, const PoNetBranches& b) {
   return ponet_mixer(c.q, c.k, c.o, c.local, c.segment, c.valid, c.segment_ids, c.special, c.heads, b);
@@ -149,7 +122,7 @@ struct FixtureModel {
 }  // namespace
 
 TEST_CASE("ponet branches: every variant, composed equals the plain loop and fused equals composed") {
-  for (const Case& c : {sentences_case(), chunks_case()}) {
+  for (const Case& c : {sentences_mixer_case(181, true), chunks_mixer_case(182, true)}) {
     for (const PoNetBranches& b : every_variant()) {
       CAPTURE(name_of(b));
       std::vector<double> ref = ops_table::naive_ponet_mixer(c.q, c.k, c.o, c.local, c.segment, c.valid, c.segment_ids,
@@ -170,7 +143,7 @@ TEST_CASE("ponet branches: every variant, composed equals the plain loop and fus
 }
 
 TEST_CASE("ponet branches: removing every branch is refused, naming the switches") {
-  const Case c = sentences_case();
+  const Case c = sentences_mixer_case(181, true);
   const PoNetBranches none{false, false, false};
   CHECK_THROWS_WITH_AS(fused(c, none), doctest::Contains("every branch (ga, smp, lmp) is removed"), Error);
   CHECK_THROWS_WITH_AS(composed(c, none), doctest::Contains("every branch (ga, smp, lmp) is removed"), Error);

@@ -7,6 +7,7 @@
 #include "nn/mixers/ponet.h"
 #include "nn/segment_index.h"
 #include "test_util.h"
+#include "ponet_mixer_cases.h"
 #include "tests/ops_table/reference_ponet_mixer.h"
 
 using namespace ponet;
@@ -14,36 +15,9 @@ using namespace ponet::testing;
 
 namespace {
 
-struct Case {
-  Tensor q, k, o, local, segment, valid, segment_ids, special;
-  int64_t heads;
-};
+using Case = MixerCase;
 
-// [CLS] a b [SEP] c d [SEP] pad pad, derived segments 0 1 1 2 3 3 4 5 5; and a second, full row.
-Case special_token_case(bool requires_grad) {
-  const int64_t B = 2, L = 9, D = 8;
-  Rng rng(81);
-  Case c;
-  for (Tensor* t : {&c.q, &c.k, &c.o, &c.local, &c.segment}) *t = random_tensor({B, L, D}, rng, requires_grad);
-  Tensor ids = Tensor::from_vector_i64({101, 5, 6, 102, 7, 8, 102, 0, 0, /**/ 101, 9, 102, 10, 11, 12, 13, 14, 102}, {B, L});
-  c.valid = Tensor::from_vector_i64({1, 1, 1, 1, 1, 1, 1, 0, 0, /**/ 1, 1, 1, 1, 1, 1, 1, 1, 1}, {B, L});
-  c.segment_ids = nn::derive_segment_index(ids, 101, 102);
-  c.special = nn::special_token_mask(ids, 101, 102);
-  c.heads = 2;
-  return c;
-}
 
-// LRA style: fixed chunks, no special tokens, padding at the end of the first row.
-Case lra_case(bool requires_grad) {
-  const int64_t B = 2, L = 10, D = 6;
-  Rng rng(82);
-  Case c;
-  for (Tensor* t : {&c.q, &c.k, &c.o, &c.local, &c.segment}) *t = random_tensor({B, L, D}, rng, requires_grad);
-  c.valid = Tensor::from_vector_i64({1, 1, 1, 1, 1, 1, 1, 0, 0, 0, /**/ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {B, L});
-  c.segment_ids = nn::fixed_chunk_segment_index(B, L, 3);
-  c.heads = 3;
-  return c;
-}
 
 // The mixer as plain loops in double (tests/ops_table/reference_ponet_mixer.h), rounded to float.
 std::vector<float> naive_mixer(const Case& c) {
@@ -83,20 +57,20 @@ void check_fused_gradients_equal_composed(const Case& c) {
 }  // namespace
 
 TEST_CASE("ponet_mixer composed matches the plain loop: special tokens and padding") {
-  check_composed(special_token_case(false));
+  check_composed(sentences_mixer_case(81, false));
 }
 
 TEST_CASE("ponet_mixer composed matches the plain loop: LRA chunks, no special rule") {
-  check_composed(lra_case(false));
+  check_composed(chunks_mixer_case(82, false));
 }
 
 TEST_CASE("ponet_mixer: fused gradients equal the composed ones") {
-  check_fused_gradients_equal_composed(special_token_case(true));
-  check_fused_gradients_equal_composed(lra_case(true));
+  check_fused_gradients_equal_composed(sentences_mixer_case(81, true));
+  check_fused_gradients_equal_composed(chunks_mixer_case(82, true));
 }
 
 TEST_CASE("ponet_mixer rejects bad arguments") {
-  Case c = special_token_case(false);
+  Case c = sentences_mixer_case(81, false);
   auto call = [&](const Tensor& q, const Tensor& valid, const Tensor& seg, int64_t heads) {
     return ponet_mixer(q, c.k, c.o, c.local, c.segment, valid, seg, c.special, heads);
   };
