@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <map>
+#include <sstream>
 
 #include "apps/args.h"
 #include "apps/builtin_configs.h"
@@ -17,6 +18,8 @@
 #include "io/atomic_file.h"
 #include "io/json_text.h"
 #include "nn/lra.h"
+#include "nn/lra_config.h"
+#include "nn/ponet_config.h"
 #include "train/checkpoint.h"
 #include "train/classification_task.h"
 #include "train/trainer.h"
@@ -107,6 +110,8 @@ int cmd_lra(int argc, char** argv) {
   a.option("min-length", "0", "trees longer than this (default: the preset's)");
   a.option("max-length", "0", "trees shorter than this (default: the preset's)");
   a.option("pad-to", "0", "the padded length every sequence is run at (default: --max-length if given, else the preset's)");
+  a.option("branches", "",
+           "PoNet's pooling branches to keep, comma-separated from ga, smp, lmp (the paper's ablation; default: all)");
   a.option("segment-num", "0", "PoNet's segment count: segments of pad-to // segment-num + 1 tokens (default: the preset's)");
   // the official recipe: no weight decay, no clipping, OneCycleLR; the rest comes from the preset
   declare_trainer_options(a, {"", "", "", "0", "0", "one_cycle", "", "10"}, /*recorded=*/false);
@@ -138,9 +143,18 @@ int cmd_lra(int argc, char** argv) {
   const Device device = device_option(a);
   const std::string mixer = a.str("mixer");
   const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
-  const std::string out = a.str("out").empty()
-                              ? "runs/listops-" + mixer + "-" + a.str("preset") + "-s" + std::to_string(seed)
-                              : a.str("out");
+  // --branches: the names kept, read by the config's own rule (unknown, repeated or none: an error)
+  PoNetBranches branches;
+  if (!a.str("branches").empty()) {
+    nlohmann::json names = nlohmann::json::array();
+    std::stringstream list(a.str("branches"));
+    for (std::string name; std::getline(list, name, ',');) names.push_back(name);
+    branches = nn::read_ponet_branches(names, "--branches");
+  }
+  const std::string variant = branches.all() ? "" : "-" + a.str("branches");
+  const std::string out = a.str("out").empty() ? "runs/listops-" + mixer + variant + "-" + a.str("preset") + "-s" +
+                                                     std::to_string(seed)
+                                               : a.str("out");
   const int64_t max_length = a.is_set("max-length") ? a.integer("max-length") : p.max_length;
   // the padded length: --pad-to, else --max-length when given (the longest tree it allows), else the preset's
   const int64_t max_len = a.integer("pad-to") > 0 ? a.integer("pad-to") : a.is_set("max-length") ? max_length : p.pad_to;
@@ -148,6 +162,8 @@ int cmd_lra(int argc, char** argv) {
   const std::string sampling = a.str("sampling");
   PONET_CHECK(sampling == "epochs" || sampling == "random", "--sampling must be epochs or random, got '", sampling, "'");
   nn::LraConfig config = listops_model(mixer, max_len, segment_num);
+  config.ponet_branches = branches;
+  config.validate();  // --branches with another mixer is refused here, before the run directory exists
   if (!a.is_set("steps")) a.set("steps", std::to_string(p.steps));
   // other step counts keep the preset's warmup fraction (OneCycleLR's pct_start)
   if (!a.is_set("warmup")) a.set("warmup", std::to_string(p.warmup * a.integer("steps") / p.steps));
@@ -205,7 +221,8 @@ int cmd_lra(int argc, char** argv) {
                                        {"sampling", sampling},
                                        {"warmup", to.warmup_steps},
                                        {"pad_to", max_len},
-                                       {"segment_num", segment_num}}},
+                                       {"segment_num", segment_num},
+                                       {"branches", nn::ponet_branch_names(branches)}}},
                            {"steps", summary.steps_done},
                            {"seconds", summary.seconds},
                            {"best_dev_accuracy", summary.best},

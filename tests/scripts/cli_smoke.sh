@@ -110,6 +110,17 @@ grep -q '"schedule": "linear"' "$dir/lra_v1/results.json" || { echo "lra: --sche
 grep -q '"segment_num": 5' "$dir/lra_v1/results.json" || { echo "lra: --segment-num 5 not in results.json"; exit 1; }
 if grep -q beta1 "$dir/lra_v1/log.jsonl"; then echo "lra: the linear schedule logged beta1 (cycled)"; exit 1; fi
 grep -q beta1 "$dir/lra/log.jsonl" || { echo "lra: the one-cycle schedule logged no beta1"; exit 1; }
+# the paper's ablation: --branches keeps the named PoNet branches, in the model config and results.json
+"$ponet" lra listops --data "$dir/lo" --mixer ponet --branches ga,smp --max-length 60 --steps 2 --out "$dir/lra_ab" --quiet > /dev/null
+python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
+assert c["ponet_branches"] == ["ga", "smp"], c.get("ponet_branches")
+assert r["recipe"]["branches"] == ["ga", "smp"], r["recipe"]' "$dir/lra_ab/config.json" "$dir/lra_ab/results.json" \
+  || { echo "lra: --branches ga,smp not in config.json and results.json"; exit 1; }
+if "$ponet" lra listops --data "$dir/lo" --mixer fnet --branches ga --steps 2 --out "$dir/lra_bad" --quiet 2> "$dir/err.txt"; then
+  echo "lra: --branches with the fnet mixer was accepted"; exit 1
+fi
+grep -q "the switches are PoNet's" "$dir/err.txt" || { echo "lra: --branches with fnet: unclear error"; cat "$dir/err.txt"; exit 1; }
+[ ! -e "$dir/lra_bad" ] || { echo "lra: a refused --branches left its run directory"; exit 1; }
 expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --schedule cosine --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --sampling shuffle --out "$dir/lra_bad"
 expect_fail 1 "$ponet" lra listops --data "$dir/lo" --max-length 60 --clip -1 --out "$dir/lra_bad"
