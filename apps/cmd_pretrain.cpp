@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "data/pretraining_data.h"
 #include "io/atomic_file.h"
+#include "io/safetensors.h"
 #include "text/corpus.h"
 #include "train/mask_prediction.h"
 #include "train/pretraining_task.h"
@@ -60,6 +61,23 @@ std::vector<SampleSentence> sample_sentences(const text::Corpus& corpus, const s
   return out;
 }
 
+// --dump-batches: each batch as its own safetensors file, numbered from `first` (training batches count
+// from 1, the step that uses them; held-out batches from 0).
+void dump_batches_to(const std::string& dir, const std::string& kind, const std::vector<data::Batch>& batches,
+                     int64_t first = 0) {
+  ::mkdir(dir.c_str(), 0755);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const data::Batch& b = batches[i];
+    char name[64];
+    std::snprintf(name, sizeof name, "/%s_%0*lld.safetensors", kind.c_str(), kind == "eval" ? 3 : 6,
+                  static_cast<long long>(first + static_cast<int64_t>(i)));
+    io::save_safetensors(dir + name, {{"input_ids", b.input_ids},
+                                      {"attention_mask", b.attention_mask},
+                                      {"token_type_ids", b.token_type_ids},
+                                      {"labels", b.labels}});
+  }
+}
+
 // Recorded options are what run.json holds: --resume continues with them, whatever this invocation says.
 void declare(Args& a) {
   const RecordedAs string = RecordedAs::string, integer = RecordedAs::integer, number = RecordedAs::number;
@@ -99,6 +117,10 @@ void declare(Args& a) {
   declare_threads_option(a);
   declare_resumable_run_options(a);
   a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel", RecordedAs::boolean);
+  a.option("dump-batches", "",
+           "write every training batch and the held-out batches to this directory (batch_NNNNNN.safetensors, "
+           "eval_NNN.safetensors: input_ids, attention_mask, token_type_ids, labels), to train another framework "
+           "on exactly the same examples (scripts/studies/bert_side_by_side.py)");
   a.option("recompute", "none",
            "what each layer recomputes in backward instead of keeping: none, gelu, ffn or all (less memory, "
            "more time; gradients unchanged)",
@@ -231,7 +253,19 @@ int cmd_pretrain(int argc, char** argv) {
                static_cast<long long>(config.num_hidden_layers), static_cast<long long>(config.num_attention_heads),
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
 
-  train::PretrainingTask task(model, train_data, eval_batches, mlm_weight, sso_weight, !a.is_set("composed"));
+  const std::string dump_dir = a.str("dump-batches");
+  if (!dump_dir.empty()) dump_batches_to(dump_dir, "eval", eval_batches);
+  // The dumping source draws the batches exactly as the task's own would, so a dumped run is the same run.
+  int64_t drawn = 0;
+  train::BatchSource source = [&](Rng& rng) {
+    data::Batch b = train_data.next_batch(rng);
+    if (!dump_dir.empty()) dump_batches_to(dump_dir, "batch", {b}, ++drawn);
+    return b;
+  };
+  train::PretrainingTask task = dump_dir.empty()
+      ? train::PretrainingTask(model, train_data, eval_batches, mlm_weight, sso_weight, !a.is_set("composed"))
+      : train::PretrainingTask(model, source, data_opt.batch_size, eval_batches, mlm_weight, sso_weight,
+                               !a.is_set("composed"));
   task.set_objective(objective);
   task.set_recompute(recompute);
   train::Trainer trainer(task, to, seed);

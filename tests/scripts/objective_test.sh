@@ -2,7 +2,7 @@
 # ctest `pretrain_objective`: `ponet pretrain --objective` end to end on a tiny corpus. A bad value is
 # refused before anything is written; mlm+nsp records its objective in run.json, gives the head 2
 # outputs, logs and evaluates NSP, and resumes with it; mlm logs no sentence metric and `ponet eval`
-# reports MLM alone.  Usage: tests/scripts/objective_test.sh path/to/ponet
+# reports MLM alone; --dump-batches writes every batch without changing the run.  Usage: tests/scripts/objective_test.sh path/to/ponet
 set -euo pipefail
 ponet="$1"
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,4 +44,15 @@ last_eval=$(grep '"kind":"eval"' "$dir/nsp/log.jsonl" | tail -n 1)
 if grep -Eq 'sso|nsp' "$dir/mlm/log.jsonl"; then fail "an MLM-only run logs a sentence metric"; fi
 if grep -Eq 'SSO|NSP' "$dir/mlm.out"; then fail "an MLM-only run reports a sentence accuracy"; fi
 "$ponet" eval --run "$dir/mlm" --batches 1 | grep -q "(MLM alone)" || fail "ponet eval does not report MLM alone"
+
+# --dump-batches: one file per step and per held-out batch, and the run it dumps is the same run
+"$ponet" pretrain "${tiny[@]}" --objective mlm --dump-batches "$dir/dump" --out "$dir/mlm-dumped" > /dev/null 2>&1
+for f in batch_000001 batch_000004 eval_000; do [ -s "$dir/dump/$f.safetensors" ] || fail "no $f.safetensors dumped"; done
+[ ! -e "$dir/dump/batch_000005.safetensors" ] || fail "more batches dumped than steps"
+for t in input_ids attention_mask token_type_ids labels; do
+  head -c 400 "$dir/dump/batch_000001.safetensors" | grep -q "\"$t\"" || fail "the dumped batch has no $t"
+done
+strip_time() { sed -E 's/"(elapsed_s|tokens_per_s)":[0-9.e+-]+,?//g' "$1"; }
+cmp <(strip_time "$dir/mlm/log.jsonl") <(strip_time "$dir/mlm-dumped/log.jsonl") ||
+  fail "dumping the batches changed the run (log.jsonl differs)"
 echo "objective_test: ok"
