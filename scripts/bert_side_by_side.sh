@@ -9,8 +9,8 @@
 # 4. transformers trains the same weights on those batches with the same AdamW, schedule and clipping;
 # 5. the report: the first steps' losses (equal to float rounding), loss and held-out MLM curves, an SVG.
 # Dropout is 0 on both sides so that the only difference is float summation order.
-# Needs the venv ~/.cache/ponet-torch with transformers (bash ../shared/bench/setup_torch.sh; pip install
-# transformers).
+# Needs the venv ~/.cache/ponet-torch with torch and transformers (docs/interop.md says how to make it;
+# PONET_TORCH_VENV names another).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${STEPS:-2000}
