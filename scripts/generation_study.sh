@@ -5,12 +5,12 @@
 #   (b) generation speed and memory against the context length (build/bench_generation, random weights)
 #   (c) samples of both models for a few prompts (greedy, and a seeded top-k/top-p draw)
 # Writes $OUT/results.md, $OUT/perplexity-curves.svg and $OUT/speed.txt.
-#   scripts/generation_study.sh    # defaults: STEPS=400 SEEDS="0 1 2" HIDDEN=64 LEN=64 BATCH=16 VOCAB=2000
+#   scripts/generation_study.sh    # defaults: STEPS=1000 SEEDS="0 1 2" HIDDEN=64 LEN=64 BATCH=16 VOCAB=2000
 #                                  #           THREADS=1 JOBS=2 CONTEXTS=128,...,16384 SPEED_HIDDEN=128
 # Finished runs of the same settings are kept, so the script can be re-run or extended.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=${STEPS:-400}
+steps=${STEPS:-1000}
 seeds=(${SEEDS:-0 1 2})
 hidden=${HIDDEN:-64}
 len=${LEN:-64}

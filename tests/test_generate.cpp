@@ -66,6 +66,8 @@ TEST_CASE("incremental decoding equals the full causal forward, for both causal 
     CHECK(worst < 2e-5 * scale);
     if (std::string(mixer) == "ponet_causal") {
       CHECK(sizes.front() == sizes.back());  // the running state does not grow
+      // per layer 5 D + H d^2 floats and a counter: D = 16, H = 2, d = 8
+      CHECK(sizes.front() == 2 * ((5 * 16 + 2 * 8 * 8) * 4 + 8));
     } else {
       CHECK(sizes.back() == L * sizes.front());  // the cache holds every key and value
     }

@@ -33,6 +33,7 @@ for mixer in ponet_causal softmax_causal; do
   grep -q '"perplexity"' "$run/log.jsonl" || { echo "$mixer: log.jsonl has no perplexity"; exit 1; }
   [ -s "$run/curves.svg" ] || { echo "$mixer: no curves.svg"; exit 1; }
   grep -q "\"mixer\": \"$mixer\"" "$run/config.json" || { echo "$mixer: config.json does not name the mixer"; exit 1; }
+  "$ponet" eval --run "$run" --batches 2 | grep -q "perplexity" || { echo "$mixer: ponet eval gives no perplexity"; exit 1; }
   "$ponet" generate --run "$run" "king light" --temperature 0 --max-tokens 8 > "$dir/g1.txt"
   "$ponet" generate --run "$run" "king light" --temperature 0 --max-tokens 8 > "$dir/g2.txt"
   cmp -s "$dir/g1.txt" "$dir/g2.txt" || { echo "$mixer: greedy generation differs between runs"; exit 1; }
