@@ -80,7 +80,14 @@ int cmd_generate(int argc, char** argv) {
     logits = decoder.feed(next);
   }
   const auto done = std::chrono::steady_clock::now();
-  std::printf("%s\n", run.tokenizer.decode(ids).c_str());
+  // the prompt as given, then the generated tokens (a first "##" piece continues the prompt's last word)
+  const std::vector<int64_t> generated_ids(ids.begin() + static_cast<std::ptrdiff_t>(prompt_tokens), ids.end());
+  std::string text = prompt;
+  if (!generated_ids.empty()) {
+    const bool continues_word = run.tokenizer.id_to_token(generated_ids.front()).rfind("##", 0) == 0;
+    text += (continues_word ? "" : " ") + run.tokenizer.decode(generated_ids);
+  }
+  std::printf("%s\n", text.c_str());
   if (a.is_set("stats")) {
     const double gen_s = std::chrono::duration<double>(done - prompt_done).count();
     const size_t generated = ids.size() - prompt_tokens;

@@ -92,15 +92,24 @@ def evals(m, s):
     return [r for r in map(json.loads, filter(str.strip, open(path))) if r.get("kind") == "eval"]
 lines = ["| mixer | held-out perplexity, mean ± std | per seed | next-token accuracy (mean) |", "|---|---|---|---|"]
 series = []
+final_ppl = {}
 for m, name, colour in mixers:
     finals = [evals(m, s)[-1] for s in seeds]
     ppl = [r["perplexity"] for r in finals]
+    final_ppl[m] = ppl
     mean = sum(ppl) / len(ppl)
     std = math.sqrt(sum((p - mean) ** 2 for p in ppl) / (len(ppl) - 1)) if len(ppl) > 1 else 0.0
     acc = 100 * sum(r["accuracy"] for r in finals) / len(finals)
     lines.append(f"| {name} | {mean:.2f} ± {std:.2f} | {', '.join(f'{p:.2f}' for p in ppl)} | {acc:.1f}% |")
     for i, s in enumerate(seeds):
         series.append((name if i == 0 else name, colour, [(r["step"], r["perplexity"]) for r in evals(m, s)], i > 0))
+# a seed sets the initialisation, the batches and the held-out split of both mixers alike: compare pairwise
+diffs = [p - q for p, q in zip(final_ppl["ponet_causal"], final_ppl["softmax_causal"])]
+dmean = sum(diffs) / len(diffs)
+dstd = math.sqrt(sum((d - dmean) ** 2 for d in diffs) / (len(diffs) - 1)) if len(diffs) > 1 else 0.0
+lines.append("")
+lines.append(f"Paired by seed, PoNet minus softmax: {', '.join(f'{d:+.2f}' for d in diffs)} "
+             f"(mean {dmean:+.2f} ± {dstd:.2f}, {sum(d < 0 for d in diffs)} of {len(diffs)} seeds lower for PoNet).")
 line_chart(os.path.join(out, "perplexity-curves.svg"),
            [{"title": "held-out perplexity (every seed; dashed: seeds after the first)", "xlabel": "step",
              "ylabel": "perplexity", "series": series}],
