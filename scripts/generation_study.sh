@@ -6,7 +6,9 @@
 #   (c) samples of both models for a few prompts (greedy, and a seeded top-k/top-p draw)
 # Writes $OUT/results.md, $OUT/perplexity-curves.svg and $OUT/speed.txt.
 #   scripts/generation_study.sh    # defaults: STEPS=1000 SEEDS="0 1 2" HIDDEN=64 LEN=64 BATCH=16 VOCAB=2000
-#                                  #           THREADS=1 JOBS=2 CONTEXTS=128,...,16384 SPEED_HIDDEN=128
+#                                  #           THREADS=1 JOBS=2 CONTEXTS=128,...,16384 SPEED_HIDDEN=128 WINDOW=64
+# CORPUS (default: the King James Bible), OUT (runs/generation), PONET and BENCH (the binaries) also apply;
+# tests/scripts/generation_study_test.sh runs it end to end at a tiny setting.
 # Finished runs of the same settings are kept, so the script can be re-run or extended.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ jobs=${JOBS:-2}
 lr=${LR:-3e-3}
 contexts=${CONTEXTS:-128,256,512,1024,2048,4096,8192,16384}
 speed_hidden=${SPEED_HIDDEN:-128}
+window=${WINDOW:-64}
 corpus=${CORPUS:-}
 out=${OUT:-runs/generation}
 ponet=${PONET:-build/ponet}
@@ -68,7 +71,7 @@ done
 for p in "${pids[@]}"; do wait "$p"; done
 
 # (b) speed and memory against the context length
-"$bench" --contexts "$contexts" --hidden "$speed_hidden" --layers 2 --heads 2 --threads 1 > "$out/speed.txt"
+"$bench" --contexts "$contexts" --window "$window" --hidden "$speed_hidden" --layers 2 --heads 2 --threads 1 > "$out/speed.txt"
 
 # (c) samples
 prompts=("In the beginning" "And the LORD said unto Moses" "Blessed are")
