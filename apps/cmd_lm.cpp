@@ -40,7 +40,7 @@ void declare(Args& a) {
            string);
   a.option("out", "runs/kjv-lm", "run directory (created; holds vocab, config, checkpoint, log, chart)");
   a.option("config", "", "model config JSON (sizes; see apps/configs/); default: apps/configs/tiny.json", string);
-  a.option("mixer", "ponet_causal", "causal token mixer of every layer: " + causal_list(), string);
+  a.option("mixer", "ponet_causal", "causal token mixer of every layer (replaces the config's mixer): " + causal_list(), string);
   a.option("vocab", "", "a vocab.txt to use (e.g. a `ponet pretrain` run's) instead of training one", string);
   a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", integer);
   a.option("max-len", "128", "tokens per training window (at most max_position_embeddings)", integer);

@@ -138,7 +138,7 @@ TEST_CASE("the causality check fails on the non-causal mixers") {
   CHECK(causal_mixer_names() == std::vector<std::string>{"ponet_causal", "softmax_causal"});
 }
 
-TEST_CASE("causal LM: right padding never reaches a real position; left padding is refused") {
+TEST_CASE("causal LM: right padding never reaches a real position, and left padding is refused") {
   PoNetConfig c;
   c.vocab_size = 40;
   c.hidden_size = 16;

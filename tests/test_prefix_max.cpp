@@ -32,7 +32,7 @@ TEST_CASE("prefix_max: the fast kernel equals the reference for every segment an
     }
 }
 
-TEST_CASE("prefix_max: ties go to the lowest position; the winner collects the gradients") {
+TEST_CASE("prefix_max: ties go to the lowest position, and the winner collects the gradients") {
   Tensor x = Tensor::from_vector({2, 1, 2, 3, 3}, {1, 5, 1}).set_requires_grad(true);
   Tensor y = prefix_max(x, 0, 0);
   check_close(y, {2, 2, 2, 3, 3});
