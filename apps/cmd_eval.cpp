@@ -7,9 +7,14 @@
 #include "apps/common_options.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
+#include "data/lm_data.h"
 #include "data/pretraining_data.h"
+#include "hf/import.h"
 #include "text/corpus.h"
+#include "train/causal_lm_task.h"
 #include "train/classification_task.h"
+#include "train/lm_run.h"
+#include "train/run_format.h"
 #include "train/pretraining_task.h"
 #include "train/run_dir.h"
 
@@ -28,13 +33,40 @@ int eval_classifier(const Args& a, Device device) {
   return 0;
 }
 
+// A `ponet lm` run: loss, perplexity and next-token accuracy on windows of its held-out documents (or of
+// --corpus), --batches batches of its own window length and batch size.
+int eval_lm(const Args& a, Device device) {
+  train::LoadedLM run = train::load_lm_run(a.str("run"), device);
+  const bool own_corpus = !a.str("corpus").empty();
+  std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());
+  if (corpus_path.empty()) corpus_path = train::ensure_default_corpus();
+  const text::Corpus corpus = text::read_corpus(corpus_path);
+  std::vector<size_t> docs;
+  if (own_corpus) {
+    for (size_t i = 0; i < corpus.documents.size(); ++i) docs.push_back(i);
+  } else {
+    docs = data::split_documents(corpus.documents.size(), run.options.value("held_out", 0.02),
+                                  run.options.value("seed", uint64_t{0}), run.options.value("held_out_phase", 0.0))
+               .second;
+  }
+  const data::LmData held(corpus, run.tokenizer, docs, run.options.value("max_len", int64_t{128}),
+                          run.options.value("batch_size", int64_t{32}));
+  PONET_CHECK(a.integer("batches") > 0, "--batches must be positive");
+  std::vector<data::LmBatch> batches;
+  Rng rng(static_cast<uint64_t>(a.integer("seed")));
+  for (int64_t i = 0; i < a.integer("batches"); ++i) batches.push_back(held.next_batch(rng));
+  train::CausalLMTask task(*run.model, held, batches);
+  std::printf("%s\n", task.describe(task.evaluate()).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_eval(int argc, char** argv) {
   Args a("eval",
          "Evaluate a run's checkpoint: MLM and its sentence task (SSO or NSP, as the run trained) on held-out data, "
          "or a classifier on a labelled file.");
-  a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain` or `ponet finetune`");
+  a.option("run", "runs/kjv-tiny", "run directory written by `ponet pretrain`, `ponet finetune` or `ponet lm`");
   a.option("data", "", "finetune runs: the labelled file (.jsonl / .csv / .tsv) to report loss, accuracy and macro-F1 on");
   declare_dataset_field_options(a);
   a.option("corpus", "", "evaluate on this corpus instead (all its documents)");
@@ -43,6 +75,7 @@ int cmd_eval(int argc, char** argv) {
   declare_device_option(a);
   if (!a.parse(argc, argv)) return 0;
   const Device device = device_option(a);
+  if (!hf::is_hf_directory(a.str("run")) && train::read_run_json(a.str("run")).value("command", "") == "lm") return eval_lm(a, device);
   if (train::is_classifier_run(a.str("run"))) return eval_classifier(a, device);
   PONET_CHECK(a.str("data").empty(), "--data is for `ponet finetune` runs, and ", a.str("run"), " holds no classifier");
   train::LoadedRun run = train::load_run(a.str("run"), device);

@@ -5,6 +5,8 @@
 namespace ponet::app {
 
 int cmd_pretrain(int argc, char** argv);
+int cmd_lm(int argc, char** argv);
+int cmd_generate(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_predict(int argc, char** argv);
 int cmd_lra(int argc, char** argv);

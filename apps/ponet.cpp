@@ -28,6 +28,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"pretrain", "train a PoNet with MLM + SSO on a corpus (default: the King James Bible)", ponet::app::cmd_pretrain},
+    {"lm", "train a causal language model (causal PoNet or softmax) on a corpus, for `ponet generate`", ponet::app::cmd_lm},
+    {"generate", "continue a prompt with a `ponet lm` run (temperature, top-k, top-p)", ponet::app::cmd_generate},
     {"eval", "evaluate a run's checkpoint on its held-out split", ponet::app::cmd_eval},
     {"predict", "fill the [MASK] tokens of a sentence and print the top-k candidates", ponet::app::cmd_predict},
     {"finetune", "fine-tune a PoNet classifier on labelled texts (from a pretraining run or from scratch)",

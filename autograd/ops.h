@@ -92,6 +92,10 @@ Tensor max_pool1d(const Tensor& x);
 // x [B, L, C], segment_ids int64 [B, L] >= 0: out[b,l,c] = max over m with ids[b,m] == ids[b,l] of
 // x[b,m,c]. Backward routes each output's gradient to its segment's winner (lowest position on ties).
 Tensor segment_max(const Tensor& x, const Tensor& segment_ids);
+// x [B, L, C]: the causal max out[b,t,c] = max of x[b,m,c] over m in [start(t), t] (autograd/ops/prefix_max.cpp,
+// kernels/cpu/prefix_max.h): start(t) is the first position of t's segment of segment_length positions
+// (0: one segment) and at least t - window + 1 (window 0: no window). Ties: the lowest position wins.
+Tensor prefix_max(const Tensor& x, int64_t segment_length, int64_t window);
 // x [B, L, C], mask int64 [B, L] (1 = real): out[b,c] = sum_{mask} x[b,l,c] / count. A row without
 // any real position throws.
 Tensor masked_mean(const Tensor& x, const Tensor& mask);

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "nn/config_json.h"
 #include "nn/lra.h"
+#include "nn/ponet_for_causal_lm.h"
 #include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
 
@@ -37,6 +38,7 @@ struct ModelClass {
 const ModelClass kClasses[] = {
     {"PoNetForPreTraining", "ponet", build<PoNetForPreTraining, PoNetConfig>},
     {"PoNetForSequenceClassification", "ponet", build<PoNetForSequenceClassification, PoNetConfig>},
+    {"PoNetForCausalLM", "ponet", build<PoNetForCausalLM, PoNetConfig>},
     {"LraForSequenceClassification", "lra", build<LraForSequenceClassification, LraConfig>},
 };
 

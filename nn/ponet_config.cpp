@@ -76,6 +76,8 @@ void PoNetConfig::validate() const {
   PONET_CHECK(initializer_range > 0.f, "PoNetConfig: initializer_range must be positive");
   PONET_CHECK(layer_norm_eps > 0.f, "PoNetConfig: layer_norm_eps must be positive");
   PONET_CHECK(segment_num >= 0, "PoNetConfig: segment_num must be >= 0, got ", segment_num);
+  PONET_CHECK(causal_segment_length > 0, "PoNetConfig: causal_segment_length must be positive, got ",
+              causal_segment_length);
   PONET_CHECK(is_token_mixer(mixer), "PoNetConfig: unknown mixer \"", mixer, "\" (known: ", join(token_mixer_names()),
               ")");
   PONET_CHECK(attention_probs_dropout_prob >= 0.f && attention_probs_dropout_prob < 1.f,
@@ -111,6 +113,7 @@ std::string PoNetConfig::to_json() const {
             {"attention_probs_dropout_prob", io::json_float(attention_probs_dropout_prob)},
             {"num_labels", num_labels},
             {"family", "ponet"}};
+  if (mixer == "ponet_causal") j["causal_segment_length"] = causal_segment_length;  // only the causal PoNet reads it
   if (!ponet_branches.all()) j[kBranchesField] = ponet_branch_names(ponet_branches);  // the full PoNet writes none
   return io::json_text(j, 2);
 }
@@ -136,6 +139,7 @@ PoNetConfig PoNetConfig::from_json(const std::string& text, const std::string& w
     else if (key == "mask_token_id") read_config_field(value, key, c.mask_token_id, where);
     else if (key == "clsgsepg") read_config_field(value, key, c.clsgsepg, where);
     else if (key == "segment_num") read_config_field(value, key, c.segment_num, where);
+    else if (key == "causal_segment_length") read_config_field(value, key, c.causal_segment_length, where);
     else if (key == "num_sso_labels") read_config_field(value, key, c.num_sso_labels, where);
     else if (key == "mixer") read_config_field(value, key, c.mixer, where);
     else if (key == "attention_probs_dropout_prob") read_config_field(value, key, c.attention_probs_dropout_prob, where);

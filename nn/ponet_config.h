@@ -29,6 +29,7 @@ struct PoNetConfig {
   int64_t mask_token_id = 103;
   bool clsgsepg = true;      // special-token rule: CLS/SEP kept out of local/segment pooling
   int64_t segment_num = 0;   // > 0: LRA-style fixed chunks of L // segment_num + 1 tokens
+  int64_t causal_segment_length = 32;  // the causal PoNet (ponet_causal): SMP segments of this many positions
   int64_t num_sso_labels = 3;
   std::string mixer = "ponet";               // token mixer of every layer (nn/token_mixers.cpp)
   float attention_probs_dropout_prob = 0.1f;  // used by mixers with attention probabilities (softmax)

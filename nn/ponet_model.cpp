@@ -58,6 +58,7 @@ PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rn
   m.init = init;
   m.dropout_rng = dropout_rng;
   m.ponet_branches = c.ponet_branches;
+  m.causal_segment_length = c.causal_segment_length;
   auto att = std::make_shared<Container>();
   mixer = att->register_module("self", make_token_mixer(c.mixer, m));
   attention_output = att->register_module(

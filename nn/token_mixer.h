@@ -30,6 +30,7 @@ struct MixerOptions {
   Init init;
   Rng* dropout_rng = nullptr;  // the model's, for mixers with dropout inside
   PoNetBranches ponet_branches;  // the PoNet mixer's ablation switches (kernels/ponet_branches.h)
+  int64_t causal_segment_length = 32;  // the causal PoNet's SMP segments (nn/mixers/ponet_causal.h)
 };
 
 class TokenMixer : public Module {

@@ -2,7 +2,9 @@
 #include "core/error.h"
 #include "nn/mixers/fnet.h"
 #include "nn/mixers/ponet.h"
+#include "nn/mixers/ponet_causal.h"
 #include "nn/mixers/softmax_attention.h"
+#include "nn/mixers/softmax_causal.h"
 #include "nn/token_mixer.h"
 
 namespace ponet::nn {
@@ -15,6 +17,8 @@ std::vector<std::pair<std::string, MixerFactory>>& registry() {
       {"ponet", make_ponet_mixer},             // GA + SMP + LMP fused by PF (the paper's mixer)
       {"softmax", make_softmax_attention},     // multi-head scaled dot-product attention
       {"fnet", make_fnet_mixer},               // Re(FFT_seq(FFT_hidden(x))), no parameters
+      {"ponet_causal", make_ponet_causal_mixer},  // PoNet where t sees only <= t; running state for generation
+      {"softmax_causal", make_softmax_causal_attention},  // GPT-style masked softmax attention; KV cache
   };
   return mixers;
 }

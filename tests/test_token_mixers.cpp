@@ -33,7 +33,7 @@ BatchContext context() {
 
 TEST_CASE("every registered mixer: official names, shapes, fused equals composed") {
   const std::vector<std::string> names = token_mixer_names();
-  CHECK(names == std::vector<std::string>{"ponet", "softmax", "fnet"});
+  CHECK(names == std::vector<std::string>{"ponet", "softmax", "fnet", "ponet_causal", "softmax_causal"});
   for (const std::string& name : names) {
     CAPTURE(name);
     for (ParamNames style : {ParamNames::hf, ParamNames::lra}) {
@@ -42,13 +42,13 @@ TEST_CASE("every registered mixer: official names, shapes, fused equals composed
       std::vector<std::string> params;
       for (auto& [n, t] : mixer->named_parameters()) params.push_back(n);
       if (name == "fnet") CHECK(params.empty());
-      if (name == "softmax")
+      if (name == "softmax" || name == "softmax_causal")
         CHECK(params == (style == ParamNames::hf
                              ? std::vector<std::string>{"query.weight", "query.bias", "key.weight", "key.bias",
                                                         "value.weight", "value.bias"}
                              : std::vector<std::string>{"W_q.weight", "W_q.bias", "W_k.weight", "W_k.bias",
                                                         "W_v.weight", "W_v.bias"}));
-      if (name == "ponet") CHECK(params.front() == (style == ParamNames::hf ? "dense_local.weight" : "W_q.weight"));
+      if (name == "ponet" || name == "ponet_causal") CHECK(params.front() == (style == ParamNames::hf ? "dense_local.weight" : "W_q.weight"));
       CHECK(mixer->has_output_projection() == (name != "fnet"));
       Rng data(3);
       Tensor x = random_tensor({2, 7, 8}, data);
@@ -97,7 +97,7 @@ TEST_CASE("every registered mixer: gradcheck of the output with respect to the i
 TEST_CASE("token mixer registry: unknown names list the known ones") {
   Rng init(1);
   CHECK_THROWS_WITH_AS(make_token_mixer("linformer", options(ParamNames::hf, &init, nullptr)),
-                       doctest::Contains("unknown token mixer \"linformer\" (known: ponet, softmax, fnet)"), Error);
+                       doctest::Contains("unknown token mixer \"linformer\" (known: ponet, softmax, fnet, ponet_causal, softmax_causal)"), Error);
   CHECK(is_token_mixer("fnet"));
   CHECK_FALSE(is_token_mixer("FNet"));
   MixerOptions bad = options(ParamNames::hf, &init, nullptr);

@@ -104,7 +104,10 @@ Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias) {
   Tensor out;
   if (bias.defined()) {
     const Tensor b = bias.detach();
-    out = contiguous(make_view(b, {rows, out_f}, {0, b.strides()[0]}, b.offset())).reshape(out_shape);
+    // With one row the broadcast view counts as contiguous, and contiguous() would hand back the bias's
+    // own storage for the GEMM to accumulate into: copy it then.
+    const Tensor rows_of_bias = make_view(b, {rows, out_f}, {0, b.strides()[0]}, b.offset());
+    out = (rows_of_bias.is_contiguous() ? rows_of_bias.clone() : contiguous(rows_of_bias)).reshape(out_shape);
   } else {
     out = Tensor::empty(out_shape, DType::F32, x.device());
   }

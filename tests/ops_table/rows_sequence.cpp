@@ -39,6 +39,23 @@ Expected max_pool_ref(const Tensor& x) {
   return {x.shape(), out};
 }
 
+// The causal max (prefix_max): every output scans its range [start(t), t] in double.
+Expected prefix_max_ref(const Tensor& x, int64_t segment_length, int64_t window) {
+  const int64_t B = x.size(0), L = x.size(1), C = x.size(2);
+  std::vector<double> v = as_double(x), out(v.size());
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < L; ++t) {
+      int64_t start = segment_length > 0 ? t - t % segment_length : 0;
+      if (window > 0) start = std::max(start, t - window + 1);
+      for (int64_t c = 0; c < C; ++c) {
+        double m = -INFINITY;
+        for (int64_t j = start; j <= t; ++j) m = std::max(m, v[(b * L + j) * C + c]);
+        out[(b * L + t) * C + c] = m;
+      }
+    }
+  return {x.shape(), out};
+}
+
 // Segments are the positions of a row sharing an id, wherever they are (not only runs).
 Expected segment_max_ref(const Tensor& x, const Tensor& ids) {
   const int64_t B = x.size(0), L = x.size(1), C = x.size(2);
@@ -154,6 +171,14 @@ std::vector<OpCase> rows() {
     out.push_back({"max_pool1d", shape_str(s), large ? big : kAllModes, [s] { return Inputs{spread_input(s, 110)}; },
                    [](const Inputs& in) { return max_pool1d(in[0]); }, [](const Inputs& in) { return max_pool_ref(in[0]); },
                    {0, 0}, {1e-3, 5e-3}, 1e-2f, {0, 0}});
+    // the causal pools: running segment max (segments of 4 / 40), left window of 3, both, one prefix
+    for (auto [seg, win] : {std::pair<int64_t, int64_t>{large ? 40 : 4, 0}, {0, 3}, {large ? 40 : 4, 3}, {0, 0}}) {
+      out.push_back({"prefix_max", shape_str(s) + " segment " + std::to_string(seg) + " window " + std::to_string(win),
+                     large ? big : kAllModes, [s] { return Inputs{spread_input(s, 114)}; },
+                     [seg, win](const Inputs& in) { return prefix_max(in[0], seg, win); },
+                     [seg, win](const Inputs& in) { return prefix_max_ref(in[0], seg, win); }, {0, 0}, {1e-3, 5e-3},
+                     1e-2f, {0, 0}});
+    }
     out.push_back({"segment_max", shape_str(s) + " segments of 3 / 33", large ? big : kAllModes,
                    [s, large] { return Inputs{spread_input(s, 111), chunk_segments(s[0], s[1], large ? 33 : 3)}; },
                    [](const Inputs& in) { return segment_max(in[0], in[1]); },

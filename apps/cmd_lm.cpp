@@ -1,0 +1,165 @@
+// `ponet lm`: corpus -> tokenizer -> next-token windows -> Trainer, for a PoNet with a causal mixer
+// (ponet_causal, or the softmax_causal baseline); then a short greedy sample. `ponet generate` writes with
+// the run afterwards.
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "apps/args.h"
+#include "apps/builtin_configs.h"
+#include "apps/commands.h"
+#include "apps/common_options.h"
+#include "apps/pretrain_defaults.h"
+#include "apps/trainer_options.h"
+#include "core/error.h"
+#include "data/lm_data.h"
+#include "data/pretraining_data.h"
+#include "io/atomic_file.h"
+#include "nn/incremental_mixer.h"
+#include "text/corpus.h"
+#include "train/causal_lm_task.h"
+#include "train/run_dir.h"
+#include "train/run_format.h"
+#include "train/trainer.h"
+
+namespace ponet::app {
+
+namespace {
+
+constexpr const char* kDefaultConfig = "tiny.json";  // apps/configs/tiny.json, as `ponet pretrain`
+
+std::string causal_list() {
+  std::string out;
+  for (const std::string& n : nn::causal_mixer_names()) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+void declare(Args& a) {
+  const RecordedAs string = RecordedAs::string, integer = RecordedAs::integer, number = RecordedAs::number;
+  a.option("corpus", "", "corpus in BERT format (one sentence per line, blank line between documents); default: the King James Bible",
+           string);
+  a.option("out", "runs/kjv-lm", "run directory (created; holds vocab, config, checkpoint, log, chart)");
+  a.option("config", "", "model config JSON (sizes; see apps/configs/); default: apps/configs/tiny.json", string);
+  a.option("mixer", "ponet_causal", "causal token mixer of every layer (replaces the config's mixer): " + causal_list(), string);
+  a.option("vocab", "", "a vocab.txt to use (e.g. a `ponet pretrain` run's) instead of training one", string);
+  a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", integer);
+  a.option("max-len", "128", "tokens per training window (at most max_position_embeddings)", integer);
+  a.option("batch-size", "32", "windows per step", integer);
+  declare_trainer_options(a, {"3200", "100", "0.003", "0.01", "1.0", "linear", "250", "10"}, /*recorded=*/true);
+  a.option("eval-batches", "16", "held-out batches per evaluation", integer);
+  a.option("checkpoint-every", "250", "steps between checkpoints", integer);
+  a.option("held-out", "0.02", "fraction of documents held out for evaluation", number);
+  a.option("held-out-phase", nlohmann::json(data::kPretrainHeldOutPhase).dump(),
+           "which document of every 1/held-out is held out, as a fraction in [0, 1) (plus the seed)", number);
+  a.option("seed", "0", "seed for initialisation, data and dropout", integer);
+  declare_device_option(a);
+  declare_threads_option(a);
+  declare_resumable_run_options(a);
+}
+
+}  // namespace
+
+int cmd_lm(int argc, char** argv) {
+  Args a("lm",
+         "Train a causal language model (next-token prediction) with a causal PoNet mixer or the causal "
+         "softmax baseline; `ponet generate --run DIR` writes with it.");
+  declare(a);
+  if (!a.parse(argc, argv)) return 0;
+  const std::string out = a.str("out");
+  const bool resume = a.is_set("resume");
+  const Device device = device_option(a);
+  apply_threads_option(a);
+  if (resume) a.load_recorded(train::read_run_json(out, "lm"), train::run_json_path(out));
+  train::TrainerOptions to = read_trainer_options(a, out);
+  to.checkpoint_every = a.integer("checkpoint-every");
+  train::check_options(to);
+  const std::string mixer = a.str("mixer");
+  PONET_CHECK(nn::is_causal_mixer(mixer), "--mixer ", mixer,
+              " is not causal: a language model must not see the tokens it predicts (causal mixers: ", causal_list(),
+              ")");
+  PONET_CHECK(a.integer("batch-size") > 0, "--batch-size must be positive, got ", a.integer("batch-size"));
+  const double held_out = a.number("held-out");
+  PONET_CHECK(held_out > 0 && held_out < 1, "--held-out must be in (0, 1), got ", held_out);
+  PONET_CHECK(a.number("held-out-phase") >= 0 && a.number("held-out-phase") < 1,
+              "--held-out-phase must be in [0, 1), got ", a.number("held-out-phase"));
+  PONET_CHECK(a.integer("eval-batches") > 0, "--eval-batches must be positive");
+  const std::string corpus_arg = a.str("corpus");
+  const text::Corpus corpus = text::read_corpus(corpus_arg.empty() ? train::ensure_default_corpus() : corpus_arg);
+  const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
+
+  text::WordPieceTokenizer tok;
+  nn::PoNetConfig config;
+  if (resume) {
+    tok = text::WordPieceTokenizer::load_vocab(out + "/vocab.txt");
+    config = nn::PoNetConfig::from_json(io::read_file(out + "/config.json"), out + "/config.json");
+  } else {
+    const bool own = !a.str("config").empty();
+    config = nn::PoNetConfig::from_json(own ? io::read_file(a.str("config")) : builtin_config(kDefaultConfig),
+                                        own ? a.str("config") : builtin_config_where(kDefaultConfig));
+    const int64_t max_len = a.integer("max-len");
+    PONET_CHECK(max_len >= 2 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
+                " must be in [2, max_position_embeddings = ", config.max_position_embeddings, "]");
+    ::mkdir(out.c_str(), 0755);
+    struct stat st;
+    PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
+    PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
+                "' already holds a run: pass --resume to continue it or choose another --out");
+    if (!a.str("vocab").empty()) {
+      tok = text::WordPieceTokenizer::load_vocab(a.str("vocab"));
+    } else {
+      PONET_CHECK(a.integer("vocab-size") >= 32, "--vocab-size must be at least 32");
+      std::vector<std::string> texts;
+      for (auto& doc : corpus.documents)
+        for (auto& s : doc) texts.push_back(s);
+      std::fprintf(stderr, "training a %lld-token WordPiece vocabulary on %zu sentences...\n",
+                   static_cast<long long>(a.integer("vocab-size")), texts.size());
+      tok = text::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
+    }
+    tok.save_vocab(out + "/vocab.txt");
+    config.vocab_size = tok.vocab_size();
+    config.pad_token_id = tok.pad_id();
+    config.cls_token_id = tok.cls_id();
+    config.sep_token_id = tok.sep_id();
+    config.mask_token_id = tok.mask_id();
+    config.mixer = mixer;
+    config.clsgsepg = false;  // no CLS/SEP rule in a causal mixer
+    config.segment_num = 0;
+    config.validate();
+    io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
+    train::write_run_json(out, "lm", a.recorded_json());
+  }
+
+  auto [train_docs, held_docs] = data::split_documents(corpus.documents.size(), held_out, seed, a.number("held-out-phase"));
+  const data::LmData train_data(corpus, tok, train_docs, a.integer("max-len"), a.integer("batch-size"));
+  const data::LmData eval_data(corpus, tok, held_docs, a.integer("max-len"), a.integer("batch-size"));
+  std::vector<data::LmBatch> eval_batches;
+  Rng eval_rng(seed + 1000003);
+  for (int64_t i = 0; i < a.integer("eval-batches"); ++i) eval_batches.push_back(eval_data.next_batch(eval_rng));
+
+  nn::PoNetForCausalLM model(config, seed);
+  model.to(device);
+  std::fprintf(stderr,
+               "causal LM (%s): %lld parameters (hidden %lld, %lld layers, %lld heads, vocab %lld); %lld train / %lld "
+               "held-out tokens; device %s\n",
+               config.mixer.c_str(), static_cast<long long>(model.num_parameters()),
+               static_cast<long long>(config.hidden_size), static_cast<long long>(config.num_hidden_layers),
+               static_cast<long long>(config.num_attention_heads), static_cast<long long>(config.vocab_size),
+               static_cast<long long>(train_data.num_tokens()), static_cast<long long>(eval_data.num_tokens()),
+               device.str().c_str());
+  train::CausalLMTask task(model, train_data, eval_batches);
+  train::Trainer trainer(task, to, seed);
+  if (resume) {
+    trainer.resume(trainer.checkpoint_path());
+    std::fprintf(stderr, "resumed from %s\n", trainer.checkpoint_path().c_str());
+  }
+  train::TrainSummary s = trainer.run();
+  std::printf("trained %lld steps in %.1f s; held-out: loss %.4f, perplexity %.2f, next-token accuracy %.1f%%\n",
+              static_cast<long long>(s.steps_done), s.seconds, train::metric(s.final_eval, "loss"),
+              train::metric(s.final_eval, "perplexity"), 100 * train::metric(s.final_eval, "accuracy"));
+  std::printf("run directory: %s (checkpoint.safetensors, log.jsonl, curves.svg); write with: ponet generate --run %s "
+              "\"prompt\"\n",
+              out.c_str(), out.c_str());
+  return s.interrupted ? 130 : 0;
+}
+
+}  // namespace ponet::app

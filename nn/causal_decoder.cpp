@@ -1,0 +1,46 @@
+#include "nn/causal_decoder.h"
+
+#include "autograd/grad_mode.h"
+#include "core/error.h"
+
+namespace ponet::nn {
+
+CausalDecoder::CausalDecoder(const PoNetForCausalLM& model) : model_(model) {
+  PONET_CHECK(!model.training(), "CausalDecoder: the model must be in eval mode (dropout off)");
+  for (const auto& layer : model.backbone().layers) states_.push_back(as_incremental(*layer->mixer)->start_decoding());
+}
+
+int64_t CausalDecoder::state_bytes() const {
+  int64_t total = 0;
+  for (const auto& s : states_) total += s->bytes();
+  return total;
+}
+
+std::vector<float> CausalDecoder::feed(int64_t token) {
+  const PoNetConfig& c = model_.config();
+  PONET_CHECK(position_ < c.max_position_embeddings, "CausalDecoder: position ", position_,
+              " is past max_position_embeddings ", c.max_position_embeddings);
+  PONET_CHECK(token >= 0 && token < c.vocab_size, "CausalDecoder: token id ", token, " is outside the vocabulary [0, ",
+              c.vocab_size, ")");
+  NoGrad no_grad;
+  const PoNetModel& body = model_.backbone();
+  const Device dev = model_.device();
+  const PoNetEmbeddings& e = *body.embeddings;
+  // the embeddings of one position, in PoNetEmbeddings::forward's order: (word + type) + position
+  Tensor x = add(add(e.word_embeddings->forward(Tensor::from_vector_i64({token}, {1, 1}, dev)),
+                     e.token_type_embeddings->forward(Tensor::from_vector_i64({0}, {1, 1}, dev))),
+                 e.position_embeddings->forward(Tensor::from_vector_i64({position_}, {1}, dev)));
+  x = e.norm->forward(x);
+  const BatchContext ctx;  // eval mode: the blocks' dropouts draw nothing
+  for (size_t i = 0; i < body.layers.size(); ++i) {
+    const PostLNBlock& layer = *body.layers[i];
+    Tensor mixed = layer.attention_output->dense->forward(as_incremental(*layer.mixer)->decode_step(x, *states_[i]));
+    Tensor a = layer.attention_output->add_and_norm(mixed, x, ctx);
+    Tensor f = layer.output->dense->forward(gelu(layer.intermediate_dense->forward(a)));
+    x = layer.output->add_and_norm(f, a, ctx);
+  }
+  ++position_;
+  return model_.lm_logits(x).to_vector();
+}
+
+}  // namespace ponet::nn
