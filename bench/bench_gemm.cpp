@@ -2,7 +2,9 @@
 // and on the shapes the main job's model and the LRA speed model multiply, each linear layer three ways
 // (forward, input gradient, weight gradient).
 // Prints GFLOP/s (best of several repetitions), the ratio ours / OpenBLAS and, for each shape, the same
-// blocked GEMM with the portable micro-kernel (gemm_portable), the reference of the intrinsics one.
+// blocked GEMM with the portable micro-kernel (gemm_portable), the reference of the intrinsics one, and
+// the bf16 mixed-precision GEMM (kernels/cpu/gemm_bf16.h) with its fastest kernel and its portable one,
+// with the ratio bf16 / fp32 (both ours, same run).
 //   usage: bench_gemm [repetitions] [only]   only: time just the shapes whose label contains it, the label
 //          being MxNxK:op, e.g. "1640x8000x128:nt" (one shape) or ":tn" (every weight gradient)
 #include <omp.h>
@@ -17,6 +19,7 @@
 
 #include "core/rng.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_bf16.h"
 #ifdef PONET_HAVE_CBLAS
 #include <cblas.h>
 #endif
@@ -73,6 +76,15 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
 #else
   std::printf("   (built without OpenBLAS: no baseline)\n");
 #endif
+  double bf16 = best_seconds(reps, [&] {
+    ponet::cpu::gemm_bf16(ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(), N);
+  });
+  double bf16_portable = best_seconds(reps, [&] {
+    ponet::cpu::gemm_bf16_portable(ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(),
+                                   N);
+  });
+  std::printf("%27s bf16 %8.1f GFLOP/s (portable bf16 kernel %6.1f)   bf16/fp32 %.2f\n", "", flops / bf16 * 1e-9,
+              flops / bf16_portable * 1e-9, ours / bf16);
 }
 
 }  // namespace
@@ -80,8 +92,9 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
   if (argc > 2) g_only = argv[2];
-  std::printf("CPU GEMM, %d OpenMP threads, best of %d, micro-kernel %s\n", omp_get_max_threads(), reps,
-              ponet::cpu::gemm_micro_kernel_name());
+  std::printf("CPU GEMM, %d OpenMP threads, best of %d, micro-kernel %s, bf16 micro-kernel %s\n",
+              omp_get_max_threads(), reps, ponet::cpu::gemm_micro_kernel_name(),
+              ponet::cpu::gemm_bf16_micro_kernel_name());
 #if defined(PONET_HAVE_CBLAS) && defined(OPENBLAS_VERSION)
   // An OpenBLAS older than the CPU picks a generic kernel (Debian 12's 0.3.21 runs "Prescott", SSE3, on
   // a 2026 Xeon, 4-8x slower): the baseline is only fair with OPENBLAS_CORETYPE set to this CPU's family.
@@ -96,6 +109,10 @@ int main(int argc, char** argv) {
       ponet::cpu::gemm_reference(false, false, n, n, n, 1.f, A.data(), n, B.data(), n, 0.f, C.data(), n);
     });
     std::printf("   256 x   256 x   256   naive reference %.2f GFLOP/s\n", 2.0 * n * n * n / t * 1e-9);
+    t = best_seconds(1, [&] {
+      ponet::cpu::gemm_bf16_reference(false, false, n, n, n, 1.f, A.data(), n, B.data(), n, 0.f, C.data(), n);
+    });
+    std::printf("   256 x   256 x   256   naive bf16 reference %.2f GFLOP/s\n", 2.0 * n * n * n / t * 1e-9);
   }
   bench_shape(1024, 1024, 1024, reps);
   // A linear layer y = x W^T with x [T, in], W [out, in] multiplies three ways: forward T x out x in (nt),
