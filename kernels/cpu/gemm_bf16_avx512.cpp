@@ -1,14 +1,11 @@
-// The bf16 GEMM's vdpbf16ps micro-kernel (contract:
-// kernels/cpu/gemm_bf16_micro_kernel.h). Only the functions here are compiled
-// for AVX-512 + AVX512_BF16 (a target attribute, not a file-wide -m flag, so no
-// inline function of a shared header is emitted with those instructions and
-// picked by the linker for other files); kernels/cpu/gemm_bf16.cpp calls it
-// only after CPUID said the CPU has the instruction. Tested against the
-// portable kernel and gemm_bf16_reference by tests/test_gemm_bf16.cpp.
+// The bf16 GEMM's vdpbf16ps micro-kernel (contract: kernels/cpu/gemm_bf16_micro_kernel.h). Only the functions here are
+// compiled for AVX-512 + AVX512_BF16 (a target attribute, not a file-wide -m flag, so no inline function of a shared
+// header is emitted with those instructions and picked by the linker for other files); kernels/cpu/gemm_bf16.cpp calls
+// it only after CPUID said the CPU has the instruction. Tested against the portable kernel and gemm_bf16_reference by
+// tests/test_gemm_bf16.cpp.
 #include "kernels/cpu/gemm_bf16_micro_kernel.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) &&                                \
-    (defined(__clang__) || __GNUC__ >= 10)
+#if defined(__x86_64__) && defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 10)
 #define PONET_HAVE_AVX512BF16_KERNEL 1
 #include <immintrin.h>
 #endif
@@ -19,29 +16,24 @@ namespace ponet::cpu::gemm_bf16_detail {
 
 bool have_avx512bf16_kernel() { return true; }
 
-// Per pair of k: two B vectors (32 columns, each lane a bf16 pair) and, per
-// row, the row's pair broadcast to all lanes; vdpbf16ps adds both products to
-// the fp32 accumulator. B is prefetched 8 pairs (1 KiB) ahead, as the fp32
-// kernel does (kernels/cpu/gemm_micro_kernel.h says why).
-__attribute__((target("avx512f,avx512bf16"))) void
-micro_kernel_avx512bf16(int64_t kp, const uint32_t *a, int64_t a_row_stride,
-                        int64_t a_pair_stride, const uint32_t *b, float *C,
-                        int64_t ldc, int64_t m, int64_t n, float alpha,
-                        bool first_k_block, float beta) {
+// Per pair of k: two B vectors (32 columns, each lane a bf16 pair) and, per row, the row's pair broadcast to all lanes;
+// vdpbf16ps adds both products to the fp32 accumulator. B is prefetched 8 pairs (1 KiB) ahead, as the fp32 kernel does
+// (kernels/cpu/gemm_micro_kernel.h says why).
+__attribute__((target("avx512f,avx512bf16"))) void micro_kernel_avx512bf16(int64_t kp, const uint32_t* a,
+                                                                           int64_t a_row_stride, int64_t a_pair_stride,
+                                                                           const uint32_t* b, float* C, int64_t ldc,
+                                                                           int64_t m, int64_t n, float alpha,
+                                                                           bool first_k_block, float beta) {
   constexpr int64_t kPrefetchPairs = 8 * NR;
   __m512 acc[MR][2];
-  for (int64_t r = 0; r < MR; ++r)
-    acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  for (int64_t r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
 #pragma GCC unroll 2
   for (int64_t p = 0; p < kp; ++p) {
-    _mm_prefetch(reinterpret_cast<const char *>(b + kPrefetchPairs),
-                 _MM_HINT_T0);
-    const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b),
-                   b1 = (__m512bh)_mm512_loadu_si512(b + 16);
-#pragma GCC unroll 8 // MR
+    _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchPairs), _MM_HINT_T0);
+    const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b), b1 = (__m512bh)_mm512_loadu_si512(b + 16);
+#pragma GCC unroll 8  // MR
     for (int64_t r = 0; r < MR; ++r) {
-      const __m512bh ar =
-          (__m512bh)_mm512_set1_epi32(static_cast<int>(a[r * a_row_stride]));
+      const __m512bh ar = (__m512bh)_mm512_set1_epi32(static_cast<int>(a[r * a_row_stride]));
       acc[r][0] = _mm512_dpbf16_ps(acc[r][0], ar, b0);
       acc[r][1] = _mm512_dpbf16_ps(acc[r][1], ar, b1);
     }
@@ -53,16 +45,15 @@ micro_kernel_avx512bf16(int64_t kp, const uint32_t *a, int64_t a_row_stride,
     const bool add = !first_k_block || beta == 1.f;
     for (int64_t r = 0; r < MR; ++r)
       for (int64_t h = 0; h < 2; ++h) {
-        float *c = C + r * ldc + 16 * h;
+        float* c = C + r * ldc + 16 * h;
         __m512 v;
         if (add)
           v = _mm512_fmadd_ps(va, acc[r][h], _mm512_loadu_ps(c));
         else if (beta == 0.f)
           v = _mm512_mul_ps(va,
-                            acc[r][h]); // C is not read: NaN there is ignored
+                            acc[r][h]);  // C is not read: NaN there is ignored
         else
-          v = _mm512_fmadd_ps(va, acc[r][h],
-                              _mm512_mul_ps(vb, _mm512_loadu_ps(c)));
+          v = _mm512_fmadd_ps(va, acc[r][h], _mm512_mul_ps(vb, _mm512_loadu_ps(c)));
         _mm512_storeu_ps(c, v);
       }
     return;
@@ -79,17 +70,13 @@ micro_kernel_avx512bf16(int64_t kp, const uint32_t *a, int64_t a_row_stride,
 
 bool have_avx512bf16_kernel() { return false; }
 
-void micro_kernel_avx512bf16(int64_t kp, const uint32_t *a,
-                             int64_t a_row_stride, int64_t a_pair_stride,
-                             const uint32_t *b, float *C, int64_t ldc,
-                             int64_t m, int64_t n, float alpha,
+void micro_kernel_avx512bf16(int64_t kp, const uint32_t* a, int64_t a_row_stride, int64_t a_pair_stride,
+                             const uint32_t* b, float* C, int64_t ldc, int64_t m, int64_t n, float alpha,
                              bool first_k_block, float beta) {
-  // never chosen in such a build (have_avx512bf16_kernel); kept so the program
-  // links
-  micro_kernel_portable(kp, a, a_row_stride, a_pair_stride, b, C, ldc, m, n,
-                        alpha, first_k_block, beta);
+  // never chosen in such a build (have_avx512bf16_kernel); kept so the program links
+  micro_kernel_portable(kp, a, a_row_stride, a_pair_stride, b, C, ldc, m, n, alpha, first_k_block, beta);
 }
 
 #endif
 
-} // namespace ponet::cpu::gemm_bf16_detail
+}  // namespace ponet::cpu::gemm_bf16_detail
