@@ -4,7 +4,8 @@
 // Prints GFLOP/s (best of several repetitions), the ratio ours / OpenBLAS and, for each shape, the same
 // blocked GEMM with the portable micro-kernel (gemm_portable), the reference of the intrinsics one, and
 // the bf16 mixed-precision GEMM (kernels/cpu/gemm_bf16.h) with its fastest kernel and its portable one,
-// with the ratio bf16 / fp32 (both ours, same run).
+// with the ratio bf16 / fp32 (both ours, same run); first, one core's fp32 FMA and bf16 dot-product instruction peaks,
+// the ceiling of each.
 //   usage: bench_gemm [repetitions] [only]   only: time just the shapes whose label contains it, the label
 //          being MxNxK:op, e.g. "1640x8000x128:nt" (one shape) or ":tn" (every weight gradient)
 #include <omp.h>
@@ -20,6 +21,9 @@
 #include "core/rng.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/gemm_bf16.h"
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #ifdef PONET_HAVE_CBLAS
 #include <cblas.h>
 #endif
@@ -87,6 +91,57 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
               flops / bf16_portable * 1e-9, ours / bf16);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// The instruction peaks of one core: 24 independent chains of vfmadd (32 flops each) or vdpbf16ps (64 flops
+// each), so neither latency nor memory limits them. A bf16 GEMM on vdpbf16ps cannot beat the fp32 one where
+// the second peak is not above the first (no AMX is used).
+constexpr long kPeakSteps = 20000000;
+double gflops(double flops_per_instruction, Clock::time_point t0) {
+  return kPeakSteps * 24.0 * flops_per_instruction / std::chrono::duration<double>(Clock::now() - t0).count() * 1e-9;
+}
+
+__attribute__((target("avx512f"))) double fma_peak() {
+  __m512 acc[24], a = _mm512_set1_ps(1.0001f), b = _mm512_set1_ps(0.9999f);
+  for (int i = 0; i < 24; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
+  const auto t0 = Clock::now();
+  for (long k = 0; k < kPeakSteps; ++k) {
+#pragma GCC unroll 24
+    for (int i = 0; i < 24; ++i) acc[i] = _mm512_fmadd_ps(a, b, acc[i]);
+    asm volatile("" : "+v"(a));
+  }
+  const double g = gflops(32, t0);
+  for (int i = 0; i < 24; ++i) asm volatile("" : : "v"(acc[i]));
+  return g;
+}
+
+__attribute__((target("avx512f,avx512bf16"))) double dpbf16_peak() {
+  __m512 acc[24];
+  __m512bh a = (__m512bh)_mm512_set1_epi32(0x3f803f80), b = (__m512bh)_mm512_set1_epi32(0x3f803f80);
+  for (int i = 0; i < 24; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
+  const auto t0 = Clock::now();
+  for (long k = 0; k < kPeakSteps; ++k) {
+#pragma GCC unroll 24
+    for (int i = 0; i < 24; ++i) acc[i] = _mm512_dpbf16_ps(acc[i], a, b);
+    asm volatile("" : "+v"(a));
+  }
+  const double g = gflops(64, t0);
+  for (int i = 0; i < 24; ++i) asm volatile("" : : "v"(acc[i]));
+  return g;
+}
+
+void print_instruction_peaks() {
+  if (!ponet::cpu::cpu_has_avx512_bf16()) {
+    std::printf("one core's peaks: this CPU has no AVX512_BF16 (the bf16 columns time the portable kernel)\n");
+    return;
+  }
+  const double fma = fma_peak(), dp = dpbf16_peak();
+  std::printf("one core's instruction peaks: fp32 vfmadd %.1f GFLOP/s, bf16 vdpbf16ps %.1f GFLOP/s (bf16/fp32 %.2f)\n",
+              fma, dp, dp / fma);
+}
+#else
+void print_instruction_peaks() {}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,6 +157,7 @@ int main(int argc, char** argv) {
   std::printf("baseline%s: kernels for core %s%s\n", OPENBLAS_VERSION, openblas_get_corename(),
               core ? " (OPENBLAS_CORETYPE)" : " (auto-detected; if generic, set OPENBLAS_CORETYPE, e.g. SkylakeX)");
 #endif
+  print_instruction_peaks();
   if (g_only[0] == '\0') {  // the naive triple loop, for scale
     const int64_t n = 256;
     std::vector<float> A(n * n, 0.5f), B(n * n, 0.25f), C(n * n);
