@@ -3,8 +3,8 @@
 // (forward, input gradient, weight gradient).
 // Prints GFLOP/s (best of several repetitions), the ratio ours / OpenBLAS and, for each shape, the same
 // blocked GEMM with the portable micro-kernel (gemm_portable), the reference of the intrinsics one, and
-// the bf16 mixed-precision GEMM (kernels/cpu/gemm_bf16.h) with its fastest kernel and its portable one,
-// with the ratio bf16 / fp32 (both ours, same run); first, one core's fp32 FMA and bf16 dot-product instruction peaks,
+// the bf16 mixed-precision GEMM (kernels/cpu/gemm_bf16.h) with every micro-kernel the CPU runs, each with the ratio
+// bf16 / fp32 (both ours, same run); first, one core's fp32 FMA and bf16 dot-product instruction peaks,
 // the ceiling of each.
 //   usage: bench_gemm [repetitions] [only]   only: time just the shapes whose label contains it, the label
 //          being MxNxK:op, e.g. "1640x8000x128:nt" (one shape) or ":tn" (every weight gradient)
@@ -80,15 +80,15 @@ void bench_shape(int64_t M, int64_t N, int64_t K, int reps, bool ta = false, boo
 #else
   std::printf("   (built without OpenBLAS: no baseline)\n");
 #endif
-  double bf16 = best_seconds(reps, [&] {
-    ponet::cpu::gemm_bf16(ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(), N);
-  });
-  double bf16_portable = best_seconds(reps, [&] {
-    ponet::cpu::gemm_bf16_portable(ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.f, C.data(),
-                                   N);
-  });
-  std::printf("%27s bf16 %8.1f GFLOP/s (portable bf16 kernel %6.1f)   bf16/fp32 %.2f\n", "", flops / bf16 * 1e-9,
-              flops / bf16_portable * 1e-9, ours / bf16);
+  std::printf("%27s bf16", "");
+  for (const std::string& kernel : ponet::cpu::gemm_bf16_micro_kernels()) {
+    const double t = best_seconds(reps, [&] {
+      ponet::cpu::gemm_bf16_using(kernel.c_str(), ta, tb, M, N, K, 1.f, A.data(), ta ? M : K, B.data(), tb ? K : N,
+                                  0.f, C.data(), N);
+    });
+    std::printf("  %s %6.1f GFLOP/s (bf16/fp32 %.2f)", kernel.c_str(), flops / t * 1e-9, ours / t);
+  }
+  std::printf("\n");
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)

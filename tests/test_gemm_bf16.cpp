@@ -1,5 +1,5 @@
-// The bf16 GEMM (kernels/cpu/gemm_bf16.h) against its reference: both kernels (vdpbf16ps where the CPU has it, and the
-// portable loops) on odd sizes, sizes crossing every block, all transposes, alpha/beta and the K split. The inputs both
+// The bf16 GEMM (kernels/cpu/gemm_bf16.h) against its reference: every kernel the CPU runs (vdpbf16ps, AVX-512F FMAs,
+// the portable loops) on odd sizes, sizes crossing every block, all transposes, alpha/beta and the K split. The inputs all
 // see are the same bf16 values (one rounding function), and a bf16 product is exact in fp32, so the only difference is
 // the fp32 accumulation: a sum of K terms in fp32, in any order, is within (K - 1) u sum |terms| of the exact sum (u =
 // 2^-24), plus one rounding each for alpha and beta. The check uses that bound, per element, with sum |a b| taken from
@@ -36,10 +36,7 @@ void check_bf16_gemm(const Case& t) {
   for (float& v : B) v = rng.uniform(-1, 1);
   for (float& v : C) v = t.beta == 0.f ? NAN : rng.uniform(-1, 1);
   const int64_t lda = t.ta ? t.M : t.K, ldb = t.tb ? t.K : t.N;
-  std::vector<float> fast = C, portable = C, ref = C, abs_sum(t.M * t.N, 0.f);
-  cpu::gemm_bf16(t.ta, t.tb, t.M, t.N, t.K, t.alpha, A.data(), lda, B.data(), ldb, t.beta, fast.data(), t.N);
-  cpu::gemm_bf16_portable(t.ta, t.tb, t.M, t.N, t.K, t.alpha, A.data(), lda, B.data(), ldb, t.beta, portable.data(),
-                          t.N);
+  std::vector<float> ref = C, abs_sum(t.M * t.N, 0.f);
   cpu::gemm_bf16_reference(t.ta, t.tb, t.M, t.N, t.K, t.alpha, A.data(), lda, B.data(), ldb, t.beta, ref.data(), t.N);
   std::vector<float> absA(A.size()), absB(B.size());
   for (size_t i = 0; i < A.size(); ++i) absA[i] = std::abs(A[i]);
@@ -47,22 +44,30 @@ void check_bf16_gemm(const Case& t) {
   cpu::gemm_bf16_reference(t.ta, t.tb, t.M, t.N, t.K, 1.f, absA.data(), lda, absB.data(), ldb, 0.f, abs_sum.data(),
                            t.N);
   const double u = std::ldexp(1.0, -24);
-  int bad_fast = 0, bad_portable = 0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    const double prev = t.beta == 0.f ? 0.0 : std::abs(t.beta * C[i]);
-    const double bound = (t.K + 2) * u * (std::abs(t.alpha) * abs_sum[i] + prev) + 1e-30;
-    if (!(std::abs(static_cast<double>(fast[i]) - ref[i]) <= bound)) ++bad_fast;  // NaN counts as bad
-    if (!(std::abs(static_cast<double>(portable[i]) - ref[i]) <= bound)) ++bad_portable;
+  // every kernel this CPU runs, and gemm_bf16 itself (the default, or what PONET_GEMM_BF16_KERNEL says)
+  std::vector<std::string> kernels = cpu::gemm_bf16_micro_kernels();
+  kernels.push_back("default");
+  for (const std::string& kernel : kernels) {
+    CAPTURE(kernel);
+    std::vector<float> out = C;
+    if (kernel == "default")
+      cpu::gemm_bf16(t.ta, t.tb, t.M, t.N, t.K, t.alpha, A.data(), lda, B.data(), ldb, t.beta, out.data(), t.N);
+    else
+      cpu::gemm_bf16_using(kernel.c_str(), t.ta, t.tb, t.M, t.N, t.K, t.alpha, A.data(), lda, B.data(), ldb, t.beta,
+                           out.data(), t.N);
+    int bad = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      const double prev = t.beta == 0.f ? 0.0 : std::abs(t.beta * C[i]);
+      const double bound = (t.K + 2) * u * (std::abs(t.alpha) * abs_sum[i] + prev) + 1e-30;
+      if (!(std::abs(static_cast<double>(out[i]) - ref[i]) <= bound)) ++bad;  // NaN counts as bad
+    }
+    CHECK(bad == 0);
   }
-  CHECK(bad_fast == 0);
-  CHECK(bad_portable == 0);
 }
 
 }  // namespace
 
-TEST_CASE(
-    "bf16 gemm matches its reference on odd sizes and all transposes "
-    "(both kernels)") {
+TEST_CASE("bf16 gemm matches its reference on odd sizes and all transposes (every kernel)") {
   INFO("kernel: ", std::string(cpu::gemm_bf16_micro_kernel_name()));
   for (bool ta : {false, true})
     for (bool tb : {false, true})
@@ -116,15 +121,15 @@ TEST_CASE(
   }
 }
 
-TEST_CASE(
-    "PONET_GEMM_BF16_KERNEL: the default for this CPU, 'portable', and a "
-    "clear error otherwise") {
+TEST_CASE("PONET_GEMM_BF16_KERNEL: the default for this CPU, every kernel it runs, and a clear error otherwise") {
   const std::string def = cpu::parse_gemm_bf16_micro_kernel(nullptr);
-  CHECK(def == (cpu::cpu_has_avx512_bf16() ? "avx512bf16" : "portable"));
+  CHECK(def == cpu::gemm_bf16_micro_kernels().front());
   CHECK(std::string(cpu::parse_gemm_bf16_micro_kernel("")) == def);
   CHECK(std::string(cpu::parse_gemm_bf16_micro_kernel("portable")) == "portable");
   CHECK_THROWS_WITH_AS(cpu::parse_gemm_bf16_micro_kernel("amx"), doctest::Contains("PONET_GEMM_BF16_KERNEL='amx'"),
                        Error);
+  for (const std::string& k : cpu::gemm_bf16_micro_kernels())
+    CHECK(std::string(cpu::parse_gemm_bf16_micro_kernel(k.c_str())) == k);
   if (cpu::cpu_has_avx512_bf16())
     CHECK(std::string(cpu::parse_gemm_bf16_micro_kernel("avx512bf16")) == "avx512bf16");
   else

@@ -145,17 +145,47 @@ void gemm_with(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, 
   }
 }
 
-struct ChosenKernel {
+struct NamedKernel {
   const char* name;
   MicroKernel kernel;
 };
+constexpr NamedKernel kKernels[] = {
+    {"avx512bf16", micro_kernel_avx512bf16}, {"avx512fma", micro_kernel_avx512fma}, {"portable", micro_kernel_portable}};
+
+bool cpu_has_avx512f() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return have_avx512bf16_kernel() && __builtin_cpu_supports("avx512f");
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
+bool available(const char* name) {
+  if (std::strcmp(name, "avx512bf16") == 0) return cpu_has_avx512_bf16();
+  if (std::strcmp(name, "avx512fma") == 0) return cpu_has_avx512f();
+  return true;
+}
+
+// The kernel of a name this CPU runs; throws for an unknown name or one the CPU lacks.
+const NamedKernel& kernel_named(const char* name, const char* where) {
+  for (const NamedKernel& k : kKernels)
+    if (std::strcmp(k.name, name) == 0) {
+      PONET_CHECK(available(name), where, "'", name, "': this CPU (or build) cannot run it",
+                  std::strcmp(name, "avx512bf16") == 0 ? " (no AVX512_BF16)" : " (no AVX-512F)");
+      return k;
+    }
+  fail(where, "'", name, "': expected avx512bf16 (the default where the CPU has AVX512_BF16), avx512fma (the default "
+       "with AVX-512F only) or portable");
+}
 
 // Read once, like the fp32 kernel's choice (kernels/cpu/gemm.cpp says why the CLI resolves it first).
-const ChosenKernel& chosen_micro_kernel() {
-  static const ChosenKernel chosen = [] {
-    const char* name = parse_gemm_bf16_micro_kernel(std::getenv("PONET_GEMM_BF16_KERNEL"));
-    return ChosenKernel{name, std::strcmp(name, "portable") == 0 ? micro_kernel_portable : micro_kernel_avx512bf16};
-  }();
+const NamedKernel& chosen_micro_kernel() {
+  static const NamedKernel& chosen = kernel_named(parse_gemm_bf16_micro_kernel(std::getenv("PONET_GEMM_BF16_KERNEL")),
+                                                  "PONET_GEMM_BF16_KERNEL=");
   return chosen;
 }
 
@@ -174,18 +204,22 @@ bool cpu_has_avx512_bf16() {
 }
 
 const char* parse_gemm_bf16_micro_kernel(const char* value) {
-  const char* fastest = cpu_has_avx512_bf16() ? "avx512bf16" : "portable";
-  if (value == nullptr || value[0] == '\0') return fastest;
-  if (std::strcmp(value, "portable") == 0) return "portable";
-  if (std::strcmp(value, "avx512bf16") == 0) {
-    PONET_CHECK(cpu_has_avx512_bf16(),
-                "PONET_GEMM_BF16_KERNEL='avx512bf16': this CPU (or build) has "
-                "no AVX512_BF16");
-    return "avx512bf16";
-  }
-  fail("PONET_GEMM_BF16_KERNEL='", value,
-       "': expected 'avx512bf16' (the default where the CPU has it) or "
-       "'portable'");
+  if (value == nullptr || value[0] == '\0')
+    return cpu_has_avx512_bf16() ? "avx512bf16" : cpu_has_avx512f() ? "avx512fma" : "portable";
+  return kernel_named(value, "PONET_GEMM_BF16_KERNEL=").name;
+}
+
+std::vector<std::string> gemm_bf16_micro_kernels() {
+  std::vector<std::string> names;
+  for (const NamedKernel& k : kKernels)
+    if (available(k.name)) names.push_back(k.name);
+  return names;
+}
+
+void gemm_bf16_using(const char* kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                     const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  gemm_with(kernel_named(kernel, "gemm_bf16_using: kernel ").kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb,
+            beta, C, ldc);
 }
 
 const char* gemm_bf16_micro_kernel_name() { return chosen_micro_kernel().name; }

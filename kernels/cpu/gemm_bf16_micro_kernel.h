@@ -66,7 +66,12 @@ inline void micro_kernel_portable(int64_t kp, const uint32_t* a, int64_t a_row_s
 void micro_kernel_avx512bf16(int64_t kp, const uint32_t* a, int64_t a_row_stride, int64_t a_pair_stride,
                              const uint32_t* b, float* C, int64_t ldc, int64_t m, int64_t n, float alpha,
                              bool first_k_block, float beta);
-// Whether this build has micro_kernel_avx512bf16 at all (x86-64 with a compiler that knows the instruction).
+// The same products with AVX-512F FMAs: each bf16 of a pair widened to fp32 by a shift or a mask (exact), two FMAs
+// per pair (kernels/cpu/gemm_bf16_avx512.cpp); call only where the CPU has AVX-512F.
+void micro_kernel_avx512fma(int64_t kp, const uint32_t* a, int64_t a_row_stride, int64_t a_pair_stride,
+                            const uint32_t* b, float* C, int64_t ldc, int64_t m, int64_t n, float alpha,
+                            bool first_k_block, float beta);
+// Whether this build has those two kernels at all (x86-64 with a compiler that knows the instructions).
 bool have_avx512bf16_kernel();
 
 }  // namespace ponet::cpu::gemm_bf16_detail
