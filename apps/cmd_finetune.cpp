@@ -57,6 +57,7 @@ void declare(Args& a) {
   declare_trainer_options(a, {"1000", "100", "0.0005", "0.01", "1.0", "linear", "100", "10"}, /*recorded=*/true);
   a.option("seed", "0", "seed for initialisation, batches and dropout", integer);
   declare_device_option(a);
+  declare_precision_option(a);
   declare_threads_option(a);
   declare_resumable_run_options(a);
 }
@@ -104,7 +105,12 @@ int cmd_finetune(int argc, char** argv) {
   const bool resume = a.is_set("resume");
   const Device device = device_option(a);
   apply_threads_option(a);
-  if (resume) a.load_recorded(train::read_run_json(out, "finetune"), train::run_json_path(out));
+  nlohmann::json run_json;
+  if (resume) {
+    run_json = train::read_run_json(out, "finetune");
+    a.load_recorded(run_json, train::run_json_path(out));
+  }
+  const Precision precision = precision_option(a, resume ? &run_json : nullptr, train::run_json_path(out));
   if (!resume && builtin_task) {
     const std::string dir = "runs/kjv-divisions";
     struct stat st;
@@ -191,7 +197,13 @@ int cmd_finetune(int argc, char** argv) {
     tok.save_vocab(out + "/vocab.txt");
     labels.save(out + "/labels.txt");
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    train::write_run_json(out, "finetune", a.recorded_json());
+    nlohmann::json recorded = a.recorded_json();
+    record_precision(recorded, precision);
+    train::write_run_json(out, "finetune", recorded);
+  }
+  if (resume && a.is_set("precision")) {  // --precision on --resume: the run continues in it from here on
+    record_precision(run_json, precision);
+    train::write_run_json(out, "finetune", run_json);
   }
   std::vector<data::ClassificationExample> train_set = data::encode_dataset(train_text, labels, tok, max_len);
   std::vector<data::ClassificationExample> dev_set = data::encode_dataset(dev_text, labels, tok, max_len);
@@ -205,7 +217,7 @@ int cmd_finetune(int argc, char** argv) {
                static_cast<long long>(model.num_parameters()), static_cast<long long>(labels.size()),
                pretrained ? ("backbone from " + a.str("init")).c_str() : "from scratch", train_set.size(), dev_set.size(),
                test_set.size());
-  train::ClassificationTask task(model, train_set, dev_set, {a.integer("batch-size"), 0, true});
+  train::ClassificationTask task(model, train_set, dev_set, {a.integer("batch-size"), 0, true, false, precision});
   train::Trainer trainer(task, to, seed);
   if (resume) trainer.resume(trainer.checkpoint_path());
   train::TrainSummary s = trainer.run();

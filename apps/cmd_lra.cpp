@@ -120,6 +120,7 @@ int cmd_lra(int argc, char** argv) {
   a.option("seed", "0", "seed for initialisation, batches and dropout");
   a.option("out", "", "run directory (default: runs/listops-<mixer>-<preset>-s<seed>)");
   declare_device_option(a);
+  declare_precision_option(a);
   declare_threads_option(a);
   if (!a.parse(argc, argv)) return 0;
   PONET_CHECK(a.str("task") == "listops", "unknown LRA task '", a.str("task"), "' (only listops is implemented)");
@@ -141,6 +142,7 @@ int cmd_lra(int argc, char** argv) {
   }
 
   const Device device = device_option(a);
+  const Precision precision = precision_option(a);
   const std::string mixer = a.str("mixer");
   const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
   // --branches: the names kept, read by the config's own rule (unknown, repeated or none: an error)
@@ -190,7 +192,7 @@ int cmd_lra(int argc, char** argv) {
   model.to(device);
   io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
   // The official code pads every sequence to max_seq_len; MEAN pooling divides by that length.
-  train::ClassificationTask task(model, train_set, dev_set, {32, max_len, true, sampling == "epochs"});
+  train::ClassificationTask task(model, train_set, dev_set, {32, max_len, true, sampling == "epochs", precision});
   std::fprintf(stderr, "ListOps (%s preset): %zu / %zu / %zu examples, padded length %lld; LRA model, mixer %s, %lld parameters, device %s\n",
                a.str("preset").c_str(), train_set.size(), dev_set.size(), test_set.size(),
                static_cast<long long>(max_len), mixer.c_str(), static_cast<long long>(model.num_parameters()),
@@ -221,6 +223,7 @@ int cmd_lra(int argc, char** argv) {
                                        {"sampling", sampling},
                                        {"warmup", to.warmup_steps},
                                        {"pad_to", max_len},
+                                       {"precision", precision_name(precision)},
                                        {"segment_num", segment_num},
                                        {"branches", nn::ponet_branch_names(branches)}}},
                            {"steps", summary.steps_done},

@@ -114,6 +114,7 @@ void declare(Args& a) {
            "which document of every 1/held-out is held out, as a fraction in [0, 1) (plus the seed)", number);
   a.option("seed", "0", "seed for initialisation, data and dropout", integer);
   declare_device_option(a);
+  declare_precision_option(a);
   declare_threads_option(a);
   declare_resumable_run_options(a);
   a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel", RecordedAs::boolean);
@@ -140,7 +141,12 @@ int cmd_pretrain(int argc, char** argv) {
   const Device device = device_option(a);
   apply_threads_option(a);
 
-  if (resume) a.load_recorded(train::read_run_json(out, "pretrain"), train::run_json_path(out));
+  nlohmann::json run_json;
+  if (resume) {
+    run_json = train::read_run_json(out, "pretrain");
+    a.load_recorded(run_json, train::run_json_path(out));
+  }
+  const Precision precision = precision_option(a, resume ? &run_json : nullptr, train::run_json_path(out));
   train::TrainerOptions to = read_trainer_options(a, out);
   to.checkpoint_every = a.integer("checkpoint-every");
   train::check_options(to);  // before the corpus, vocabulary and model are built
@@ -222,7 +228,13 @@ int cmd_pretrain(int argc, char** argv) {
     if (sentence_task && !initial) config.num_sso_labels = train::sentence_labels(objective);
     config.validate();
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    train::write_run_json(out, "pretrain", a.recorded_json());
+    nlohmann::json recorded = a.recorded_json();
+    record_precision(recorded, precision);
+    train::write_run_json(out, "pretrain", recorded);
+  }
+  if (resume && a.is_set("precision")) {  // --precision on --resume: the run continues in it from here on
+    record_precision(run_json, precision);
+    train::write_run_json(out, "pretrain", run_json);
   }
 
   data::PretrainingOptions data_opt;
@@ -252,6 +264,7 @@ int cmd_pretrain(int argc, char** argv) {
                static_cast<long long>(model.num_parameters()), static_cast<long long>(config.hidden_size),
                static_cast<long long>(config.num_hidden_layers), static_cast<long long>(config.num_attention_heads),
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
+  if (precision != Precision::fp32) std::fprintf(stderr, "precision: %s GEMMs (docs/precision.md)\n", precision_name(precision));
 
   const std::string dump_dir = a.str("dump-batches");
   if (!dump_dir.empty()) dump_batches_to(dump_dir, "eval", eval_batches);
@@ -268,6 +281,7 @@ int cmd_pretrain(int argc, char** argv) {
                                !a.is_set("composed"));
   task.set_objective(objective);
   task.set_recompute(recompute);
+  task.set_precision(precision);
   train::Trainer trainer(task, to, seed);
   if (resume) {
     trainer.resume(trainer.checkpoint_path());

@@ -105,6 +105,7 @@ int cmd_profile(int argc, char** argv) {
   a.option("batch", "32", "sequences per step");
   a.option("steps", "3", "profiled training steps, after one warm-up step");
   declare_device_option(a);
+  declare_precision_option(a);
   declare_threads_option(a);
   a.option("json", "", "also write the profile to this JSON file");
   a.option("recompute", "none", "what each layer recomputes in backward: none, gelu, ffn or all (nn/recompute.h)");
@@ -113,6 +114,7 @@ int cmd_profile(int argc, char** argv) {
   if (a.is_set("config") && a.is_set("run")) throw UsageError("--config and --run exclude each other");
   const Device device = device_option(a);
   const nn::Recompute recompute = nn::parse_recompute(a.str("recompute"));
+  const Precision precision = precision_option(a);
   const int64_t B = a.integer("batch"), steps = a.integer("steps");
   PONET_CHECK(B > 0, "--batch must be positive, got ", B);
   PONET_CHECK(steps > 0, "--steps must be positive, got ", steps);
@@ -163,11 +165,12 @@ int cmd_profile(int argc, char** argv) {
   const MachineLimits limits = measure_machine_limits(device);
   std::printf(
       "ponet profile: PoNetForPreTraining from %s\n  vocab %lld, hidden %lld, %lld layers, %lld heads, intermediate %lld, "
-      "mixer %s; batch %lld x length %lld on %s, %.0f %% of tokens scored by MLM\n",
+      "mixer %s; batch %lld x length %lld on %s, %s GEMMs, %.0f %% of tokens scored by MLM\n",
       source.c_str(), static_cast<long long>(config.vocab_size), static_cast<long long>(config.hidden_size),
       static_cast<long long>(config.num_hidden_layers),
       static_cast<long long>(config.num_attention_heads), static_cast<long long>(config.intermediate_size),
-      config.mixer.c_str(), static_cast<long long>(B), static_cast<long long>(L), device.str().c_str(), 100 * mask_prob);
+      config.mixer.c_str(), static_cast<long long>(B), static_cast<long long>(L), device.str().c_str(),
+      precision_name(precision), 100 * mask_prob);
   std::printf("machine limits (measured now):\n%s\n", limits.describe().c_str());
   std::fflush(stdout);
 
@@ -179,6 +182,7 @@ int cmd_profile(int argc, char** argv) {
   const data::Batch batch = random_batch(config, B, L, mask_prob, rng);
   train::PretrainingTask task(model, [&batch](Rng&) { return batch; }, B, {});
   task.set_recompute(recompute);
+  task.set_precision(precision);
   train::StepConfig step_config;  // the trainer's clipping and schedule, over the warm-up and profiled steps
   step_config.lr = 1e-4f;
   step_config.total_steps = 1 + steps;

@@ -2,7 +2,10 @@
 
 #include <omp.h>
 
+#include <cstdio>
+
 #include "core/error.h"
+#include "kernels/cpu/gemm_bf16.h"
 
 namespace ponet::app {
 
@@ -43,5 +46,35 @@ void declare_dataset_field_options(Args& a, bool recorded) {
 data::DatasetFields dataset_fields(const Args& a) {
   return {a.str("text-field"), a.str("text-b-field"), a.str("label-field")};
 }
+
+void declare_precision_option(Args& a) {
+  a.option("precision", "fp32",
+           "precision of the model's matrix products: fp32, or bf16 (inputs rounded to bfloat16, fp32 "
+           "accumulation; weights, optimizer state and everything else stay fp32; see docs/precision.md)");
+}
+
+Precision precision_option(const Args& a, const nlohmann::json* resumed, const std::string& where) {
+  Precision p = Precision::fp32;
+  auto parse = [](const std::string& value, const std::string& what) {
+    try {
+      return parse_precision(value);
+    } catch (const Error& e) {
+      throw UsageError(what + ": " + e.what());
+    }
+  };
+  if (a.is_set("precision") || resumed == nullptr) {
+    p = parse(a.str("precision"), "--precision");
+  } else if (const auto it = resumed->find("precision"); it != resumed->end()) {
+    PONET_CHECK(it->is_string(), where, ": \"precision\" must be a string, got ", it->dump());
+    p = parse(it->get<std::string>(), where);
+  }
+  if (p == Precision::bf16 && !cpu::cpu_has_avx512_bf16())
+    std::fprintf(stderr, "note: this CPU has no AVX512_BF16; --precision bf16 runs the portable bf16 GEMM "
+                         "(same results, much slower than fp32)\n");
+  if (p == Precision::bf16) cpu::gemm_bf16_micro_kernel_name();  // a bad PONET_GEMM_BF16_KERNEL fails here
+  return p;
+}
+
+void record_precision(nlohmann::json& run_options, Precision p) { run_options["precision"] = precision_name(p); }
 
 }  // namespace ponet::app

@@ -2,6 +2,7 @@
 #pragma once
 #include "apps/args.h"
 #include "core/device.h"
+#include "core/precision.h"
 #include "data/text_dataset.h"
 
 namespace ponet::app {
@@ -22,5 +23,15 @@ void apply_threads_option(const Args& a);
 // recorded in run.json when `recorded` (finetune), so --resume reads the files the same way.
 void declare_dataset_field_options(Args& a, bool recorded = false);
 data::DatasetFields dataset_fields(const Args& a);
+
+// --precision fp32|bf16: the precision of the model's GEMMs (core/precision.h, docs/precision.md).
+void declare_precision_option(Args& a);
+// The --precision value; a bad value is a usage error naming it. A training command records it in
+// run.json under "precision" (record_precision) and a resumed run takes the recorded one unless
+// --precision is given again (then run.json is rewritten to say so): pass the run's run.json and its
+// path as `resumed` / `where` (null when not resuming; a run.json without the key trained in fp32).
+// bf16 on a CPU without AVX512_BF16 prints one line saying the portable (slow) kernel runs.
+Precision precision_option(const Args& a, const nlohmann::json* resumed = nullptr, const std::string& where = "");
+void record_precision(nlohmann::json& run_options, Precision p);
 
 }  // namespace ponet::app

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "autograd/dropout_rows.h"
+#include "core/precision.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "kernels/ponet_branches.h"
@@ -52,11 +53,18 @@ Tensor gelu(const Tensor& x);  // exact: 0.5 x (1 + erf(x / sqrt 2))
 Tensor tanh(const Tensor& x);
 Tensor relu(const Tensor& x);
 
+// ---- storage conversion (autograd/ops/convert_dtype.cpp) ------------------------------------------
+// x as `to`: float32 <-> bfloat16 (round to nearest even, NaN kept; core/bfloat16.h), or x itself
+// detached when it already is `to`. Not differentiable (the result is outside the graph); other pairs throw.
+Tensor convert_dtype(const Tensor& x, DType to);
+
 // ---- matrix products (autograd/ops/matmul.cpp, kernels/cpu/gemm.cpp) ----------------------------
 // a [..., M, K] @ b [..., K, N]; batch dims must match, or b may be 2-D (shared by every batch).
-Tensor matmul(const Tensor& a, const Tensor& b);
-// x [..., in] W^T + bias; weight [out, in] (PyTorch layout), bias [out] or undefined.
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+// precision (core/precision.h): bf16 rounds the GEMM inputs of the forward and of this node's backward
+// to bfloat16 and accumulates in fp32 (kernels/cpu/gemm_bf16.h); tensors stay fp32 either way.
+Tensor matmul(const Tensor& a, const Tensor& b, Precision precision = Precision::fp32);
+// x [..., in] W^T + bias; weight [out, in] (PyTorch layout), bias [out] or undefined. precision as matmul's.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Precision precision = Precision::fp32);
 
 // ---- normalisation and probabilities ------------------------------------------------------------
 Tensor softmax(const Tensor& x);      // over the last dim

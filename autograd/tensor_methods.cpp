@@ -9,6 +9,7 @@
 namespace ponet {
 
 std::vector<float> Tensor::to_vector() const {
+  if (defined() && dtype() == DType::BF16) return convert_dtype(*this, DType::F32).to_vector();  // exact
   check_dtype(*this, DType::F32, "to_vector", "tensor");
   Tensor c = ponet::contiguous(detach()).to(Device::cpu());
   const float* p = c.data<float>();

@@ -13,6 +13,9 @@
 //       vocab 4000, L 128, [CLS] A [SEP] B [SEP] padding with segment ids, gradient clipping at 1.0
 //   bench_ponet_step --result --recompute LEVEL ...       either, recomputing LEVEL in backward
 //       (none, gelu, ffn, all: nn/recompute.h), e.g. for ../shared/bench/mem.sh
+//   bench_ponet_step --result --precision bf16 ...        either, with bf16 GEMMs (docs/precision.md)
+//   bench_ponet_step --precision-ratio [tiny|lra] [reps=9] [batch=32]   the step in fp32 and in bf16,
+//       alternated step by step on two identical models, medians and the ratio fp32 / bf16
 // One warm-up step, then `reps` timed steps (forward, backward, clip in the tiny mode, AdamW, zero_grad);
 // the median. Every mode runs train/step.h's step on one fixed batch with lr 1e-4 at every step, as the
 // harness does; the step also counts the batch's MLM and SSO accuracies, which the harness does not.
@@ -20,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +31,7 @@
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "core/omp_wait_policy.h"
+#include "kernels/cpu/gemm_bf16.h"
 #include "nn/ponet_for_pretraining.h"
 #include "train/optimizer.h"
 #include "train/pretraining_task.h"
@@ -103,7 +108,12 @@ double now_ms() {
 int result_mode(int argc, char** argv) {
   int a = 2;
   nn::Recompute recompute = nn::Recompute::none;
-  if (argc > a + 1 && std::string(argv[a]) == "--recompute") recompute = nn::parse_recompute(argv[a + 1]), a += 2;
+  Precision precision = Precision::fp32;
+  for (bool more = true; more;) {  // --recompute R and --precision P, in any order, before the mode
+    more = false;
+    if (argc > a + 1 && std::string(argv[a]) == "--recompute") recompute = nn::parse_recompute(argv[a + 1]), a += 2, more = true;
+    if (argc > a + 1 && std::string(argv[a]) == "--precision") precision = parse_precision(argv[a + 1]), a += 2, more = true;
+  }
   const std::string mode = argc > a ? argv[a] : "lra";
   PONET_CHECK(mode == "lra" || mode == "tiny", "--result: mode must be lra or tiny, got '", mode, "'");
   const bool lra = mode == "lra";
@@ -122,6 +132,7 @@ int result_mode(int argc, char** argv) {
   const data::Batch batch = lra ? random_batch(B, L, c.vocab_size, rng) : pretraining_batch(B, L, c.vocab_size, rng);
   train::PretrainingTask task(model, [&batch](Rng&) { return batch; }, B, {});
   task.set_recompute(recompute);
+  task.set_precision(precision);
   const train::StepConfig config = harness_step(!lra);  // the harness clips in the tiny mode only
   double last_loss = 0;
   int64_t index = 0;
@@ -141,12 +152,69 @@ int result_mode(int argc, char** argv) {
   return 0;
 }
 
+// The same step in fp32 and bf16 on two identical models, timed alternately (so both see the same
+// machine noise): the medians and their ratio.
+int precision_ratio_mode(int argc, char** argv) {
+  const std::string mode = argc > 2 ? argv[2] : "tiny";
+  PONET_CHECK(mode == "lra" || mode == "tiny", "--precision-ratio: mode must be lra or tiny, got '", mode, "'");
+  const bool lra = mode == "lra";
+  const int64_t reps = argc > 3 ? std::atoll(argv[3]) : 9, B = argc > 4 ? std::atoll(argv[4]) : 32;
+  const int64_t L = lra ? 1024 : 128;
+  PONET_CHECK(reps > 0 && B > 0, "--precision-ratio: reps and batch must be positive");
+  nn::PoNetConfig c = lra ? nn::PoNetConfig::lra_speed_benchmark(L)
+                          : nn::PoNetConfig::from_file(PONET_SOURCE_DIR "/apps/configs/tiny.json");
+  if (!lra) c.vocab_size = 4000;
+  Rng batch_rng(1);
+  const data::Batch batch = lra ? random_batch(B, L, c.vocab_size, batch_rng) : pretraining_batch(B, L, c.vocab_size, batch_rng);
+  struct Run {
+    std::unique_ptr<nn::PoNetForPreTraining> model;
+    std::unique_ptr<train::AdamW> opt;
+    std::unique_ptr<train::PretrainingTask> task;
+    Rng rng{1};
+    int64_t index = 0;
+    std::vector<double> ms;
+    double loss = 0;
+  };
+  Run runs[2];
+  const Precision precisions[2] = {Precision::fp32, Precision::bf16};
+  const train::StepConfig config = harness_step(!lra);
+  for (int i = 0; i < 2; ++i) {
+    Run& r = runs[i];
+    r.model = std::make_unique<nn::PoNetForPreTraining>(c, 0);
+    r.model->train();
+    r.opt = std::make_unique<train::AdamW>(r.model->named_parameters(), train::AdamWOptions{});
+    r.task = std::make_unique<train::PretrainingTask>(*r.model, [&batch](Rng&) { return batch; }, B,
+                                                      std::vector<data::Batch>{});
+    r.task->set_precision(precisions[i]);
+  }
+  auto step = [&](Run& r) {
+    const double t0 = now_ms();
+    r.loss = train::train_step(*r.task, *r.opt, config, r.index++, r.rng).batch.loss;
+    return now_ms() - t0;
+  };
+  for (Run& r : runs) step(r);  // warm-up
+  for (int64_t k = 0; k < reps; ++k)
+    for (Run& r : runs) r.ms.push_back(step(r));
+  double median[2];
+  for (int i = 0; i < 2; ++i) {
+    std::sort(runs[i].ms.begin(), runs[i].ms.end());
+    median[i] = runs[i].ms[runs[i].ms.size() / 2];
+  }
+  std::printf("PoNet step, %s mode, L %lld, B %lld, %lld alternated reps, bf16 GEMM kernel %s\n", mode.c_str(),
+              static_cast<long long>(L), static_cast<long long>(B), static_cast<long long>(reps),
+              cpu::gemm_bf16_micro_kernel_name());
+  std::printf("fp32 median %.1f ms (loss %.4f)   bf16 median %.1f ms (loss %.4f)   fp32/bf16 %.2f\n", median[0],
+              runs[0].loss, median[1], runs[1].loss, median[0] / median[1]);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   choose_omp_wait_policy(argv);  // as the ponet CLI does (core/omp_wait_policy.h)
   try {
     if (argc > 1 && std::string(argv[1]) == "--result") return result_mode(argc, argv);
+    if (argc > 1 && std::string(argv[1]) == "--precision-ratio") return precision_ratio_mode(argc, argv);
     const Device device = Device::parse(argc > 1 ? argv[1] : "cpu");
     const int64_t max_len = argc > 2 ? std::atoll(argv[2]) : 16384;
     const int64_t B = argc > 3 ? std::atoll(argv[3]) : 32;

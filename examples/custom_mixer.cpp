@@ -31,8 +31,8 @@ class GlobalMeanMixer : public TokenMixer {
   }
   // x [B, L, D] -> [B, L, width]
   Tensor forward(const Tensor& x, const BatchContext& ctx) const override {
-    Tensor g = masked_mean(global_->forward(x), ctx.valid);  // [B, width], over real tokens only
-    Tensor out = add(value_->forward(x), reshape(g, {ctx.B, 1, -1}));
+    Tensor g = masked_mean(global_->forward(x, ctx.precision), ctx.valid);  // [B, width], over real tokens only
+    Tensor out = add(value_->forward(x, ctx.precision), reshape(g, {ctx.B, 1, -1}));
     return masked_fill(out, ctx.pad_rows, 0.f);
   }
   int64_t output_dim() const override { return value_->weight.size(0); }

@@ -16,7 +16,7 @@ struct Mlp : nn::Module {
   explicit Mlp(const nn::Init& init)
       : fc1(register_module("fc1", std::make_shared<nn::Linear>(2, 64, init))),
         fc2(register_module("fc2", std::make_shared<nn::Linear>(64, 3, init))) {}
-  Tensor forward(const Tensor& x) const { return fc2->forward(tanh(fc1->forward(x))); }  // [N, 2] -> [N, 3]
+  Tensor forward(const Tensor& x) const { return fc2->forward(tanh(fc1->forward(x, Precision::fp32)), Precision::fp32); }  // [N, 2] -> [N, 3]
   std::shared_ptr<nn::Linear> fc1, fc2;
 };
 

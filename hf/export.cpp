@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/grad_mode.h"
+#include "autograd/ops.h"
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
@@ -166,6 +167,8 @@ CheckBatch check_batch(int64_t vocab, int64_t max_length, int64_t type_vocab, st
 
 HfExportResult export_hf_directory(const nn::Model& model, const std::string& out_dir, const HfExportOptions& options) {
   const std::string where = "Hugging Face export to '" + out_dir + "'";
+  PONET_CHECK(options.weights_dtype == DType::F32 || options.weights_dtype == DType::BF16, where,
+              ": weights can be written as float32 or bfloat16, not ", dtype_name(options.weights_dtype));
   PONET_CHECK(!fs::exists(out_dir + "/checkpoint.safetensors"), where,
               ": the directory holds a ponet.cpp run (checkpoint.safetensors); export into another directory");
   std::error_code ec;
@@ -191,6 +194,7 @@ HfExportResult export_hf_directory(const nn::Model& model, const std::string& ou
     PONET_CHECK(options.tokenizer, where, ": a ", arch->name, " directory needs the vocabulary (no tokenizer given)");
     check_tokenizer(*options.tokenizer, c, out_dir);
     config = hf_family_config(c, *arch, our_class, options.labels, out_dir);
+    if (options.weights_dtype == DType::BF16) config["torch_dtype"] = "bfloat16";
     max_positions = c.max_position_embeddings;
   }
   result.architecture = arch->name;
@@ -200,7 +204,8 @@ HfExportResult export_hf_directory(const nn::Model& model, const std::string& ou
   // Our state dict holds no decoder weight (the MLM decoder is the word-embedding matrix), which is the
   // form save_pretrained writes; transformers ties it again on load.
   std::vector<std::pair<std::string, Tensor>> tensors;
-  for (auto& [name, t] : model.named_parameters()) tensors.emplace_back(to_hf_name(name, *arch), t);
+  for (auto& [name, t] : model.named_parameters())
+    tensors.emplace_back(to_hf_name(name, *arch), convert_dtype(t, options.weights_dtype));
   io::save_safetensors(out_dir + "/" + kHfWeightsFile, tensors, {{"format", "pt"}});
   result.files.push_back(kHfWeightsFile);
   if (options.tokenizer)

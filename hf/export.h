@@ -23,6 +23,9 @@ struct HfExportOptions {
   // Classifiers: the label names by class id (id2label); empty gives HF's defaults LABEL_0, LABEL_1, ...
   std::vector<std::string> labels;
   int64_t model_max_length = 0;  // tokenizer_config.json; 0: max_position_embeddings
+  // The element type of model.safetensors: F32, or BF16 (each weight rounded to nearest even; an HF
+  // family config.json then says "torch_dtype": "bfloat16"). ponet's import reads either back as fp32.
+  DType weights_dtype = DType::F32;
 };
 
 struct HfExportResult {

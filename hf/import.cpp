@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "autograd/ops.h"
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
@@ -187,10 +188,20 @@ bool is_hf_directory(const std::string& dir) {
   }
 }
 
+namespace {
+// bfloat16 weights (`ponet export --dtype bf16`, or a checkpoint saved in bf16) widen exactly to the
+// fp32 the model keeps.
+std::map<std::string, Tensor> as_float32(std::map<std::string, Tensor> weights) {
+  for (auto& [name, t] : weights)
+    if (t.dtype() == DType::BF16) t = convert_dtype(t, DType::F32);
+  return weights;
+}
+}  // namespace
+
 std::map<std::string, Tensor> read_hf_weights(const std::string& dir) {
   const std::string single = dir + "/" + kHfWeightsFile, index = dir + "/" + kHfShardIndexFile;
-  if (fs::exists(single)) return io::load_safetensors(single).tensors;
-  if (fs::exists(index)) return io::load_safetensors_sharded(index).tensors;
+  if (fs::exists(single)) return as_float32(io::load_safetensors(single).tensors);
+  if (fs::exists(index)) return as_float32(io::load_safetensors_sharded(index).tensors);
   for (const char* pickle : {kHfPickleFile, kHfPickleIndexFile})
     PONET_CHECK(!fs::exists(dir + "/" + pickle), dir, " holds ", pickle,
                 " only (PyTorch's pickle format, which ponet.cpp does not read); convert it once with: "

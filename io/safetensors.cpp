@@ -18,6 +18,16 @@ namespace ponet::io {
 
 namespace {
 
+// The safetensors name of a dtype.
+const char* safetensors_dtype(DType t) {
+  switch (t) {
+    case DType::F32: return "F32";
+    case DType::I64: return "I64";
+    case DType::BF16: return "BF16";
+  }
+  return "?";
+}
+
 // ordered_json keeps the header's key order, which becomes names_in_order.
 using Json = nlohmann::ordered_json;
 
@@ -117,8 +127,10 @@ Entry parse_entry(const std::string& name, const Json& j, uint64_t data_size, co
     e.dtype = DType::F32;
   } else if (dtype == "I64") {
     e.dtype = DType::I64;
+  } else if (dtype == "BF16") {
+    e.dtype = DType::BF16;
   } else {
-    bad_file(source, where + "unsupported dtype " + dtype.dump() + " (ponet reads F32 and I64)");
+    bad_file(source, where + "unsupported dtype " + dtype.dump() + " (ponet reads F32, BF16 and I64)");
   }
 
   // The shape: non-negative integers whose product (ignoring zeros) fits in int64, so that no later
@@ -197,12 +209,15 @@ std::string serialize(const std::vector<std::pair<std::string, Tensor>>& tensors
     if (t.dtype() == DType::F32) {
       std::vector<float> v = t.to_vector();
       data.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
-    } else {
+    } else if (t.dtype() == DType::I64) {
       std::vector<int64_t> v = t.to_vector_i64();
       data.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int64_t));
+    } else {  // bfloat16: its stored bits, little-endian like the rest
+      const Tensor c = t.contiguous().to(Device::cpu());
+      data.append(static_cast<const char*>(c.raw_data()), static_cast<size_t>(c.numel()) * sizeof(BFloat16));
     }
     Json entry = Json::object();
-    entry["dtype"] = t.dtype() == DType::F32 ? "F32" : "I64";
+    entry["dtype"] = safetensors_dtype(t.dtype());
     entry["shape"] = t.shape();
     entry["data_offsets"] = Json::array({begin, static_cast<uint64_t>(data.size())});
     header[name] = entry;

@@ -3,9 +3,9 @@
 //
 // Layout of a file:
 //   u64 little-endian N | N bytes of JSON header (may be padded with trailing spaces) | data
-// The header maps each tensor name to {"dtype": "F32"|"I64", "shape": [...], "data_offsets": [b, e]}
+// The header maps each tensor name to {"dtype": "F32"|"BF16"|"I64", "shape": [...], "data_offsets": [b, e]}
 // with byte offsets relative to the start of the data; the optional "__metadata__" entry is a
-// string -> string map. Only F32 and I64 are supported (the only dtypes ponet uses).
+// string -> string map. Only F32, BF16 and I64 are supported (the dtypes of core/dtype.h).
 //
 // Loading trusts nothing in the file: every size, offset and JSON type is checked, the data ranges must
 // tile the data region exactly (no overlap, no hole, nothing left over) and duplicate JSON keys are

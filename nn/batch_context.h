@@ -8,19 +8,21 @@
 
 #include "autograd/dropout_rows.h"
 #include "autograd/ops.h"
+#include "core/precision.h"
 #include "nn/recompute.h"
 
 namespace ponet::nn {
 
 struct MixerTrace;  // nn/mixers/ponet.h
 
-// Both families read fused_mixer and dropout_rows; the rest is the PoNet family's (nn/ponet_model.h).
+// Both families read fused_mixer, dropout_rows and precision; the rest is the PoNet family's (nn/ponet_model.h).
 struct ForwardOptions {
   bool fused_mixer = true;         // fused kernel (fast) or composed ops (readable, traceable)
   bool logits_for_labels_only = false;  // MLM logits only at positions with label != -100 (training)
   Recompute recompute = Recompute::none;  // activation memory for time in backward (nn/recompute.h)
   std::vector<MixerTrace>* traces = nullptr;  // per-layer PoNet mixer intermediates (forces composed)
   DropoutRows dropout_rows;  // the rows of the global batch this forward holds (data-parallel ranks)
+  Precision precision = Precision::fp32;  // of every layer's GEMMs and their backward (docs/precision.md)
 };
 
 struct BatchContext {
@@ -35,6 +37,7 @@ struct BatchContext {
   bool fused = true;             // fused kernels where a mixer has them, else composed ops
   Recompute recompute = Recompute::none;  // what each layer recomputes in backward (nn/recompute.h)
   DropoutRows dropout_rows;      // passed to every dropout of the forward (autograd/dropout_rows.h)
+  Precision precision = Precision::fp32;  // passed to every Linear and attention matmul (core/precision.h)
   MixerTrace* trace = nullptr;   // per-layer debug intermediates (set by the model for each layer)
 };
 

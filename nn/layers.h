@@ -21,7 +21,8 @@ struct Init {
 class Linear : public Module {
  public:
   Linear(int64_t in_features, int64_t out_features, const Init& init, bool with_bias = true);
-  Tensor forward(const Tensor& x) const { return linear(x, weight, bias); }
+  // precision: of the GEMM and its backward (core/precision.h); a model passes its BatchContext's.
+  Tensor forward(const Tensor& x, Precision precision) const { return linear(x, weight, bias, precision); }
   Tensor weight;  // [out, in]
   Tensor bias;    // [out] (undefined without bias)
 };

@@ -34,10 +34,10 @@ PreLNBlock::PreLNBlock(const LraConfig& c, const Init& init, Rng* dropout_rng) {
 
 Tensor PreLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
   Tensor mixed = mixer->forward(norm1->forward(x), ctx);
-  if (out_proj) mixed = out_proj->forward(mixed);
+  if (out_proj) mixed = out_proj->forward(mixed, ctx.precision);
   const DropoutRows& rows = ctx.dropout_rows;
   Tensor h = add(dropout->forward(mixed, rows), x);
-  Tensor ffn = fc2->forward(dropout->forward(gelu(fc1->forward(norm2->forward(h))), rows));
+  Tensor ffn = fc2->forward(dropout->forward(gelu(fc1->forward(norm2->forward(h), ctx.precision)), rows), ctx.precision);
   return add(dropout->forward(ffn, rows), h);
 }
 
@@ -101,6 +101,7 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, const Forw
   BatchContext ctx = make_batch_context(valid_host, segments, Tensor(), dev);
   ctx.fused = options.fused_mixer;
   ctx.dropout_rows = options.dropout_rows;
+  ctx.precision = options.precision;
 
   LraOutputs out;
   Tensor x = add(word_embeddings_->forward(ids.to(dev)), position_embeddings_->forward(Tensor::arange_i64(L, dev)));
@@ -112,7 +113,7 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, const Forw
   }
   out.token_out = mul(final_norm_->forward(x), ctx.valid_rows);
   out.pooled = mean(out.token_out, {1});
-  out.logits = head_fc2_->forward(relu(head_fc1_->forward(out.pooled)));
+  out.logits = head_fc2_->forward(relu(head_fc1_->forward(out.pooled, ctx.precision)), ctx.precision);
   // host targets: cross_entropy checks them there and uploads them without a device sync
   if (in.labels.defined()) out.loss = cross_entropy(out.logits, in.labels.to(Device::cpu()));
   return out;

@@ -27,7 +27,7 @@ ClassificationOutputs PoNetForSequenceClassification::forward(const PoNetInputs&
   out.pooler_output = body.pooler_output;
   out.last_hidden_state = body.last_hidden_state;
   out.hidden_states = body.hidden_states;
-  out.logits = classifier_->forward(dropout_->forward(body.pooler_output, options.dropout_rows));
+  out.logits = classifier_->forward(dropout_->forward(body.pooler_output, options.dropout_rows), options.precision);
   if (in.labels.defined()) {
     if (regression) {
       Tensor diff = sub(out.logits.reshape({-1}), in.labels.to(device()));

@@ -71,10 +71,10 @@ PoNetOutputs PoNetForPreTraining::forward(const PoNetInputs& in, const ForwardOp
     rows = embedding(rows, Tensor::from_vector_i64(picked, {M}, device()));
     targets = Tensor::from_vector_i64(picked_labels, {M});
   }
-  Tensor t = transform_norm_->forward(gelu(transform_dense_->forward(rows)));
-  Tensor logits = linear(t, word_embeddings()->weight, mlm_bias_);  // decoder tied to the embeddings
+  Tensor t = transform_norm_->forward(gelu(transform_dense_->forward(rows, options.precision)));
+  Tensor logits = linear(t, word_embeddings()->weight, mlm_bias_, options.precision);  // decoder tied to the embeddings
   out.prediction_logits = gathered ? logits : logits.reshape({B, L, V});
-  out.seq_relationship_logits = seq_relationship_->forward(out.pooler_output);
+  out.seq_relationship_logits = seq_relationship_->forward(out.pooler_output, options.precision);
 
   if (labels.defined() && sso_labels.defined()) {
     out.mlm_loss = cross_entropy(logits, targets, kIgnoreIndex);  // host targets, like sso_labels

@@ -82,16 +82,17 @@ Tensor PostLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
 
 Tensor PostLNBlock::mix(const Tensor& x, const BatchContext& ctx) const {
   auto mixer_and_projection = [this, ctx](const Tensor& in) {
-    return attention_output->dense->forward(mixer->forward(in, ctx));
+    return attention_output->dense->forward(mixer->forward(in, ctx), ctx.precision);
   };
   return recomputed(recomputed_parts(ctx.recompute).mixer, "recompute_mixer", mixer_and_projection, x, dropout_rng_);
 }
 
 Tensor PostLNBlock::feed_forward(const Tensor& a, const BatchContext& ctx) const {
   const RecomputedParts parts = recomputed_parts(ctx.recompute);
-  auto from_hidden = [this](const Tensor& h) { return output->dense->forward(gelu(h)); };
-  auto whole = [this, parts, from_hidden](const Tensor& in) {
-    return recomputed(parts.gelu, "recompute_gelu", from_hidden, intermediate_dense->forward(in));
+  const Precision precision = ctx.precision;
+  auto from_hidden = [this, precision](const Tensor& h) { return output->dense->forward(gelu(h), precision); };
+  auto whole = [this, parts, from_hidden, precision](const Tensor& in) {
+    return recomputed(parts.gelu, "recompute_gelu", from_hidden, intermediate_dense->forward(in, precision));
   };
   return recomputed(parts.ffn, "recompute_ffn", whole, a);
 }
@@ -162,6 +163,7 @@ PoNetModelOutputs PoNetModel::forward(const PoNetInputs& in, const ForwardOption
   // a trace records the forward's intermediates; a recomputation would run the mixer a second time
   ctx.recompute = options.traces ? Recompute::none : options.recompute;
   ctx.dropout_rows = options.dropout_rows;
+  ctx.precision = options.precision;
   Tensor h = embeddings->forward(ids.to(dev), types.to(dev), ctx);
   out.hidden_states.push_back(h);
   if (options.traces) options.traces->assign(layers.size(), MixerTrace{});
@@ -171,7 +173,7 @@ PoNetModelOutputs PoNetModel::forward(const PoNetInputs& in, const ForwardOption
     out.hidden_states.push_back(h);
   }
   out.last_hidden_state = h;
-  out.pooler_output = tanh(pooler_dense->forward(h.slice(1, 0, 1).reshape({B, c.hidden_size})));
+  out.pooler_output = tanh(pooler_dense->forward(h.slice(1, 0, 1).reshape({B, c.hidden_size}), ctx.precision));
   return out;
 }
 

@@ -78,7 +78,10 @@ def check_bert(folder, arch, check, results):
                                                  "BertForSequenceClassification"]}[arch]
     config = json.load(open(os.path.join(folder, "config.json")))
     for name in classes:
-        model, info = getattr(transformers, name).from_pretrained(folder, output_loading_info=True)
+        # in float32 whatever the file's dtype: a bf16 export (ponet export --dtype bf16) is compared as the
+        # fp32 model of its rounded weights, which is what its check logits are
+        model, info = getattr(transformers, name).from_pretrained(folder, output_loading_info=True,
+                                                                  dtype=torch.float32)
         model.eval()
         if info["missing_keys"] or info["mismatched_keys"]:
             print(f"    {name}: missing {info['missing_keys']} mismatched {info['mismatched_keys']}")

@@ -10,7 +10,8 @@
 #    (sharded, single-file, and pytorch_model.bin only, which scripts/convert_to_safetensors.py converts);
 # 4. ponet_tests imports those and compares with transformers' logits;
 # 5. the CLI end to end: `ponet pretrain` a tiny BERT (softmax mixer), `ponet export --check`, transformers
-#    loads it (same logits, same top-5 at a [MASK]), `ponet predict --run HF_DIR` imports it back (same top-5).
+#    loads it (same logits, same top-5 at a [MASK]), `ponet predict --run HF_DIR` imports it back (same top-5);
+#    the export with bf16 weights (--dtype bf16) loads in transformers with the logits of its check file.
 # Needs the venv ~/.cache/ponet-torch (torch, transformers, safetensors). Exit status: nonzero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,9 @@ printf '{"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "i
   --steps 60 --warmup 5 --eval-every 60 --checkpoint-every 60 --out "$WORK/cli_run" --quiet > /dev/null
 "$BUILD/ponet" export --run "$WORK/cli_run" --out "$WORK/cli_hf" --check
 "$PY" scripts/interop_check.py check "$WORK/cli_hf"
+# the same model with bf16 weights (docs/precision.md): transformers reads the BF16 file
+"$BUILD/ponet" export --run "$WORK/cli_run" --out "$WORK/cli_hf_bf16" --dtype bf16 --check
+"$PY" scripts/interop_check.py check "$WORK/cli_hf_bf16"
 sentence="the lord said unto [MASK] and aaron"
 theirs=$("$PY" scripts/interop_check.py top5 "$WORK/cli_hf" "$sentence")
 ours=$("$BUILD/ponet" predict --run "$WORK/cli_hf" "$sentence" 2>/dev/null | sed -n 's/^  \[MASK\] #1: *//p' | sed 's/ ([0-9.]*%)//g; s/  */ /g; s/^ //; s/ $//')

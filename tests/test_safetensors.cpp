@@ -211,7 +211,7 @@ TEST_CASE("safetensors: malformed files are rejected with a message naming the f
                    "unexpected field 'x'");
   }
   SUBCASE("wrong dtype") {
-    for (const char* dtype : {"\"F16\"", "\"f32\"", "\"BF16\"", "5", "null", "[\"F32\"]"}) {
+    for (const char* dtype : {"\"F16\"", "\"f32\"", "\"bf16\"", "5", "null", "[\"F32\"]"}) {
       check_rejected(make_file(std::string(R"({"a":{"dtype":)") + dtype + R"(,"shape":[1],"data_offsets":[0,4]}})",
                                floats({1})),
                      "dtype");

@@ -18,7 +18,7 @@ constexpr const char* kChecksumPrefix = "crc32.";  // metadata: CRC-32 of each t
 
 std::string tensor_crc(const Tensor& t) {
   Tensor c = t.contiguous().to(Device::cpu());
-  const size_t bytes = static_cast<size_t>(c.numel()) * (c.dtype() == DType::I64 ? 8 : 4);
+  const size_t bytes = static_cast<size_t>(c.numel()) * dtype_size(c.dtype());
   char hex[16];
   std::snprintf(hex, sizeof hex, "%08x", io::crc32(c.raw_data(), bytes));
   return hex;

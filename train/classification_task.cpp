@@ -109,6 +109,7 @@ StepResult ClassificationTask::forward_next_batch(Rng& data_rng) {
   }
   nn::ForwardOptions fo;
   fo.fused_mixer = options_.fused;
+  fo.precision = options_.precision;
   fo.dropout_rows = shard_.dropout_rows(B);  // this rank's rows of the global masks
   const nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, fo);
   StepResult r;
@@ -129,6 +130,7 @@ Metrics ClassificationTask::evaluate_on(const std::vector<data::ClassificationEx
     ClassificationBatch b = make_classification_batch(examples, idx, model_.pad_id(), options_.pad_to);
     nn::ForwardOptions fo;
     fo.fused_mixer = options_.fused;
+    fo.precision = options_.precision;
     nn::ClassifierResult out = model_.classify(b.input_ids, b.attention_mask, b.segment_ids, b.labels, fo);
     loss_sum += out.loss.item() * static_cast<double>(idx.size());
     std::vector<int64_t> p = argmax_rows(out.logits), g = b.labels.to_vector_i64();

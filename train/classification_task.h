@@ -31,6 +31,7 @@ struct ClassificationOptions {
   int64_t pad_to = 0;      // 0: pad each batch to its longest example
   bool fused = true;       // fused kernels where a mixer has them
   bool epochs = false;     // true: every training example once per epoch, reshuffled (data/epoch_sampler.h)
+  Precision precision = Precision::fp32;  // of the model's GEMMs, training and evaluation (core/precision.h)
 };
 
 class ClassificationTask : public Task {

@@ -163,6 +163,7 @@ StepResult PretrainingTask::forward_next_batch(Rng& data_rng) {
   fo.fused_mixer = fused_;
   fo.logits_for_labels_only = true;
   fo.recompute = recompute_;
+  fo.precision = precision_;
   fo.dropout_rows = shard_.dropout_rows(B);  // this rank's rows of the global masks
   const nn::PoNetOutputs out = model_.forward(to_inputs(batch), fo);
   StepResult r;
@@ -196,6 +197,7 @@ EvalResult PretrainingTask::evaluate_pretraining() {
     nn::ForwardOptions fo;
     fo.fused_mixer = fused_;
     fo.logits_for_labels_only = true;
+    fo.precision = precision_;
     nn::PoNetOutputs out = model_.forward(to_inputs(b), fo);
     mlm.add(argmax_accuracy(out.prediction_logits, scored_labels(b)));
     const float mlm_mean = out.mlm_loss.item();

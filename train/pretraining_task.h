@@ -62,6 +62,9 @@ class PretrainingTask : public Task {
   EvalResult evaluate_pretraining();
   // What training steps recompute in backward (nn/recompute.h); evaluation keeps nothing anyway.
   void set_recompute(nn::Recompute r) { recompute_ = r; }
+  // The precision of the model's GEMMs in training steps and evaluation (core/precision.h).
+  void set_precision(Precision p) { precision_ = p; }
+  Precision precision() const { return precision_; }
   // The objective: the one whose pairs the training data builds (first constructor), else mlm+sso until
   // set. Throws when the model's seq_relationship head does not have the objective's labels, when the
   // training data builds other pairs, or when MLM alone has a zero MLM weight.
@@ -78,6 +81,7 @@ class PretrainingTask : public Task {
   Objective objective_ = Objective::mlm_sso;
   std::optional<data::SentencePairs> data_pairs_;  // the training data's, when the task was given it
   nn::Recompute recompute_ = nn::Recompute::none;
+  Precision precision_ = Precision::fp32;
   Shard shard_;
 };
 

@@ -31,12 +31,13 @@ const std::pair<const char*, nlohmann::json> kPretrainFormat1Values[] = {
     {"recompute", "none"},
     {"schedule", "linear"},
     {"objective", "mlm+sso"},
+    {"precision", "fp32"},
 };
 // `ponet finetune` format 1 did not record --log-every (a resumed run took the invocation's, 10 by
 // default) and may lack the dataset fields.
 const std::pair<const char*, nlohmann::json> kFinetuneFormat1Values[] = {
     {"text_field", "text"}, {"text_b_field", "text_b"}, {"label_field", "label"},
-    {"log_every", 10},      {"schedule", "linear"},
+    {"log_every", 10},      {"schedule", "linear"},    {"precision", "fp32"},
 };
 
 }  // namespace

@@ -2,16 +2,19 @@
 //
 // run.json names its format, the command that wrote the run and every option the run records:
 //   {"format_version": 2, "command": "pretrain" | "finetune", "batch_size": 32, ...}
-// Option keys are the option names with '-' as '_' (apps/args.h). The checkpoints carry their own
-// format in their metadata (train/checkpoint.h). A run directory of an older format is refused with a
-// message naming the command that converts it in place: `ponet upgrade-run DIR` (upgrade_run below).
+// Option keys are the option names with '-' as '_' (apps/args.h); "precision" (fp32 or bf16, absent in
+// runs from before it existed: fp32) is the one key a resumed run may replace (apps/common_options.h).
+// The checkpoints carry their own format in their metadata (train/checkpoint.h). A run directory of an
+// older format is refused with a message naming the command that converts it in place:
+// `ponet upgrade-run DIR` (upgrade_run below).
 //
 // What the conversion does to a format-1 run (run.json without "format_version"):
 //   pretrain: adds the options format 1 could leave out, at the values those runs trained with: init "",
 //             mlm_weight 1, sso_weight 1, mask_prob 0.15, held_out_phase 0, recompute "none"; and
-//             schedule "linear", objective "mlm+sso".
+//             schedule "linear", objective "mlm+sso", precision "fp32".
 //   finetune: option keys spelt with '_' ("max-len" -> "max_len"); adds text_field "text", text_b_field
-//             "text_b", label_field "label", log_every 10, schedule "linear"; "kind" becomes "command".
+//             "text_b", label_field "label", log_every 10, schedule "linear", precision "fp32"; "kind"
+//             becomes "command".
 //   checkpoints: train::upgrade_checkpoint (the checksums and model class that format 1 could lack).
 #pragma once
 #include <cstdint>

@@ -1,10 +1,13 @@
 // matmul (batched) and linear, both on the one GEMM kernel. Transposes in backward are passed to
-// GEMM as flags instead of being materialised.
+// GEMM as flags instead of being materialised. With Precision::bf16 the forward GEMM and the backward
+// ones of the same node (dA, dB; dx, dW) run in bf16 mixed precision (kernels/cpu/gemm_bf16.h); the
+// inputs, saved tensors, outputs and gradients stay fp32 (docs/precision.md).
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "core/dispatch.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_bf16.h"
 #ifdef PONET_WITH_CUDA
 #include "kernels/cuda/gemm.cuh"
 #endif
@@ -13,30 +16,44 @@ namespace ponet {
 
 namespace {
 
-// C[M,N] (+)= op(A) op(B) on the tensors' device; all pointers contiguous row-major.
-void run_gemm(Device dev, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
-              float beta, float* C) {
+// Kernel names by transposes (linear: forward nt, dx nn, dW tn) and precision, so the profile tells
+// the shapes apart.
+const char* gemm_kernel_name(bool ta, bool tb, Precision precision) {
+  static const char* const names[2][2][2] = {{{"gemm_nn", "gemm_nt"}, {"gemm_tn", "gemm_tt"}},
+                                             {{"gemm_nn_bf16", "gemm_nt_bf16"}, {"gemm_tn_bf16", "gemm_tt_bf16"}}};
+  return names[precision == Precision::bf16][ta][tb];
+}
+
+// C[M,N] (+)= op(A) op(B) on the tensors' device, in `precision` (core/precision.h); all pointers
+// contiguous row-major.
+void run_gemm(Device dev, Precision precision, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A,
+              const float* B, float beta, float* C) {
   const int64_t lda = ta ? M : K, ldb = tb ? K : N;
-  // Named by the transposes (linear: forward nt, dx nn, dW tn), so the profile tells the shapes apart.
-  PONET_KERNEL(dev, ta ? (tb ? "gemm_tt" : "gemm_tn") : (tb ? "gemm_nt" : "gemm_nn"),
-               profiler::gemm_cost(M, N, K, beta != 0.f),
+  if (precision == Precision::bf16) {
+    PONET_KERNEL(dev, gemm_kernel_name(ta, tb, precision), profiler::gemm_cost(M, N, K, beta != 0.f),
+                 cpu::gemm_bf16(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N),
+                 cuda::gemm_bf16(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N));
+    return;
+  }
+  PONET_KERNEL(dev, gemm_kernel_name(ta, tb, precision), profiler::gemm_cost(M, N, K, beta != 0.f),
                cpu::gemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N),
                cuda::gemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, N));
 }
 
 // out[b] = op(a[b]) op(b[b]) for every batch; b_shared: b has no batch dims.
-void batched_gemm(const Tensor& out, const Tensor& a, const Tensor& b, bool ta, bool tb, int64_t batches,
-                  int64_t M, int64_t N, int64_t K, bool b_shared) {
+void batched_gemm(Precision precision, const Tensor& out, const Tensor& a, const Tensor& b, bool ta, bool tb,
+                  int64_t batches, int64_t M, int64_t N, int64_t K, bool b_shared) {
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   float* po = out.data<float>();
   for (int64_t i = 0; i < batches; ++i)
-    run_gemm(a.device(), ta, tb, M, N, K, pa + i * M * K, pb + (b_shared ? 0 : i * K * N), 0.f, po + i * M * N);
+    run_gemm(a.device(), precision, ta, tb, M, N, K, pa + i * M * K, pb + (b_shared ? 0 : i * K * N), 0.f,
+             po + i * M * N);
 }
 
 }  // namespace
 
-Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
+Tensor matmul(const Tensor& a_in, const Tensor& b_in, Precision precision) {
   check_dtype(a_in, DType::F32, "matmul", "a");
   check_dtype(b_in, DType::F32, "matmul", "b");
   check_same_device(a_in, b_in, "matmul");
@@ -58,7 +75,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   out_shape.push_back(M);
   out_shape.push_back(N);
   Tensor out = Tensor::empty(out_shape, DType::F32, a.device());
-  batched_gemm(out, a, b, false, false, batches, M, N, K, b_shared);
+  batched_gemm(precision, out, a, b, false, false, batches, M, N, K, b_shared);
 
   const bool need_a = a_in.requires_grad(), need_b = b_in.requires_grad();
   Shape a_shape = a_in.shape(), b_shape = b_in.shape();
@@ -67,7 +84,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
     Tensor da, db;
     if (need_a) {  // dA = dC B^T
       da = Tensor::empty(a_shape, DType::F32, g.device());
-      batched_gemm(da, g, b, false, true, batches, M, K, N, b_shared);
+      batched_gemm(precision, da, g, b, false, true, batches, M, K, N, b_shared);
     }
     if (need_b) {  // dB = A^T dC, summed over batches when B is shared
       db = Tensor::zeros(b_shape, DType::F32, g.device());
@@ -75,14 +92,14 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
       const float* pg = g.data<float>();
       float* pd = db.data<float>();
       for (int64_t i = 0; i < batches; ++i)
-        run_gemm(g.device(), true, false, K, N, M, pa + i * M * K, pg + i * M * N, b_shared ? 1.f : 0.f,
+        run_gemm(g.device(), precision, true, false, K, N, M, pa + i * M * K, pg + i * M * N, b_shared ? 1.f : 0.f,
                  pd + (b_shared ? 0 : i * K * N));
     }
     return std::vector<Tensor>{da, db};
   });
 }
 
-Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias) {
+Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias, Precision precision) {
   check_dtype(x_in, DType::F32, "linear", "x");
   check_dtype(weight, DType::F32, "linear", "weight");
   check_dim(weight, 2, "linear", "weight");
@@ -111,7 +128,7 @@ Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias) {
   } else {
     out = Tensor::empty(out_shape, DType::F32, x.device());
   }
-  run_gemm(x.device(), false, true, rows, out_f, in_f, x.data<float>(), w.data<float>(), bias.defined() ? 1.f : 0.f,
+  run_gemm(x.device(), precision, false, true, rows, out_f, in_f, x.data<float>(), w.data<float>(), bias.defined() ? 1.f : 0.f,
            out.data<float>());
 
   const bool need_x = x_in.requires_grad(), need_w = weight.requires_grad();
@@ -127,12 +144,12 @@ Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias) {
     std::vector<Tensor> grads(n_inputs);
     if (need_x) {  // dx = g W
       grads[0] = Tensor::empty(x_shape, DType::F32, g.device());
-      run_gemm(g.device(), false, false, rows, in_f, out_f, g.data<float>(), w.data<float>(), 0.f,
+      run_gemm(g.device(), precision, false, false, rows, in_f, out_f, g.data<float>(), w.data<float>(), 0.f,
                grads[0].data<float>());
     }
     if (need_w) {  // dW = g^T x
       grads[1] = Tensor::empty({out_f, in_f}, DType::F32, g.device());
-      run_gemm(g.device(), true, false, out_f, in_f, rows, g.data<float>(), x.data<float>(), 0.f,
+      run_gemm(g.device(), precision, true, false, out_f, in_f, rows, g.data<float>(), x.data<float>(), 0.f,
                grads[1].data<float>());
     }
     if (need_b) grads[2] = sum(g.reshape({rows, out_f}), {0});  // a column sum in place, no transpose

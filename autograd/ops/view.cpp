@@ -72,9 +72,9 @@ Tensor materialise(const Tensor& x) {
     return out;
   }
   PONET_KERNEL(x.device(), "strided_copy", copy_cost(x),
-               x.dtype() == DType::F32
-                   ? cpu::strided_copy(out.data<float>(), x.data<float>(), x.shape(), x.strides())
-                   : cpu::strided_copy(out.data<int64_t>(), x.data<int64_t>(), x.shape(), x.strides()),
+               x.dtype() == DType::F32   ? cpu::strided_copy(out.data<float>(), x.data<float>(), x.shape(), x.strides())
+               : x.dtype() == DType::I64 ? cpu::strided_copy(out.data<int64_t>(), x.data<int64_t>(), x.shape(), x.strides())
+                                         : cpu::strided_copy(out.data<BFloat16>(), x.data<BFloat16>(), x.shape(), x.strides()),
                cuda::strided_copy(out.raw_data(), x.raw_data(), dtype_size(x.dtype()), x.shape(), x.strides()));
   return out;
 }

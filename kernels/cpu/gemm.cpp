@@ -11,7 +11,7 @@
 // intrinsics one, and the portable loop it is tested against). Threads split the M dimension
 // (tall-skinny model shapes have huge M); a product with a small C and a long K (a weight gradient,
 // dW = g^T x over every token) has too few M blocks for that, so it is split along K instead
-// (gemm_split_k below).
+// (kernels/cpu/gemm_split_k.h).
 //
 // Why a plain A is not packed: packing it (a scalar 6-row transpose per MC x KC block) took about a
 // fifth of the GEMM time in the tiny pretraining step (perf: 15 % of the step in gemm_blocked's own code
@@ -30,6 +30,7 @@
 
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/gemm_micro_kernel.h"
+#include "kernels/cpu/gemm_split_k.h"
 
 namespace ponet::cpu {
 
@@ -161,46 +162,19 @@ void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
   }
 }
 
-// Rows of K per split: fixed, not derived from the thread count, so the chunk partials (and the order
-// they are added in) are the same for any number of threads.
-constexpr int64_t kSplitK = 2048;
-constexpr int64_t kSplitKBelowMBlocks = 8;  // gemm_with: products with fewer M blocks split along K
-
-// C = beta C + alpha sum over K chunks of op(A)[:, chunk] op(B)[chunk, :]: every chunk's product goes
-// to its own M x N buffer in parallel (each a one-thread blocked GEMM), then the buffers are added in
-// chunk order.
-void gemm_split_k(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-                  const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  const int64_t chunks = (K + kSplitK - 1) / kSplitK;
-  std::vector<float> partial(static_cast<size_t>(chunks * M * N));
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t ch = 0; ch < chunks; ++ch) {
-    const int64_t k0 = ch * kSplitK, kc = std::min(kSplitK, K - k0);
-    const float* a = trans_a ? A + k0 * lda : A + k0;  // op(A)[:, k0:] starts at column (or row) k0
-    const float* b = trans_b ? B + k0 : B + k0 * ldb;
-    gemm_blocked(micro_kernel, trans_a, trans_b, M, N, kc, alpha, a, lda, b, ldb, 0.f, partial.data() + ch * M * N,
-                 N);
-  }
-  for (int64_t i = 0; i < M; ++i)
-    for (int64_t j = 0; j < N; ++j) {
-      float acc = 0.f;
-      for (int64_t ch = 0; ch < chunks; ++ch) acc += partial[(ch * M + i) * N + j];
-      float& c = C[i * ldc + j];
-      c = (beta == 0.f ? 0.f : beta * c) + acc;
-    }
-}
-
 void gemm_with(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   // With few M blocks the M split leaves threads idle (128 rows are three 48-row blocks); the main
-  // job's weight gradients (128 x 128 over 4096 tokens) are that case. "Few" is a constant (4 blocks a
-  // thread on 2 threads), not derived from the thread count: the path taken, and so the bits of C, are
-  // the same for any number of threads, which keeps a training run bit-identical under --threads N.
-  const bool few_m_blocks = (M + MC - 1) / MC < kSplitKBelowMBlocks;
-  if (few_m_blocks && K >= 2 * kSplitK && M * N <= 1 << 20 && !omp_in_parallel())
-    gemm_split_k(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  else
+  // job's weight gradients (128 x 128 over 4096 tokens) are that case (kernels/cpu/gemm_split_k.h).
+  if (use_split_k(M, N, K, MC)) {
+    auto blocked = [micro_kernel](bool ta, bool tb, int64_t m, int64_t n, int64_t k, float al, const float* a,
+                                  int64_t la, const float* b, int64_t lb, float be, float* c, int64_t lc) {
+      gemm_blocked(micro_kernel, ta, tb, m, n, k, al, a, la, b, lb, be, c, lc);
+    };
+    gemm_split_k(blocked, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  } else {
     gemm_blocked(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
 }
 
 }  // namespace

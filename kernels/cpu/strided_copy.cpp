@@ -4,6 +4,8 @@
 // permute,slice,contiguous); no bench of its own.
 #include "kernels/cpu/strided_copy.h"
 
+#include "core/dtype.h"
+
 namespace ponet::cpu {
 
 template <class T>
@@ -40,5 +42,7 @@ template void strided_copy<float>(float*, const float*, const std::vector<int64_
                                   const std::vector<int64_t>&);
 template void strided_copy<int64_t>(int64_t*, const int64_t*, const std::vector<int64_t>&,
                                     const std::vector<int64_t>&);
+template void strided_copy<BFloat16>(BFloat16*, const BFloat16*, const std::vector<int64_t>&,
+                                     const std::vector<int64_t>&);
 
 }  // namespace ponet::cpu

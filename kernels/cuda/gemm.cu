@@ -2,9 +2,12 @@
 // cuBLAS (plus a tiled kernel kept for reading; nothing tests or times it yet). Checked against the CPU
 // by tests/ops_table/ in device mode (rows "matmul", "linear": build/test_ops device --filter
 // matmul,linear); no CUDA bench of its own (bench/bench_gemm.cpp is CPU only).
+#include <cuda_bf16.h>
+
 #include <map>
 #include <mutex>
 
+#include "core/allocator.h"
 #include "core/cuda_check.cuh"
 #include "core/device.h"
 #include "kernels/cuda/gemm.cuh"
@@ -117,6 +120,50 @@ void gemm_strided_batched(bool ta, bool tb, int64_t M, int64_t N, int64_t K, flo
                                                as_int(N, op, "N"), as_int(M, op, "M"), as_int(K, op, "K"), &alpha, B,
                                                as_int(ldb, op, "ldb"), stride_b, A, as_int(lda, op, "lda"), stride_a,
                                                &beta, C, as_int(ldc, op, "ldc"), stride_c, as_int(batch, op, "batch")));
+}
+
+namespace {
+
+// dst[i] = src[i] rounded to bf16 (RNE; NaN stays NaN), the same rounding as core/bfloat16.h.
+__global__ void round_to_bf16_kernel(const float* src, __nv_bfloat16* dst, long long n) {
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<long long>(gridDim.x) * blockDim.x)
+    dst[i] = __float2bfloat16_rn(src[i]);
+}
+
+// A device buffer of n bf16 values, freed when it goes out of scope (after the GEMM is queued: the
+// caching allocator reuses the block only for work queued later on the same stream).
+struct Bf16Scratch {
+  Bf16Scratch(const float* src, int64_t n) : bytes(static_cast<size_t>(n) * sizeof(__nv_bfloat16)) {
+    PONET_CUDA_CHECK(cudaGetDevice(&device));
+    data = static_cast<__nv_bfloat16*>(device_allocate(bytes, device));
+    round_to_bf16_kernel<<<blocks_for(n), 256>>>(src, data, n);
+    PONET_CUDA_CHECK_LAUNCH();
+  }
+  ~Bf16Scratch() { device_free(data, bytes, device); }
+  Bf16Scratch(const Bf16Scratch&) = delete;
+  Bf16Scratch& operator=(const Bf16Scratch&) = delete;
+  size_t bytes;
+  int device = 0;
+  __nv_bfloat16* data = nullptr;
+};
+
+}  // namespace
+
+void gemm_bf16(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+               const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) return scale_c(C, M, N, ldc, 0, 1, beta);  // cuBLAS leaves K == 0 undefined
+  const char* op = "cuda::gemm_bf16";
+  // The stored extents of A ([M, K] or [K, M] rows of lda) and B ([K, N] or [N, K] rows of ldb).
+  const Bf16Scratch a(A, (ta ? K - 1 : M - 1) * lda + (ta ? M : K));
+  const Bf16Scratch b(B, (tb ? N - 1 : K - 1) * ldb + (tb ? K : N));
+  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands (as cuda::gemm).
+  PONET_CUBLAS_CHECK(cublasGemmEx(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                  as_int(N, op, "N"), as_int(M, op, "M"), as_int(K, op, "K"), &alpha, b.data,
+                                  CUDA_R_16BF, as_int(ldb, op, "ldb"), a.data, CUDA_R_16BF, as_int(lda, op, "lda"),
+                                  &beta, C, CUDA_R_32F, as_int(ldc, op, "ldc"), CUBLAS_COMPUTE_32F,
+                                  CUBLAS_GEMM_DEFAULT));
 }
 
 }  // namespace ponet::cuda

@@ -15,5 +15,10 @@ void gemm_tiled(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, flo
 void gemm_strided_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                           int64_t lda, int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b, float beta,
                           float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+// The bf16 mixed-precision GEMM (contract of kernels/cpu/gemm_bf16.h): op(A) and op(B) (fp32, on the
+// device) are rounded to bf16 by an elementwise kernel (round to nearest even) into scratch buffers,
+// then cublasGemmEx multiplies them with CUBLAS_COMPUTE_32F into the fp32 C.
+void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+               const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 }  // namespace ponet::cuda

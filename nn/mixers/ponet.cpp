@@ -98,8 +98,9 @@ PoNetMixer::PoNetMixer(const MixerOptions& m) : dim_(m.dim), num_heads_(m.num_he
 
 Tensor PoNetMixer::forward(const Tensor& x, const BatchContext& ctx) const {
   PONET_CHECK(ctx.ponet != nullptr, "PoNet mixer: the batch has no segment index (an LRA config needs segment_num > 0)");
-  Tensor qx = q->forward(x), kx = k->forward(x), ox = o->forward(x);
-  Tensor lx = local->forward(x), sx = segment->forward(x);
+  const Precision p = ctx.precision;  // the projections only: GA scores and pooling stay fp32
+  Tensor qx = q->forward(x, p), kx = k->forward(x, p), ox = o->forward(x, p);
+  Tensor lx = local->forward(x, p), sx = segment->forward(x, p);
   if (ctx.fused && !ctx.trace) return ponet_mixer(qx, kx, ox, lx, sx, *ctx.ponet, num_heads_, branches_);
   return composed_with_masks(qx, kx, ox, lx, sx, ctx.valid, ctx.pad_rows, ctx.key_bias, ctx.segment_ids, ctx.special,
                              num_heads_, branches_, ctx.trace);

@@ -18,7 +18,7 @@ SoftmaxAttention::SoftmaxAttention(const MixerOptions& m)
 }
 
 Tensor SoftmaxAttention::forward(const Tensor& x, const BatchContext& ctx) const {
-  Tensor qx = q->forward(x), kx = k->forward(x), vx = v->forward(x);
+  Tensor qx = q->forward(x, ctx.precision), kx = k->forward(x, ctx.precision), vx = v->forward(x, ctx.precision);
   const bool drop = training() && dropout_p_ > 0.f;
   // ctx.valid was checked on the host when the BatchContext was built
   if (ctx.fused) return attention(qx, kx, vx, ctx.valid, num_heads_, dropout_p_, drop, *rng_, true, ctx.dropout_rows);
@@ -27,10 +27,11 @@ Tensor SoftmaxAttention::forward(const Tensor& x, const BatchContext& ctx) const
   // [B, 1, 1, L] keeps padded keys out (exp(-10000 - max) is exactly 0 in float32)
   const int64_t B = x.size(0), L = x.size(1), h = num_heads_, d = head_dim_;
   auto heads = [&](const Tensor& t) { return t.reshape({B, L, h, d}).permute({0, 2, 1, 3}); };
-  Tensor scores = scale(matmul(heads(qx), heads(kx).transpose(2, 3)), 1.f / std::sqrt(static_cast<float>(d)));
+  Tensor scores =
+      scale(matmul(heads(qx), heads(kx).transpose(2, 3), ctx.precision), 1.f / std::sqrt(static_cast<float>(d)));
   Tensor prob = softmax(add(scores, ctx.key_bias.reshape({B, 1, 1, L})));
   if (drop) prob = dropout(prob, dropout_p_, true, *rng_, ctx.dropout_rows);
-  return matmul(prob, heads(vx)).permute({0, 2, 1, 3}).reshape({B, L, h * d});
+  return matmul(prob, heads(vx), ctx.precision).permute({0, 2, 1, 3}).reshape({B, L, h * d});
 }
 
 std::shared_ptr<TokenMixer> make_softmax_attention(const MixerOptions& options) {

@@ -104,6 +104,53 @@ std::vector<OpCase> rows() {
     if (large) row.value = {1e-4, 1e-5};
     out.push_back(row);
   }
+  // bf16 precision (Precision::bf16: inputs rounded to bfloat16, fp32 accumulation) against the same
+  // double reference of the unrounded inputs. Rounding moves each input by at most u |x|, u = 2^-8, so
+  // each product by at most (2u + u^2) |a b|; with inputs in [-1, 1] the sum of K products is off by at
+  // most (2u + u^2) K, plus the fp32 accumulation (K 2^-24, negligible). The gradcheck runs through the
+  // fp32 master inputs: a central difference of step eps sees the rounded input move by 2 eps +- 2u
+  // (|x| + eps), about 2 % at eps 1/8, and the analytic backward (a bf16 GEMM of the rounded gradient)
+  // is off by about 2u relative per term; hence 3e-2 relative and absolute. The device rows compare
+  // cuBLAS bf16 with the CPU bf16 GEMM: the same rounded inputs, another summation order.
+  const double u = std::ldexp(1.0, -8);
+  auto bf16_value = [u](int64_t K) { return Tolerance{(2 * u + u * u) * static_cast<double>(K) + 1e-6, 0.0}; };
+  for (const Mm& m : {Mm{{5, 7}, {7, 3}, false, false, "nn"}, Mm{{7, 5}, {7, 3}, true, false, "a transposed (tn)"},
+                      Mm{{5, 7}, {3, 7}, false, true, "b transposed (nt)"}, Mm{{7, 5}, {3, 7}, true, true, "both (tt)"},
+                      Mm{{2, 5, 7}, {2, 7, 3}, false, false, "batched"},
+                      Mm{{3, 5, 7}, {7, 4}, false, false, "b shared by the batch"},
+                      Mm{{256, 520}, {520, 384}, false, false, "large nn"}}) {
+    const bool large = m.a[0] > 100;
+    const int64_t K = m.ta ? m.a[0] : m.a[m.a.size() - 1];
+    auto view = [](const Tensor& t, bool tr) { return tr ? transpose(t, -2, -1) : t; };
+    OpCase row{"matmul", shape_str(m.a) + " @ " + shape_str(m.b) + " " + m.what + " bf16", large ? big : kAllModes,
+               [m] { return Inputs{uniform_input(m.a, 80), uniform_input(m.b, 81)}; },
+               [m, view](const Inputs& in) { return matmul(view(in[0], m.ta), view(in[1], m.tb), Precision::bf16); },
+               [m, view](const Inputs& in) { return matmul_ref(view(in[0], m.ta), view(in[1], m.tb)); },
+               bf16_value(K), {3e-2, 3e-2}, 0.125f, {1e-4, 1e-4}};
+    if (large) row.device = {1e-3, 1e-4};  // K = 520 products summed in float, two orders
+    out.push_back(row);
+  }
+  for (auto [x, w, bias] : {std::tuple{Shape{3, 5, 7}, Shape{4, 7}, true}, std::tuple{Shape{6, 9}, Shape{5, 9}, false},
+                            std::tuple{Shape{2, 512, 256}, Shape{768, 256}, true}}) {
+    const bool large = x[0] == 2;
+    OpCase row{"linear", shape_str(x) + " W " + shape_str(w) + (bias ? " with bias" : " no bias") + " bf16",
+               large ? big : kAllModes,
+               [x = x, w = w, bias = bias] {
+                 return Inputs{uniform_input(x, 82), uniform_input(w, 83), bias ? uniform_input({w[0]}, 84) : Tensor()};
+               },
+               [](const Inputs& in) { return linear(in[0], in[1], in[2], Precision::bf16); },
+               [](const Inputs& in) {
+                 Expected y = matmul_ref(in[0], transpose(in[1], 0, 1));
+                 if (in[2].defined()) {
+                   std::vector<double> b = as_double(in[2]);
+                   for (size_t i = 0; i < y.values.size(); ++i) y.values[i] += b[i % b.size()];
+                 }
+                 return y;
+               },
+               bf16_value(w[1]), {3e-2, 3e-2}, 0.125f, {1e-4, 1e-4}};
+    if (large) row.device = {1e-3, 1e-4};
+    out.push_back(row);
+  }
   for (bool log : {false, true})
     for (Shape s : {Shape{6, 9}, Shape{2, 3, 1}, Shape{3, 64, 1000}}) {
       const bool large = shape_numel(s) > 100000;
