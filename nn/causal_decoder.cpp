@@ -34,9 +34,10 @@ std::vector<float> CausalDecoder::feed(int64_t token) {
   const BatchContext ctx;  // eval mode: the blocks' dropouts draw nothing
   for (size_t i = 0; i < body.layers.size(); ++i) {
     const PostLNBlock& layer = *body.layers[i];
-    Tensor mixed = layer.attention_output->dense->forward(as_incremental(*layer.mixer)->decode_step(x, *states_[i]));
+    const Precision p = Precision::fp32;  // generation runs in fp32 (docs/generation.md)
+    Tensor mixed = layer.attention_output->dense->forward(as_incremental(*layer.mixer)->decode_step(x, *states_[i]), p);
     Tensor a = layer.attention_output->add_and_norm(mixed, x, ctx);
-    Tensor f = layer.output->dense->forward(gelu(layer.intermediate_dense->forward(a)));
+    Tensor f = layer.output->dense->forward(gelu(layer.intermediate_dense->forward(a, p)), p);
     x = layer.output->add_and_norm(f, a, ctx);
   }
   ++position_;

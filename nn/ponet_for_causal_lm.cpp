@@ -32,9 +32,9 @@ PoNetForCausalLM::PoNetForCausalLM(const PoNetConfig& c, uint64_t seed) : Model(
   register_module("cls", cls);
 }
 
-Tensor PoNetForCausalLM::lm_logits(const Tensor& hidden) const {
-  Tensor t = transform_norm_->forward(gelu(transform_dense_->forward(hidden)));
-  return linear(t, ponet_->embeddings->word_embeddings->weight, lm_bias_);  // decoder tied to the embeddings
+Tensor PoNetForCausalLM::lm_logits(const Tensor& hidden, Precision precision) const {
+  Tensor t = transform_norm_->forward(gelu(transform_dense_->forward(hidden, precision)));
+  return linear(t, ponet_->embeddings->word_embeddings->weight, lm_bias_, precision);  // decoder tied to the embeddings
 }
 
 CausalLMOutputs PoNetForCausalLM::forward(const PoNetInputs& in, const ForwardOptions& options) {
@@ -66,7 +66,7 @@ CausalLMOutputs PoNetForCausalLM::forward(const PoNetInputs& in, const ForwardOp
   body_in.attention_mask = in.attention_mask;
   const PoNetModelOutputs body = ponet_->forward(body_in, options);
   CausalLMOutputs out;
-  out.logits = lm_logits(body.last_hidden_state);  // [B, L, V]
+  out.logits = lm_logits(body.last_hidden_state, options.precision);  // [B, L, V]
   if (labels.defined()) out.loss = cross_entropy(out.logits.reshape({B * L, config_.vocab_size}), labels, kIgnoreIndex);
   return out;
 }

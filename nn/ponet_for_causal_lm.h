@@ -27,7 +27,7 @@ class PoNetForCausalLM : public Model {
   // the last position). token_type_ids and segment_ids are not taken.
   CausalLMOutputs forward(const PoNetInputs& inputs, const ForwardOptions& options = {});
   // The head on hidden states [..., D] -> logits [..., V].
-  Tensor lm_logits(const Tensor& hidden) const;
+  Tensor lm_logits(const Tensor& hidden, Precision precision = Precision::fp32) const;
 
   const PoNetConfig& config() const { return config_; }
   std::string config_json() const override { return config_.to_json(); }

@@ -44,11 +44,11 @@ with open(sys.argv[1], "w") as f:
     for d in range(60):
         for s in range(8):
             f.write(" ".join(random.choice(words) for _ in range(random.randint(5, 12))) + ".\n")
-        f.write("\n")
+        f.write("\n")  # 60 documents: --held-out 0.1 keeps 6 of them for evaluation
 PY
 printf '{"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 64, "mixer": "softmax"}' > "$WORK/bert.json"
 "$BUILD/ponet" pretrain --corpus "$WORK/corpus.txt" --config "$WORK/bert.json" --vocab-size 100 --max-len 64 --batch-size 8 \
-  --steps 60 --warmup 5 --eval-every 60 --checkpoint-every 60 --out "$WORK/cli_run" --quiet > /dev/null
+  --steps 60 --warmup 5 --eval-every 60 --checkpoint-every 60 --held-out 0.1 --out "$WORK/cli_run" --quiet > /dev/null
 "$BUILD/ponet" export --run "$WORK/cli_run" --out "$WORK/cli_hf" --check
 "$PY" scripts/interop_check.py check "$WORK/cli_hf"
 # the same model with bf16 weights (docs/precision.md): transformers reads the BF16 file

@@ -83,10 +83,11 @@ TEST_CASE("causal PoNet: every branch and the output are causal, forward and gra
   mixer.eval();
   const BatchContext ctx = all_real();
   Tensor x = random_tensor({B, L, D}, data);
+  const Precision fp32 = Precision::fp32;
   Outputs branches = [&](const Tensor& in) {
     CausalMixerTrace trace;
-    Tensor y = ponet_causal_mixer_composed(mixer.q->forward(in), mixer.k->forward(in), mixer.o->forward(in),
-                                           mixer.local->forward(in), mixer.segment->forward(in), ctx.pad_rows, 2, 4,
+    Tensor y = ponet_causal_mixer_composed(mixer.q->forward(in, fp32), mixer.k->forward(in, fp32), mixer.o->forward(in, fp32),
+                                           mixer.local->forward(in, fp32), mixer.segment->forward(in, fp32), ctx.pad_rows, 2, 4,
                                            &trace);
     return std::vector<Tensor>{trace.ga, trace.smp, trace.lmp, y};
   };

@@ -89,8 +89,9 @@ Tensor ponet_causal_mixer_composed(const Tensor& qx, const Tensor& kx, const Ten
 }
 
 Tensor PoNetCausalMixer::forward(const Tensor& x, const BatchContext& ctx) const {
-  return ponet_causal_mixer_composed(q->forward(x), k->forward(x), o->forward(x), local->forward(x),
-                                     segment->forward(x), ctx.pad_rows, num_heads_, segment_length_);
+  const Precision p = ctx.precision;  // the projections only: GA's weights and the pooling stay fp32
+  return ponet_causal_mixer_composed(q->forward(x, p), k->forward(x, p), o->forward(x, p), local->forward(x, p),
+                                     segment->forward(x, p), ctx.pad_rows, num_heads_, segment_length_);
 }
 
 std::unique_ptr<DecodeState> PoNetCausalMixer::start_decoding() const {
@@ -109,9 +110,10 @@ Tensor PoNetCausalMixer::decode_step(const Tensor& x, DecodeState& state) const 
   const int64_t D = dim_, h = num_heads_, d = D / h, t = s.seen;
   PONET_CHECK(x.dim() == 3 && x.size(0) == 1 && x.size(1) == 1 && x.size(2) == D,
               "causal PoNet mixer: decode_step takes one position [1, 1, ", D, "], got ", x.shape_str());
-  const std::vector<float> qv = q->forward(x).to_vector(), kv = k->forward(x).to_vector(),
-                           ov = o->forward(x).to_vector(), lv = local->forward(x).to_vector(),
-                           sv = segment->forward(x).to_vector();
+  const Precision p = Precision::fp32;  // generation runs in fp32 (docs/generation.md)
+  const std::vector<float> qv = q->forward(x, p).to_vector(), kv = k->forward(x, p).to_vector(),
+                           ov = o->forward(x, p).to_vector(), lv = local->forward(x, p).to_vector(),
+                           sv = segment->forward(x, p).to_vector();
   std::vector<float> y(static_cast<size_t>(D));
   // GA: add q_t and k_t to the sums, then read g_t's attention off them
   for (int64_t c = 0; c < D; ++c) s.q_sum[c] += qv[c];

@@ -31,14 +31,15 @@ SoftmaxCausalAttention::SoftmaxCausalAttention(const MixerOptions& m)
       rng_(m.dropout_rng) {}
 
 Tensor SoftmaxCausalAttention::forward(const Tensor& x, const BatchContext& ctx) const {
-  Tensor qx = q->forward(x), kx = k->forward(x), vx = v->forward(x);
+  const Precision p = ctx.precision;
+  Tensor qx = q->forward(x, p), kx = k->forward(x, p), vx = v->forward(x, p);
   const int64_t B = x.size(0), L = x.size(1), h = num_heads_, d = head_dim_;
   auto heads = [&](const Tensor& t) { return t.reshape({B, L, h, d}).permute({0, 2, 1, 3}); };  // [B, h, L, d]
-  Tensor scores = scale(matmul(heads(qx), heads(kx).transpose(2, 3)), 1.f / std::sqrt(static_cast<float>(d)));
+  Tensor scores = scale(matmul(heads(qx), heads(kx).transpose(2, 3), p), 1.f / std::sqrt(static_cast<float>(d)));
   scores = add(add(scores, ctx.key_bias.reshape({B, 1, 1, L})), causal_bias(L, x.device()));  // [B, h, L, L]
   Tensor prob = softmax(scores);
   if (training() && dropout_p_ > 0.f) prob = dropout(prob, dropout_p_, true, *rng_, ctx.dropout_rows);
-  return matmul(prob, heads(vx)).permute({0, 2, 1, 3}).reshape({B, L, h * d});
+  return matmul(prob, heads(vx), p).permute({0, 2, 1, 3}).reshape({B, L, h * d});
 }
 
 std::unique_ptr<DecodeState> SoftmaxCausalAttention::start_decoding() const { return std::make_unique<KeyValueCache>(); }
@@ -48,7 +49,9 @@ Tensor SoftmaxCausalAttention::decode_step(const Tensor& x, DecodeState& state) 
   const int64_t h = num_heads_, d = head_dim_, inner = h * d;
   PONET_CHECK(x.dim() == 3 && x.size(0) == 1 && x.size(1) == 1, "causal softmax attention: decode_step takes one position [1, 1, D], got ",
               x.shape_str());
-  const std::vector<float> qv = q->forward(x).to_vector(), kv = k->forward(x).to_vector(), vv = v->forward(x).to_vector();
+  const Precision fp32 = Precision::fp32;  // generation runs in fp32 (docs/generation.md)
+  const std::vector<float> qv = q->forward(x, fp32).to_vector(), kv = k->forward(x, fp32).to_vector(),
+                           vv = v->forward(x, fp32).to_vector();
   cache.keys.insert(cache.keys.end(), kv.begin(), kv.end());
   cache.values.insert(cache.values.end(), vv.begin(), vv.end());
   const int64_t n = static_cast<int64_t>(cache.keys.size()) / inner;  // positions 0..t
