@@ -14,6 +14,10 @@ Two modes (scripts/bert_side_by_side.sh runs both around a ponet run):
         the two curves side by side: the first steps' losses (equal to float rounding when both start from
         the same weights and batches), training loss averaged over 100 steps, held-out MLM accuracy.
         Needs the standard library only.
+  order HF_DIR BATCHES
+        does a trained BERT (a `ponet export` directory) use word order? Held-out MLM accuracy on
+        BATCHES/eval_*.safetensors with the true positions, with each row's position ids permuted, and with
+        its tokens (and their labels) permuted.
 """
 import argparse
 import glob
@@ -136,6 +140,35 @@ def cmd_train(a):
             log.write(json.dumps(rec) + "\n")
 
 
+def cmd_order(a):
+    import torch
+    from transformers import BertForMaskedLM
+    torch.manual_seed(a.seed)
+    model = BertForMaskedLM.from_pretrained(a.model).eval()
+    paths = sorted(glob.glob(os.path.join(a.batches, "eval_*.safetensors")))
+    if not paths:
+        sys.exit(f"bert_side_by_side: no eval_*.safetensors in {a.batches}")
+    for mode in ("true order", "positions permuted", "tokens permuted"):
+        correct = total = 0
+        for path in paths:
+            b = load_batch(path)
+            ids, mask, types, labels = b["input_ids"], b["attention_mask"], b["token_type_ids"], b["labels"]
+            pos = torch.arange(ids.shape[1]).repeat(ids.shape[0], 1)
+            for r in range(ids.shape[0]) if mode != "true order" else []:
+                n = int(mask[r].sum())
+                perm = torch.randperm(n)
+                if mode == "positions permuted":
+                    pos[r, :n] = perm
+                else:
+                    ids[r, :n], labels[r, :n], types[r, :n] = ids[r, :n][perm], labels[r, :n][perm], types[r, :n][perm]
+            with torch.no_grad():
+                logits = model(input_ids=ids, attention_mask=mask, token_type_ids=types, position_ids=pos).logits
+            scored = labels != -100
+            correct += (logits[scored].argmax(-1) == labels[scored]).sum().item()
+            total += scored.sum().item()
+        print(f"{mode}: held-out MLM accuracy {100 * correct / total:.1f} % ({total} masked tokens)")
+
+
 def read_jsonl(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -159,6 +192,9 @@ def cmd_report(a):
     diff = max(abs(ours_train[s] - theirs_train[s]) for s in first)
     print(f"{a.name}: steps 1-{first[-1]}: largest |loss difference| {diff:.2e} "
           f"(losses near {ours_train[first[0]]:.3f})")
+    worst = max(steps, key=lambda s: abs(ours_train[s] - theirs_train[s]))
+    print(f"{a.name}: all {len(steps)} steps: largest |loss difference| "
+          f"{abs(ours_train[worst] - theirs_train[worst]):.2e} at step {worst}")
 
     def smooth(d, w=100):
         keys = sorted(d)
@@ -208,8 +244,12 @@ def main():
     r.add_argument("theirs")
     r.add_argument("--svg", required=True)
     r.add_argument("--name", default="")
+    o = sub.add_parser("order")
+    o.add_argument("model")
+    o.add_argument("batches")
+    o.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
-    {"init": cmd_init, "train": cmd_train, "report": cmd_report}[a.cmd](a)
+    {"init": cmd_init, "train": cmd_train, "report": cmd_report, "order": cmd_order}[a.cmd](a)
 
 
 if __name__ == "__main__":
