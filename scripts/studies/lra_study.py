@@ -56,6 +56,9 @@ print("| pair | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean +- st
 print("|---|" + "---|" * (len(args.seeds) + 4))
 for other, oname in [p for p in (("softmax", "softmax"), ("fnet", "FNet")) if "ponet" in test and p[0] in test]:
     d = [a - b for a, b in zip(test["ponet"], test[other])]
+    if len(d) < 2:  # one seed has no spread: a t-test would divide by zero and call any gap significant
+        print(f"| PoNet - {oname} | {d[0]:+.2f} | {d[0]:+.2f} | - | - | one seed: no test |")
+        continue
     m, s, t, p = paired_t(test["ponet"], test[other])
     verdict = "no significant difference" if p >= 0.05 else ("PoNet ahead" if m > 0 else "PoNet behind")
     print(f"| PoNet - {oname} | " + " | ".join(f"{x:+.2f}" for x in d) +

@@ -35,6 +35,10 @@ rm -rf "$dir"/listops-ponet-cpu-s0
 out=$(python3 scripts/studies/lra_study.py --task image --runs "$dir" --preset cpu --seeds 0 1 2)
 grep -q "^Image, preset cpu, seeds 0 1 2;" <<<"$out"
 grep -q "| PoNet | 30.00 | 32.00 | 34.00 | 32.00 +- 2.00 |" <<<"$out"
+# one seed: no t-test (a zero spread would make t infinite and any gap "significant")
+out=$(python3 scripts/studies/lra_study.py --task image --runs "$dir" --preset cpu --seeds 1)
+grep -q "| PoNet - softmax | +2.00 | +2.00 | - | - | one seed: no test |" <<<"$out"
+if grep -q "inf\|PoNet ahead" <<<"$out"; then echo "FAIL: a one-seed study ran a t-test"; exit 1; fi
 rm -rf "$dir/listops-fnet-cpu-s2"
 if python3 scripts/studies/lra_study.py --runs "$dir" --preset cpu --seeds 0 1 2 2>"$dir/err"; then
   echo "FAIL: a missing run was not refused"; exit 1
