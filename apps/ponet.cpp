@@ -35,7 +35,7 @@ const Command kCommands[] = {
     {"finetune", "fine-tune a PoNet classifier on labelled texts (from a pretraining run or from scratch)",
      ponet::app::cmd_finetune},
     {"classify", "label texts with a fine-tuned classifier", ponet::app::cmd_classify},
-    {"lra", "LRA ListOps: generate the data, train and test the LRA model with any token mixer", ponet::app::cmd_lra},
+    {"lra", "LRA ListOps, Image, Pathfinder: make the data, train and test the LRA model with any token mixer", ponet::app::cmd_lra},
     {"profile", "time a training step kernel by kernel against the machine's measured limits", ponet::app::cmd_profile},
     {"export", "write a run's model as a Hugging Face directory (a softmax run loads as a stock BERT)", ponet::app::cmd_export},
     {"tokenize", "print the tokens and ids of a text under a run's vocabulary", ponet::app::cmd_tokenize},

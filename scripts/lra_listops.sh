@@ -1,43 +1,10 @@
 #!/usr/bin/env bash
-# LRA ListOps: PoNet vs softmax attention vs FNet on the same data and budget, several seeds, then the
-# study (scripts/studies/listops_study.py): mean +- std per mixer, paired per-seed differences with a
-# t-test, and every run's dev curve in one SVG.
+# LRA ListOps: PoNet vs softmax attention vs FNet, several seeds, then the study; scripts/lra_study.sh
+# with the task listops and five seeds by default (its JOBS, THREADS, LRA_ARGS, TAG and MIXERS apply).
 #   scripts/lra_listops.sh [preset] [seeds...]        default: cpu 0 1 2 3 4
-#   JOBS=2 scripts/lra_listops.sh cpu 0 1 2           runs JOBS trainings at once, each on THREADS threads
-# Every run uses the same thread count (THREADS, default 1): results are bit-reproducible for a seed at a
-# fixed thread count, and float sums differ in the last bits between thread counts. Extra arguments for
-# `ponet lra` go in LRA_ARGS (e.g. LRA_ARGS="--schedule linear --clip 1 --sampling random" for the
-# earlier recipe) with a run-name suffix in TAG; MIXERS="ponet" runs a subset (e.g. for an ablation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-cpu}
 shift || true
-seeds=("$@")
-[ ${#seeds[@]} -gt 0 ] || seeds=(0 1 2 3 4)
-jobs=${JOBS:-2}
-threads=${THREADS:-1}
-tag=${TAG:-}
-read -r -a mixers <<<"${MIXERS:-ponet softmax fnet}"
-[ -x build/ponet ] || scripts/setup.sh
-mkdir -p runs
-todo=()
-for seed in "${seeds[@]}"; do
-  for mixer in "${mixers[@]}"; do
-    out="runs/listops-$mixer-$preset$tag-s$seed"
-    if [ -s "$out/results.json" ]; then echo "have $out"; continue; fi
-    todo+=("$mixer $seed $out")
-  done
-done
-run_one() {
-  read -r mixer seed out <<<"$1"
-  # shellcheck disable=SC2086
-  build/ponet lra listops --mixer "$mixer" --preset "$preset" --seed "$seed" --out "$out" --threads "$threads" \
-    --quiet ${LRA_ARGS:-} > "$out.txt" 2>&1 && tail -2 "$out.txt" | head -1
-}
-export -f run_one
-export preset threads LRA_ARGS
-if [ ${#todo[@]} -gt 0 ]; then
-  printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
-fi
-python3 scripts/studies/listops_study.py --preset "$preset$tag" --seeds "${seeds[@]}" --mixers "${mixers[@]}" \
-  --svg "runs/listops-$preset$tag-dev-curves.svg"
+[ $# -gt 0 ] || set -- 0 1 2 3 4
+exec scripts/lra_study.sh listops "$preset" "$@"

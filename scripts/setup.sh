@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# openmpi: data-parallel training (`mpirun -np N build/ponet ...`, docs/distributed.md)
-packages=(cmake g++ make doctest-dev nlohmann-json3-dev libutf8proc-dev libopenblas-dev bible-kjv openmpi-bin libopenmpi-dev)
+# openmpi: data-parallel training (`mpirun -np N build/ponet ...`, docs/distributed.md); zlib and
+# dataset-fashion-mnist: the LRA Image task (`ponet lra image`, docs/lra.md)
+packages=(cmake g++ make doctest-dev nlohmann-json3-dev libutf8proc-dev libopenblas-dev bible-kjv openmpi-bin libopenmpi-dev
+          zlib1g-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
