@@ -22,6 +22,24 @@ namespace ponet::app {
 
 namespace {
 
+// The documents to evaluate on: all of --corpus, else the run's held-out split of its own corpus (the
+// split `ponet pretrain` and `ponet lm` made from their recorded options).
+std::pair<text::Corpus, std::vector<size_t>> held_out_documents(const Args& a, const nlohmann::json& options) {
+  const bool own_corpus = !a.str("corpus").empty();
+  std::string corpus_path = own_corpus ? a.str("corpus") : options.value("corpus", std::string());
+  if (corpus_path.empty()) corpus_path = train::ensure_default_corpus();
+  text::Corpus corpus = text::read_corpus(corpus_path);
+  std::vector<size_t> docs;
+  if (own_corpus) {
+    for (size_t i = 0; i < corpus.documents.size(); ++i) docs.push_back(i);
+  } else {
+    docs = data::split_documents(corpus.documents.size(), options.value("held_out", 0.02),
+                                  options.value("seed", uint64_t{0}), options.value("held_out_phase", 0.0))
+               .second;
+  }
+  return {std::move(corpus), std::move(docs)};
+}
+
 int eval_classifier(const Args& a, Device device) {
   PONET_CHECK(!a.str("data").empty(), a.str("run"), " is a `ponet finetune` run: pass the labelled file with --data");
   train::LoadedClassifier run = train::load_classifier_run(a.str("run"), device);
@@ -37,18 +55,7 @@ int eval_classifier(const Args& a, Device device) {
 // --corpus), --batches batches of its own window length and batch size.
 int eval_lm(const Args& a, Device device) {
   train::LoadedLM run = train::load_lm_run(a.str("run"), device);
-  const bool own_corpus = !a.str("corpus").empty();
-  std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());
-  if (corpus_path.empty()) corpus_path = train::ensure_default_corpus();
-  const text::Corpus corpus = text::read_corpus(corpus_path);
-  std::vector<size_t> docs;
-  if (own_corpus) {
-    for (size_t i = 0; i < corpus.documents.size(); ++i) docs.push_back(i);
-  } else {
-    docs = data::split_documents(corpus.documents.size(), run.options.value("held_out", 0.02),
-                                  run.options.value("seed", uint64_t{0}), run.options.value("held_out_phase", 0.0))
-               .second;
-  }
+  const auto [corpus, docs] = held_out_documents(a, run.options);
   const data::LmData held(corpus, run.tokenizer, docs, run.options.value("max_len", int64_t{128}),
                           run.options.value("batch_size", int64_t{32}));
   PONET_CHECK(a.integer("batches") > 0, "--batches must be positive");
@@ -79,18 +86,7 @@ int cmd_eval(int argc, char** argv) {
   if (train::is_classifier_run(a.str("run"))) return eval_classifier(a, device);
   PONET_CHECK(a.str("data").empty(), "--data is for `ponet finetune` runs, and ", a.str("run"), " holds no classifier");
   train::LoadedRun run = train::load_run(a.str("run"), device);
-  const bool own_corpus = !a.str("corpus").empty();
-  std::string corpus_path = own_corpus ? a.str("corpus") : run.options.value("corpus", std::string());
-  if (corpus_path.empty()) corpus_path = train::ensure_default_corpus();
-  text::Corpus corpus = text::read_corpus(corpus_path);
-  std::vector<size_t> docs;
-  if (own_corpus) {
-    for (size_t i = 0; i < corpus.documents.size(); ++i) docs.push_back(i);
-  } else {
-    docs = data::split_documents(corpus.documents.size(), run.options.value("held_out", 0.02),
-                                  run.options.value("seed", uint64_t{0}), run.options.value("held_out_phase", 0.0))
-               .second;
-  }
+  auto [corpus, docs] = held_out_documents(a, run.options);
   // the run's objective: its sentence pairs and the sentence metric reported (runs without one trained MLM + SSO)
   const train::Objective objective = train::parse_objective(run.options.value("objective", std::string("mlm+sso")));
   data::PretrainingOptions data_opt;

@@ -1,7 +1,6 @@
 // `ponet lm`: corpus -> tokenizer -> next-token windows -> Trainer, for a PoNet with a causal mixer
 // (ponet_causal, or the softmax_causal baseline); then a short greedy sample. `ponet generate` writes with
 // the run afterwards.
-#include <sys/stat.h>
 
 #include <cstdio>
 
@@ -9,6 +8,7 @@
 #include "apps/builtin_configs.h"
 #include "apps/commands.h"
 #include "apps/common_options.h"
+#include "apps/new_run.h"
 #include "apps/pretrain_defaults.h"
 #include "apps/trainer_options.h"
 #include "core/error.h"
@@ -99,28 +99,15 @@ int cmd_lm(int argc, char** argv) {
     const int64_t max_len = a.integer("max-len");
     PONET_CHECK(max_len >= 2 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
                 " must be in [2, max_position_embeddings = ", config.max_position_embeddings, "]");
-    ::mkdir(out.c_str(), 0755);
-    struct stat st;
-    PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
-    PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
-                "' already holds a run: pass --resume to continue it or choose another --out");
+    create_run_directory(out);
     if (!a.str("vocab").empty()) {
       tok = text::WordPieceTokenizer::load_vocab(a.str("vocab"));
     } else {
       PONET_CHECK(a.integer("vocab-size") >= 32, "--vocab-size must be at least 32");
-      std::vector<std::string> texts;
-      for (auto& doc : corpus.documents)
-        for (auto& s : doc) texts.push_back(s);
-      std::fprintf(stderr, "training a %lld-token WordPiece vocabulary on %zu sentences...\n",
-                   static_cast<long long>(a.integer("vocab-size")), texts.size());
-      tok = text::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
+      tok = train_vocabulary(corpus, a.integer("vocab-size"));
     }
     tok.save_vocab(out + "/vocab.txt");
-    config.vocab_size = tok.vocab_size();
-    config.pad_token_id = tok.pad_id();
-    config.cls_token_id = tok.cls_id();
-    config.sep_token_id = tok.sep_id();
-    config.mask_token_id = tok.mask_id();
+    use_tokenizer_ids(config, tok);
     config.mixer = mixer;
     config.clsgsepg = false;  // no CLS/SEP rule in a causal mixer
     config.segment_num = 0;

@@ -11,6 +11,7 @@
 #include "apps/builtin_configs.h"
 #include "apps/commands.h"
 #include "apps/common_options.h"
+#include "apps/new_run.h"
 #include "apps/predictions.h"
 #include "apps/pretrain_defaults.h"
 #include "apps/trainer_options.h"
@@ -205,25 +206,10 @@ int cmd_pretrain(int argc, char** argv) {
     const int64_t max_len = a.integer("max-len");
     PONET_CHECK(max_len >= 8 && max_len <= config.max_position_embeddings, "--max-len ", max_len,
                 " must be in [8, max_position_embeddings = ", config.max_position_embeddings, "]");
-    ::mkdir(out.c_str(), 0755);
-    struct stat st;
-    PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
-    PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
-                "' already holds a run: pass --resume to continue it or choose another --out");
-    if (!initial) {
-      std::vector<std::string> texts;
-      for (auto& doc : corpus.documents)
-        for (auto& s : doc) texts.push_back(s);
-      std::fprintf(stderr, "training a %lld-token WordPiece vocabulary on %zu sentences...\n",
-                   static_cast<long long>(a.integer("vocab-size")), texts.size());
-      tok = text::WordPieceTokenizer::train(texts, a.integer("vocab-size"));
-    }
+    create_run_directory(out);
+    if (!initial) tok = train_vocabulary(corpus, a.integer("vocab-size"));
     tok.save_vocab(out + "/vocab.txt");
-    config.vocab_size = tok.vocab_size();
-    config.pad_token_id = tok.pad_id();
-    config.cls_token_id = tok.cls_id();
-    config.sep_token_id = tok.sep_id();
-    config.mask_token_id = tok.mask_id();
+    use_tokenizer_ids(config, tok);
     // the sentence head has the objective's labels (SSO 3, NSP 2); MLM alone keeps the config's
     if (sentence_task && !initial) config.num_sso_labels = train::sentence_labels(objective);
     config.validate();

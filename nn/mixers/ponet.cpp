@@ -75,25 +75,33 @@ Tensor ponet_mixer_composed(const Tensor& q, const Tensor& k, const Tensor& o, c
                              num_heads, branches, trace);
 }
 
+PoNetProjections add_ponet_projections(ParamNames names,
+                                       const std::function<std::shared_ptr<Linear>(const char*)>& add) {
+  PoNetProjections p;
+  if (names == ParamNames::hf) {
+    p.local = add("dense_local");
+    p.segment = add("dense_segment");
+    p.q = add("dense_q");
+    p.k = add("dense_k");
+    p.o = add("dense_o");
+  } else {
+    p.q = add("W_q");
+    p.k = add("W_k");
+    p.o = add("W_v");  // the official LRA code keeps the V name for PoNet's O projection
+    p.local = add("W_local");
+    p.segment = add("W_segment");
+  }
+  return p;
+}
+
 PoNetMixer::PoNetMixer(const MixerOptions& m) : dim_(m.dim), num_heads_(m.num_heads), branches_(m.ponet_branches) {
   PONET_CHECK(m.num_heads * m.head_dim == m.dim, "PoNet mixer: num_heads ", m.num_heads, " x head_dim ", m.head_dim,
               " must equal the model width ", m.dim);
   PONET_CHECK(branches_.any(), "PoNet mixer: every branch (ga, smp, lmp) is removed; at least one must stay");
   const int64_t D = m.dim;
-  auto linear = [&](const char* name) { return register_module(name, std::make_shared<Linear>(D, D, m.init)); };
-  if (m.names == ParamNames::hf) {
-    local = linear("dense_local");
-    segment = linear("dense_segment");
-    q = linear("dense_q");
-    k = linear("dense_k");
-    o = linear("dense_o");
-  } else {
-    q = linear("W_q");
-    k = linear("W_k");
-    o = linear("W_v");  // the official LRA code keeps the V name for PoNet's O projection
-    local = linear("W_local");
-    segment = linear("W_segment");
-  }
+  const PoNetProjections p = add_ponet_projections(
+      m.names, [&](const char* name) { return register_module(name, std::make_shared<Linear>(D, D, m.init)); });
+  q = p.q, k = p.k, o = p.o, local = p.local, segment = p.segment;
 }
 
 Tensor PoNetMixer::forward(const Tensor& x, const BatchContext& ctx) const {

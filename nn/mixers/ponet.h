@@ -26,6 +26,15 @@ Tensor ponet_mixer_composed(const Tensor& q, const Tensor& k, const Tensor& o, c
                             const Tensor& special, int64_t num_heads, const PoNetBranches& branches = {},
                             MixerTrace* trace = nullptr);
 
+// The five projections of a PoNet mixer, each Linear(D, D): HF names dense_q, dense_k, dense_o,
+// dense_local, dense_segment; LRA names W_q, W_k, W_v (= O), W_local, W_segment. `add(name)` registers one
+// with the mixer; they are added in the official state-dict order of each family (which is the order of
+// named_parameters). Shared by the causal PoNet mixer (nn/mixers/ponet_causal.h).
+struct PoNetProjections {
+  std::shared_ptr<Linear> q, k, o, local, segment;
+};
+PoNetProjections add_ponet_projections(ParamNames names, const std::function<std::shared_ptr<Linear>(const char*)>& add);
+
 class PoNetMixer : public TokenMixer {
  public:
   explicit PoNetMixer(const MixerOptions& options);

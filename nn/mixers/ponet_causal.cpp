@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "kernels/activation_formulas.h"
+#include "nn/mixers/ponet.h"
 
 namespace ponet::nn {
 
@@ -50,20 +51,9 @@ PoNetCausalMixer::PoNetCausalMixer(const MixerOptions& m)
               m.head_dim, " must equal the model width ", m.dim);
   PONET_CHECK(segment_length_ > 0, "causal PoNet mixer: causal_segment_length must be positive, got ", segment_length_);
   const int64_t D = m.dim;
-  auto linear = [&](const char* name) { return register_module(name, std::make_shared<Linear>(D, D, m.init)); };
-  if (m.names == ParamNames::hf) {  // the official state-dict order, as the PoNet mixer
-    local = linear("dense_local");
-    segment = linear("dense_segment");
-    q = linear("dense_q");
-    k = linear("dense_k");
-    o = linear("dense_o");
-  } else {
-    q = linear("W_q");
-    k = linear("W_k");
-    o = linear("W_v");
-    local = linear("W_local");
-    segment = linear("W_segment");
-  }
+  const PoNetProjections p = add_ponet_projections(
+      m.names, [&](const char* name) { return register_module(name, std::make_shared<Linear>(D, D, m.init)); });
+  q = p.q, k = p.k, o = p.o, local = p.local, segment = p.segment;
 }
 
 Tensor ponet_causal_mixer_composed(const Tensor& qx, const Tensor& kx, const Tensor& ox, const Tensor& lx,

@@ -1,0 +1,22 @@
+// The first steps every new text run takes (`ponet pretrain`, `ponet lm`): the run directory, a WordPiece
+// vocabulary trained on the corpus, and the tokenizer's special ids written into the model config.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "nn/ponet_config.h"
+#include "text/corpus.h"
+#include "text/tokenizer.h"
+
+namespace ponet::app {
+
+// Creates `out` (or takes an empty one); refuses a directory that already holds a run.
+void create_run_directory(const std::string& out);
+
+// Trains a vocabulary of `size` tokens on every sentence of the corpus, saying so on stderr (it takes a while).
+text::WordPieceTokenizer train_vocabulary(const text::Corpus& corpus, int64_t size);
+
+// The vocabulary size and the [PAD], [CLS], [SEP], [MASK] ids of `tok`, into `config`.
+void use_tokenizer_ids(nn::PoNetConfig& config, const text::WordPieceTokenizer& tok);
+
+}  // namespace ponet::app
