@@ -29,6 +29,16 @@ Expected matmul_ref(const Tensor& a, const Tensor& b) {
 }
 
 // Softmax or log-softmax over the last dim in double.
+// y = x W^T (+ b): inputs x, W, and b (may be undefined)
+Expected linear_ref(const Inputs& in) {
+  Expected y = matmul_ref(in[0], transpose(in[1], 0, 1));
+  if (in[2].defined()) {
+    std::vector<double> b = as_double(in[2]);
+    for (size_t i = 0; i < y.values.size(); ++i) y.values[i] += b[i % b.size()];
+  }
+  return y;
+}
+
 Expected softmax_ref(const Tensor& x, bool log) {
   const int64_t C = x.size(-1), R = x.numel() / C;
   std::vector<double> v = as_double(x);
@@ -92,14 +102,7 @@ std::vector<OpCase> rows() {
                  return Inputs{uniform_input(x, 72), uniform_input(w, 73), bias ? uniform_input({w[0]}, 74) : Tensor()};
                },
                [](const Inputs& in) { return linear(in[0], in[1], in[2]); },
-               [](const Inputs& in) {
-                 Expected y = matmul_ref(in[0], transpose(in[1], 0, 1));
-                 if (in[2].defined()) {
-                   std::vector<double> b = as_double(in[2]);
-                   for (size_t i = 0; i < y.values.size(); ++i) y.values[i] += b[i % b.size()];
-                 }
-                 return y;
-               },
+               linear_ref,
                {1e-5, 1e-5}, {1e-3, 5e-3}, 1e-2f, {1e-4, 1e-5}};
     if (large) row.value = {1e-4, 1e-5};
     out.push_back(row);
@@ -139,14 +142,7 @@ std::vector<OpCase> rows() {
                  return Inputs{uniform_input(x, 82), uniform_input(w, 83), bias ? uniform_input({w[0]}, 84) : Tensor()};
                },
                [](const Inputs& in) { return linear(in[0], in[1], in[2], Precision::bf16); },
-               [](const Inputs& in) {
-                 Expected y = matmul_ref(in[0], transpose(in[1], 0, 1));
-                 if (in[2].defined()) {
-                   std::vector<double> b = as_double(in[2]);
-                   for (size_t i = 0; i < y.values.size(); ++i) y.values[i] += b[i % b.size()];
-                 }
-                 return y;
-               },
+               linear_ref,
                bf16_value(w[1]), {3e-2, 3e-2}, 0.125f, {1e-4, 1e-4}};
     if (large) row.device = {1e-3, 1e-4};
     out.push_back(row);
