@@ -114,19 +114,24 @@ float* packing_buffer(int which, size_t n) {
   return b.data();
 }
 
+}  // namespace
+
+void gemm_scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
+#pragma omp parallel for schedule(static) if (M * N > 65536)
+  for (int64_t i = 0; i < M; ++i) {
+    float* row = C + i * ldc;
+    if (beta == 0.f) std::fill(row, row + N, 0.f);
+    else if (beta != 1.f)
+      for (int64_t j = 0; j < N; ++j) row[j] *= beta;
+  }
+}
+
+namespace {
+
 void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                   const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == 0.f) {  // no product: C = beta * C
-#pragma omp parallel for schedule(static) if (M * N > 65536)
-    for (int64_t i = 0; i < M; ++i) {
-      float* row = C + i * ldc;
-      if (beta == 0.f) std::fill(row, row + N, 0.f);
-      else if (beta != 1.f)
-        for (int64_t j = 0; j < N; ++j) row[j] *= beta;
-    }
-    return;
-  }
+  if (K <= 0 || alpha == 0.f) return gemm_scale_c(M, N, beta, C, ldc);
   // The first K block applies beta as it writes its tile (no separate pass over C), later ones add.
 
   for (int64_t j0 = 0; j0 < N; j0 += NC) {

@@ -21,6 +21,10 @@ const char* gemm_micro_kernel_name();
 // The value of PONET_GEMM_KERNEL as a kernel name (nullptr or "" = the default); throws on an unknown one.
 const char* parse_gemm_micro_kernel(const char* value);
 
+// C = beta * C over an M x N block (beta 0 writes zeros, whatever C held): the whole GEMM when there is
+// no product (K == 0 or alpha == 0), for the fp32 and the bf16 GEMM alike.
+void gemm_scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc);
+
 // The plain triple loop (accumulating in double), the oracle for gemm() in the tests.
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                     int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);

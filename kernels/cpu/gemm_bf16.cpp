@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/cpu/gemm_bf16_micro_kernel.h"
 #include "kernels/cpu/gemm_split_k.h"
 
@@ -95,16 +96,7 @@ uint32_t* packing_buffer(int which, size_t n) {
 void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                   const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == 0.f) {  // no product: C = beta * C
-    for (int64_t i = 0; i < M; ++i) {
-      float* row = C + i * ldc;
-      if (beta == 0.f)
-        std::fill(row, row + N, 0.f);
-      else if (beta != 1.f)
-        for (int64_t j = 0; j < N; ++j) row[j] *= beta;
-    }
-    return;
-  }
+  if (K <= 0 || alpha == 0.f) return gemm_scale_c(M, N, beta, C, ldc);  // no product: C = beta * C
   for (int64_t j0 = 0; j0 < N; j0 += NC) {
     const int64_t nc = std::min(NC, N - j0);
     const int64_t nc_padded = (nc + NR - 1) / NR * NR;
