@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "kernels/cpu/gemm_bf16.h"
+#include "train/precision_choice.h"
 
 namespace ponet::app {
 
@@ -49,28 +50,33 @@ data::DatasetFields dataset_fields(const Args& a) {
 
 void declare_precision_option(Args& a) {
   a.option("precision", "fp32",
-           "precision of the model's matrix products: fp32, or bf16 (inputs rounded to bfloat16, fp32 "
-           "accumulation; weights, optimizer state and everything else stay fp32; see docs/precision.md)");
+           "precision of the model's matrix products: fp32, bf16 (inputs rounded to bfloat16, fp32 "
+           "accumulation; weights, optimizer state and everything else stay fp32; see docs/precision.md), or auto "
+           "(bf16 where this CPU's bf16 GEMM is measured clearly faster, else fp32; the choice is printed and "
+           "recorded)");
 }
 
 Precision precision_option(const Args& a, const nlohmann::json* resumed, const std::string& where) {
+  const auto recorded = resumed ? resumed->find("precision") : nlohmann::json::const_iterator();
+  const bool has_recorded = resumed && recorded != resumed->end();
+  if (has_recorded) PONET_CHECK(recorded->is_string(), where, ": \"precision\" must be a string, got ", recorded->dump());
+  std::string value = a.str("precision");
+  if (value != "fp32" && value != "bf16" && value != "auto")
+    throw UsageError("--precision '" + value + "': expected fp32, bf16 or auto");
+  // a resumed run keeps its recorded precision unless another is named (auto chose once, when it started)
+  if (has_recorded && (!a.is_set("precision") || value == "auto")) value = recorded->get<std::string>();
   Precision p = Precision::fp32;
-  auto parse = [](const std::string& value, const std::string& what) {
-    try {
-      return parse_precision(value);
-    } catch (const Error& e) {
-      throw UsageError(what + ": " + e.what());
-    }
-  };
-  if (a.is_set("precision") || resumed == nullptr) {
-    p = parse(a.str("precision"), "--precision");
-  } else if (const auto it = resumed->find("precision"); it != resumed->end()) {
-    PONET_CHECK(it->is_string(), where, ": \"precision\" must be a string, got ", it->dump());
-    p = parse(it->get<std::string>(), where);
+  if (value == "auto") {
+    // measured on the default model's largest GEMM (32 x 128 tokens, hidden 128, FFN 512)
+    const train::PrecisionChoice choice = train::choose_precision_for_this_cpu(4096, 128, 512);
+    std::fprintf(stderr, "precision auto: %s\n", choice.reason.c_str());
+    p = choice.precision;
+  } else {
+    p = parse_precision(value);  // a bad recorded value fails here, naming it
   }
   if (p == Precision::bf16 && !cpu::cpu_has_avx512_bf16())
-    std::fprintf(stderr, "note: this CPU has no AVX512_BF16; --precision bf16 runs the portable bf16 GEMM "
-                         "(same results, much slower than fp32)\n");
+    std::fprintf(stderr, "note: this CPU has no AVX512_BF16; bf16 runs the %s bf16 GEMM kernel (same results, "
+                         "slower than fp32)\n", cpu::gemm_bf16_micro_kernel_name());
   if (p == Precision::bf16) cpu::gemm_bf16_micro_kernel_name();  // a bad PONET_GEMM_BF16_KERNEL fails here
   return p;
 }

@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec build/ponet pretrain "$@"
+exec build/ponet pretrain --precision auto "$@"

@@ -20,7 +20,7 @@ run=(--corpus "$dir/corpus.txt" --config "$here/apps/configs/tiny.json" --vocab-
      --steps 20 --warmup 2 --eval-every 10 --checkpoint-every 10 --log-every 1 --eval-batches 1 --held-out 0.2 --quiet)
 
 "$ponet" pretrain "${run[@]}" --precision fp16 --out "$dir/bad" > /dev/null 2> "$dir/err.txt" && fail "--precision fp16 was accepted"
-grep -q "precision 'fp16': expected fp32 or bf16" "$dir/err.txt" || { cat "$dir/err.txt"; fail "the error does not name the value"; }
+grep -q "precision 'fp16': expected fp32, bf16 or auto" "$dir/err.txt" || { cat "$dir/err.txt"; fail "the error does not name the value"; }
 [ ! -e "$dir/bad" ] || fail "a refused --precision left a run directory"
 
 "$ponet" pretrain "${run[@]}" --out "$dir/fp32" > /dev/null 2>&1
@@ -70,6 +70,19 @@ grep -q '"precision": "fp32"' "$dir/stop_fp32/run.json" || fail "--precision fp3
 cmp -s "$dir/stop_fp32/checkpoint.safetensors" "$dir/bf16/checkpoint.safetensors" &&
   fail "the fp32 continuation gave the bf16 run's bits"
 compare "$dir/fp32/log.jsonl" "$dir/stop_fp32/log.jsonl" 11 0.01 || fail "the fp32 continuation drifts from fp32"
+
+# --precision auto: says what it chose and why, records that, and a resumed run keeps it (even when the
+# resume says auto again); a bf16 run resumed with auto stays bf16 whatever this CPU would choose now
+"$ponet" pretrain "${run[@]}" --precision auto --stop-after 10 --out "$dir/auto" > /dev/null 2> "$dir/err.txt"
+chosen=$(sed -n 's/^precision auto: \(fp32\|bf16\): .*/\1/p' "$dir/err.txt")
+[ -n "$chosen" ] || { cat "$dir/err.txt"; fail "--precision auto did not say what it chose"; }
+grep -q "\"precision\": \"$chosen\"" "$dir/auto/run.json" || fail "run.json does not record auto's choice ($chosen)"
+"$ponet" pretrain --resume --precision auto --out "$dir/auto" > /dev/null 2> "$dir/err.txt"
+! grep -q "^precision auto" "$dir/err.txt" || fail "a resumed auto run chose again instead of keeping its precision"
+cp -r "$dir/bf16" "$dir/bf16_auto"
+"$ponet" pretrain --resume --precision auto --steps 22 --out "$dir/bf16_auto" > /dev/null 2>&1
+grep -q '"precision": "bf16"' "$dir/bf16_auto/run.json" || fail "resuming a bf16 run with auto changed its precision"
+echo "precision_test: auto chose $chosen on this CPU"
 
 # export in bf16: half the bytes, BF16 tensors, read back by ponet's import
 "$ponet" export --run "$dir/bf16" --out "$dir/hf32" > /dev/null

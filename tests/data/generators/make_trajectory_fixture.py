@@ -20,6 +20,12 @@ measured against; --dtype float32 runs PyTorch float32 instead) and stored as fl
 replays every stored file in PyTorch float32 and prints how far that gets from it: the envelope a float32
 implementation can be expected to reach.
 
+--autocast-bf16 replays every stored file the way PyTorch users train in bfloat16 on a CPU: float32
+weights and AdamW, forward and loss under torch.autocast("cpu", dtype=torch.bfloat16), backward outside
+it. It writes autocast_bf16/<case>.safetensors beside it (step.loss, step.grad_norm, step.lr, final.<param>;
+metadata case, computed_in, torch_version): how far PyTorch's own bf16 training gets from the exact
+trajectory, the yardstick of ponet's --precision bf16 in tests/test_trajectory.cpp.
+
 Tensors: initial.<param>, final.<param> (F32); batch.<input> [steps, B, L] or [steps, B] (I64);
 step.loss, step.grad_norm (before clipping), step.lr (the lr each update used) [steps] (F32).
 Metadata: config (ponet's PoNetConfig JSON), model_class, case, optimizer (JSON: lr, betas, eps,
@@ -29,6 +35,7 @@ min_relative_pool_margin (over every step; PoNet cases), torch_version, fixture_
 Usage (python with torch, transformers and numpy, e.g. ~/.cache/ponet-torch):
   tests/data/generators/make_trajectory_fixture.py [--reference DIR] [--out DIR] [--dtype float64|float32]
   tests/data/generators/make_trajectory_fixture.py --check-float32 tests/data/trajectory/*.safetensors
+  tests/data/generators/make_trajectory_fixture.py --autocast-bf16 tests/data/trajectory/*.safetensors
 """
 import argparse
 import json
@@ -198,9 +205,10 @@ def make_batches(mf, ref_cfg, case, g):
 
 # ---- the training run ----------------------------------------------------------------------------
 
-def train(model, loss_fn, batches, optim, dtype, with_pools, mf, ref_cfg):
+def train(model, loss_fn, batches, optim, dtype, with_pools, mf, ref_cfg, autocast_bf16=False):
     """The Trainer's step, STEPS times: forward, backward, clip (norm before clipping), AdamW with the
-    scheduled lr, zero the gradients. Returns per-step loss, grad norm, lr and the smallest pool margin."""
+    scheduled lr, zero the gradients. Returns per-step loss, grad norm, lr and the smallest pool margin.
+    autocast_bf16: forward and loss under CPU autocast to bfloat16 (dtype must be float32)."""
     from transformers import get_linear_schedule_with_warmup
 
     model.to(dtype).train()  # dropout is 0: train mode only to be the Trainer's mode
@@ -218,8 +226,9 @@ def train(model, loss_fn, batches, optim, dtype, with_pools, mf, ref_cfg):
             raise SystemExit(f"schedule mismatch at step {step}: transformers {lr!r}, formula {expect!r}")
         opt.zero_grad(set_to_none=True)
         trace = {} if with_pools else None
-        loss = loss_fn(model, batch, trace)
-        loss.backward()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast_bf16):
+            loss = loss_fn(model, batch, trace)
+        loss.float().backward()
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), optim["max_grad_norm"])
         opt.step()
         sched.step()
@@ -296,8 +305,9 @@ def write_case(ref, mf, case, out_dir, dtype):
 
 # ---- the float32 envelope ------------------------------------------------------------------------
 
-def check_float32(ref, mf, path):
-    """Replays a stored file in PyTorch float32 and reports the test's measures against it."""
+def replay_stored(ref, mf, path, autocast_bf16):
+    """The stored file's model, initial weights and batches, trained again in PyTorch float32 (with or
+    without bf16 autocast). Returns (stored tensors, metadata, model, losses, grad norms, lrs)."""
     T, meta = mf.read_safetensors(path)
     case = meta["case"]
     cfg = json.loads(meta["config"])
@@ -315,13 +325,40 @@ def check_float32(ref, mf, path):
     keys = [k[len("batch."):] for k in T if k.startswith("batch.")]
     batches = [OrderedDict((k, T["batch." + k][s]) for k in keys) for s in range(STEPS)]
     opt = json.loads(meta["optimizer"])
-    losses, norms, lrs, _ = train(model, loss_fn, batches, opt, torch.float32, False, mf, ref_cfg)
+    losses, norms, lrs, _ = train(model, loss_fn, batches, opt, torch.float32, False, mf, ref_cfg, autocast_bf16)
+    return T, meta, model, losses, norms, lrs
+
+
+def check_float32(ref, mf, path):
+    """Replays a stored file in PyTorch float32 and reports the test's measures against it."""
+    T, meta, model, losses, norms, lrs = replay_stored(ref, mf, path, False)
     rel = lambda a, b: max(abs(x - y) / abs(y) for x, y in zip(a, b.tolist()))  # noqa: E731
     w, worst = max(((model.get_parameter(n).detach() - T["final." + n]).abs().max().item() /
                     T["final." + n].abs().max().item(), n) for n, _ in model.named_parameters())
     lr_equal = all(torch.tensor(a, dtype=torch.float32).item() == b for a, b in zip(lrs, T["step.lr"].tolist()))
     print(f"{path}: PyTorch float32 vs stored: loss rel {rel(losses, T['step.loss']):.2e}, grad norm rel "
           f"{rel(norms, T['step.grad_norm']):.2e}, lr exact {lr_equal}, final weights / max|w| {w:.2e} ({worst})")
+
+
+def write_autocast_bf16(ref, mf, path):
+    """The stored case trained under bf16 autocast, written beside it, with how far it got from the file."""
+    T, meta, model, losses, norms, lrs = replay_stored(ref, mf, path, True)
+    out = OrderedDict()
+    for n, p in model.named_parameters():
+        out["final." + n] = p.detach().to(torch.float32)
+    out["step.loss"] = torch.tensor(losses, dtype=torch.float32)
+    out["step.grad_norm"] = torch.tensor(norms, dtype=torch.float32)
+    out["step.lr"] = torch.tensor(lrs, dtype=torch.float32)
+    dst = os.path.join(os.path.dirname(path), "autocast_bf16", os.path.basename(path))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    mf.write_safetensors(dst, out, OrderedDict(
+        case=meta["case"], computed_in='float32 weights and AdamW, torch.autocast("cpu", dtype=torch.bfloat16)',
+        torch_version=torch.__version__, fixture_format_version=FORMAT_VERSION))
+    rel = lambda a, b: max(abs(x - y) / abs(y) for x, y in zip(a, b.tolist()))  # noqa: E731
+    w = max((p.detach() - T["final." + n]).abs().max().item() / T["final." + n].abs().max().item()
+            for n, p in model.named_parameters())
+    print(f"{dst}: autocast bf16 vs exact: loss rel {rel(losses, T['step.loss']):.2e}, grad norm rel "
+          f"{rel(norms, T['step.grad_norm']):.2e}, final weights / max|w| {w:.2e}")
 
 
 def main():
@@ -331,6 +368,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(REPO, "tests", "data", "trajectory"))
     ap.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     ap.add_argument("--check-float32", nargs="+", metavar="FILE")
+    ap.add_argument("--autocast-bf16", nargs="+", metavar="FILE")
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.reference))
     import make_fixtures as mf  # noqa: E402  (safetensors I/O, batches, pool margins)
@@ -341,6 +379,10 @@ def main():
     if args.check_float32:
         for path in args.check_float32:
             check_float32(ref, mf, path)
+        return
+    if args.autocast_bf16:
+        for path in args.autocast_bf16:
+            write_autocast_bf16(ref, mf, path)
         return
     os.makedirs(args.out, exist_ok=True)
     for case in OPTIM:
