@@ -127,6 +127,8 @@ TrainSummary Trainer::run() {
       break;
     }
   }
+  // a run resumed with no step left (already finished) still reports where it stands
+  if (run.summary.final_eval.empty() && !g_stop) run.summary.final_eval = evaluate();
   run.summary.seconds = seconds_since(run.start);
   run.summary.best = best_;
   run.summary.best_step = best_step_;

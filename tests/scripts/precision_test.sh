@@ -72,7 +72,8 @@ cmp -s "$dir/stop_fp32/checkpoint.safetensors" "$dir/bf16/checkpoint.safetensors
 compare "$dir/fp32/log.jsonl" "$dir/stop_fp32/log.jsonl" 11 0.01 || fail "the fp32 continuation drifts from fp32"
 
 # --precision auto: says what it chose and why, records that, and a resumed run keeps it (even when the
-# resume says auto again); a bf16 run resumed with auto stays bf16 whatever this CPU would choose now
+# resume says auto again); a finished bf16 run resumed with auto stays bf16 whatever this CPU would choose
+# now, and reports its held-out figures with nothing left to train
 "$ponet" pretrain "${run[@]}" --precision auto --stop-after 10 --out "$dir/auto" > /dev/null 2> "$dir/err.txt"
 chosen=$(sed -n 's/^precision auto: \(fp32\|bf16\): .*/\1/p' "$dir/err.txt")
 [ -n "$chosen" ] || { cat "$dir/err.txt"; fail "--precision auto did not say what it chose"; }
@@ -80,7 +81,9 @@ grep -q "\"precision\": \"$chosen\"" "$dir/auto/run.json" || fail "run.json does
 "$ponet" pretrain --resume --precision auto --out "$dir/auto" > /dev/null 2> "$dir/err.txt"
 ! grep -q "^precision auto" "$dir/err.txt" || fail "a resumed auto run chose again instead of keeping its precision"
 cp -r "$dir/bf16" "$dir/bf16_auto"
-"$ponet" pretrain --resume --precision auto --steps 22 --out "$dir/bf16_auto" > /dev/null 2>&1
+"$ponet" pretrain --resume --precision auto --out "$dir/bf16_auto" > "$dir/out.txt" 2>&1 ||
+  { cat "$dir/out.txt"; fail "resuming a finished run failed"; }
+grep -q "^trained 0 steps" "$dir/out.txt" || fail "resuming a finished run did not report it"
 grep -q '"precision": "bf16"' "$dir/bf16_auto/run.json" || fail "resuming a bf16 run with auto changed its precision"
 echo "precision_test: auto chose $chosen on this CPU"
 
