@@ -11,6 +11,7 @@
 #include "apps/builtin_configs.h"
 #include "apps/commands.h"
 #include "apps/common_options.h"
+#include "apps/lra_self_pretrain.h"
 #include "apps/lra_task.h"
 #include "apps/trainer_options.h"
 #include "core/error.h"
@@ -108,7 +109,11 @@ int cmd_lra(int argc, char** argv) {
   declare_trainer_options(a, {"", "", "", "0", "0", "one_cycle", "", "10"}, /*recorded=*/false);
   a.option("sampling", "epochs", "epochs (every example once per epoch, reshuffled, as the official code) or random (with replacement)");
   a.option("seed", "0", "seed for initialisation, batches and dropout");
-  a.option("out", "", "run directory (default: runs/<task>-<mixer>-<preset>-s<seed>)");
+  a.option("self-pretrain", "0",
+           "first train the encoder for this many masked-token steps on the task's own training sequences "
+           "(in OUT/self_pretrain; a finished one there is reused), then fine-tune from it; 0: off");
+  a.option("self-pretrain-lr", "", "peak lr of the self-pretraining (default: the run's --lr)");
+  a.option("out", "", "run directory (default: runs/<task>-<mixer>-<preset>-s<seed>, with -sp<STEPS> before -s<seed> when self-pretraining)");
   declare_device_option(a);
   declare_precision_option(a);
   declare_threads_option(a);
@@ -132,8 +137,12 @@ int cmd_lra(int argc, char** argv) {
   const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
   const PoNetBranches branches = branches_option(a);
   const std::string variant = branches.all() ? "" : "-" + a.str("branches");
+  SelfPretrainPlan sp;
+  sp.steps = a.integer("self-pretrain");
+  PONET_CHECK(sp.steps >= 0, "--self-pretrain must be a step count >= 0 (0: off), got ", sp.steps);
+  const std::string sp_tag = sp.steps > 0 ? "-sp" + std::to_string(sp.steps) : "";
   const std::string out = a.str("out").empty() ? "runs/" + task->name + "-" + mixer + variant + "-" + a.str("preset") +
-                                                     "-s" + std::to_string(seed)
+                                                     sp_tag + "-s" + std::to_string(seed)
                                                : a.str("out");
   const int64_t max_len = a.integer("pad-to") > 0   ? a.integer("pad-to")
                           : task->default_pad_to ? task->default_pad_to(a, p)
@@ -145,6 +154,7 @@ int cmd_lra(int argc, char** argv) {
   PONET_CHECK(sampling == "epochs" || sampling == "random", "--sampling must be epochs or random, got '", sampling, "'");
   nn::LraConfig config = task_model(*task, mixer, max_len, segment_num);
   config.ponet_branches = branches;
+  if (sp.steps > 0) config = with_mask_row(config, task->vocab_size);  // both phases: the mask id's row
   config.validate();  // --branches with another mixer is refused here, before the run directory exists
   if (!a.is_set("steps")) a.set("steps", std::to_string(p.steps));
   // other step counts keep the preset's warmup fraction (OneCycleLR's pct_start)
@@ -156,6 +166,19 @@ int cmd_lra(int argc, char** argv) {
   to.checkpoint_every = 10 * to.eval_every;
   to.best_metric = "accuracy";
   train::check_options(to);  // before the run directory exists, so a bad value leaves nothing behind
+  if (sp.steps > 0) {
+    sp.lr = a.str("self-pretrain-lr").empty() ? to.lr : static_cast<float>(a.number("self-pretrain-lr"));
+    sp.task_vocab = task->vocab_size;
+    sp.batch = batch;
+    sp.pad_to = max_len;
+    sp.epochs = sampling == "epochs";
+    sp.precision = precision;
+    sp.device = device;
+    sp.seed = seed;
+    sp.dir = out + "/self_pretrain";
+    check_self_pretrain(sp, to);
+  }
+  PONET_CHECK(sp.steps > 0 || !a.is_set("self-pretrain-lr"), "--self-pretrain-lr needs --self-pretrain STEPS > 0");
 
   LraData d = task->load(a, p);
   PONET_CHECK(!d.train.empty() && !d.dev.empty() && !d.test.empty(), task->title, ": every split needs examples (",
@@ -184,6 +207,11 @@ int cmd_lra(int argc, char** argv) {
                mixer == "ponet" ? (", " + std::to_string(segment_num) + " segments of " +
                                    std::to_string(max_len / segment_num + 1) + " tokens").c_str()
                                 : "");
+  SelfPretrainResult pretrained;
+  if (sp.steps > 0) {
+    pretrained = self_pretrain(config, d.train, d.dev, sp, to, model);
+    if (pretrained.interrupted) return 130;
+  }
   train::Trainer trainer(cls, to, seed);
   train::TrainSummary summary = trainer.run();
 
@@ -215,7 +243,10 @@ int cmd_lra(int argc, char** argv) {
                            {"test_accuracy", train::metric(test, "accuracy")},
                            {"test_macro_f1", train::metric(test, "macro_f1")},
                            {"majority_label", majority_label},
-                           {"majority_test_accuracy", majority}};
+                           {"majority_test_accuracy", majority},
+                           {"total_steps", pretrained.steps + summary.steps_done},
+                           {"total_seconds", pretrained.seconds + summary.seconds}};
+  if (sp.steps > 0) result["self_pretrain"] = pretrained.json();
   for (auto& [key, value] : d.record.items()) result[key] = value;
   io::write_file_atomically(out + "/results.json", io::json_text(result, 2) + "\n");
   std::printf("%s %s (%s preset, seed %llu): best dev accuracy %.2f%% (step %lld); test accuracy %.2f%%, macro-F1 %.2f%%; majority class %lld: %.2f%%; %lld steps in %.0f s\n",
@@ -223,8 +254,8 @@ int cmd_lra(int argc, char** argv) {
               100 * summary.best, static_cast<long long>(summary.best_step), 100 * train::metric(test, "accuracy"),
               100 * train::metric(test, "macro_f1"), static_cast<long long>(majority_label), 100 * majority,
               static_cast<long long>(summary.steps_done), summary.seconds);
-  std::printf("run directory: %s (results.json, best.safetensors, checkpoint.safetensors, log.jsonl, curves.svg)\n",
-              out.c_str());
+  std::printf("run directory: %s (results.json, best.safetensors, checkpoint.safetensors, log.jsonl, curves.svg%s)\n",
+              out.c_str(), sp.steps > 0 ? ", self_pretrain/" : "");
   return summary.interrupted ? 130 : 0;
 }
 

@@ -41,42 +41,28 @@ Tensor PreLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
   return add(dropout->forward(ffn, rows), h);
 }
 
-LraForSequenceClassification::LraForSequenceClassification(const LraConfig& c, uint64_t seed)
-    : SequenceClassifier(seed), config_(c) {
-  config_.validate();
-  Init init{&init_rng_, c.initializer_range, Init::Scheme::torch};
+LraEncoder::LraEncoder(const LraConfig& c, const Init& init, Rng* dropout_rng) : config_(c) {
   const int64_t D = c.transformer_dim;
-  auto model = std::make_shared<Container>();
   auto emb = std::make_shared<Container>();
-  word_embeddings_ = emb->register_module("word_embeddings", std::make_shared<Embedding>(c.vocab_size, D, init));
-  position_embeddings_ =
-      emb->register_module("position_embeddings", std::make_shared<Embedding>(c.max_seq_len, D, init));
-  embedding_dropout_ = emb->register_module("dropout", std::make_shared<Dropout>(c.dropout_prob, &dropout_rng_));
-  model->register_module("embeddings", emb);
+  word_embeddings = emb->register_module("word_embeddings", std::make_shared<Embedding>(c.vocab_size, D, init));
+  position_embeddings = emb->register_module("position_embeddings", std::make_shared<Embedding>(c.max_seq_len, D, init));
+  embedding_dropout = emb->register_module("dropout", std::make_shared<Dropout>(c.dropout_prob, dropout_rng));
+  register_module("embeddings", emb);
   for (int64_t i = 0; i < c.num_layers; ++i)
-    blocks_.push_back(model->register_module("transformer_" + std::to_string(i),
-                                             std::make_shared<PreLNBlock>(c, init, &dropout_rng_)));
-  final_norm_ = model->register_module("norm", std::make_shared<LayerNorm>(D, c.layer_norm_eps));
-  register_module("model", model);
-  auto head = std::make_shared<Container>();
-  auto mlp = std::make_shared<Container>();
-  head_fc1_ = mlp->register_module("0", std::make_shared<Linear>(D, c.transformer_hidden_dim, init));
-  head_fc2_ = mlp->register_module("2", std::make_shared<Linear>(c.transformer_hidden_dim, c.num_classes, init));
-  head->register_module("mlpblock", mlp);
-  register_module("seq_classifer", head);  // sic: the official name
+    blocks.push_back(register_module("transformer_" + std::to_string(i), std::make_shared<PreLNBlock>(c, init, dropout_rng)));
+  final_norm = register_module("norm", std::make_shared<LayerNorm>(D, c.layer_norm_eps));
 }
 
-LraOutputs LraForSequenceClassification::forward(const LraInputs& in, const ForwardOptions& options) {
-  const LraConfig& c = config_;
+Tensor LraEncoder::check_input_ids(const Tensor& input_ids) const {
   const char* who = "LRA model";
-  PONET_CHECK(in.input_ids.defined(), who, ": input_ids are required");
-  check_dtype(in.input_ids, DType::I64, who, "input_ids");
-  check_dim(in.input_ids, 2, who, "input_ids");
-  const int64_t B = in.input_ids.size(0), L = in.input_ids.size(1);
-  PONET_CHECK(B > 0 && L > 0, who, ": empty batch ", in.input_ids.shape_str());
-  PONET_CHECK(L <= c.max_seq_len, who, ": sequence length ", L, " exceeds max_seq_len ", c.max_seq_len);
-  Tensor ids = in.input_ids.to(Device::cpu());
-  check_ids_in_range(ids, 0, c.vocab_size, who, "input_ids", "vocab_size");
+  PONET_CHECK(input_ids.defined(), who, ": input_ids are required");
+  check_dtype(input_ids, DType::I64, who, "input_ids");
+  check_dim(input_ids, 2, who, "input_ids");
+  const int64_t B = input_ids.size(0), L = input_ids.size(1);
+  PONET_CHECK(B > 0 && L > 0, who, ": empty batch ", input_ids.shape_str());
+  PONET_CHECK(L <= config_.max_seq_len, who, ": sequence length ", L, " exceeds max_seq_len ", config_.max_seq_len);
+  Tensor ids = input_ids.to(Device::cpu());
+  check_ids_in_range(ids, 0, config_.vocab_size, who, "input_ids", "vocab_size");
   std::vector<int64_t> valid = ids.to_vector_i64();  // the official mask: id != 0
   for (int64_t b = 0; b < B; ++b) {
     int64_t real = 0;
@@ -86,34 +72,60 @@ LraOutputs LraForSequenceClassification::forward(const LraInputs& in, const Forw
     }
     PONET_CHECK(real > 0, who, ": row ", b, " of input_ids is all padding (id 0)");
   }
-  Tensor labels;
-  if (in.labels.defined()) {
-    check_dtype(in.labels, DType::I64, who, "labels");
-    check_shape(in.labels, {B}, who, "labels");
-    check_ids_in_range(in.labels, 0, c.num_classes, who, "labels", "num_classes");
-  }
+  return Tensor::from_vector_i64(valid, {B, L});
+}
 
-  const Device dev = device();
-  Tensor valid_host = Tensor::from_vector_i64(valid, {B, L});
+LraEncoderOutputs LraEncoder::forward(const Tensor& input_ids, const Tensor& mask, const ForwardOptions& options) const {
+  const int64_t B = mask.size(0), L = mask.size(1);
+  const Device dev = parameters().front().device();
   bool need_segments = false;
-  for (auto& block : blocks_) need_segments = need_segments || block->mixer->needs_segments();
-  Tensor segments = need_segments ? fixed_chunk_segment_index(B, L, c.segment_num) : Tensor();
-  BatchContext ctx = make_batch_context(valid_host, segments, Tensor(), dev);
+  for (auto& block : blocks) need_segments = need_segments || block->mixer->needs_segments();
+  Tensor segments = need_segments ? fixed_chunk_segment_index(B, L, config_.segment_num) : Tensor();
+  BatchContext ctx = make_batch_context(mask, segments, Tensor(), dev);
   ctx.fused = options.fused_mixer;
   ctx.dropout_rows = options.dropout_rows;
   ctx.precision = options.precision;
 
-  LraOutputs out;
-  Tensor x = add(word_embeddings_->forward(ids.to(dev)), position_embeddings_->forward(Tensor::arange_i64(L, dev)));
-  x = embedding_dropout_->forward(x, ctx.dropout_rows);
+  LraEncoderOutputs out;
+  Tensor x = add(word_embeddings->forward(input_ids.to(dev)), position_embeddings->forward(Tensor::arange_i64(L, dev)));
+  x = embedding_dropout->forward(x, ctx.dropout_rows);
   out.hidden_states.push_back(x);
-  for (auto& block : blocks_) {
+  for (auto& block : blocks) {
     x = block->forward(x, ctx);
     out.hidden_states.push_back(x);
   }
-  out.token_out = mul(final_norm_->forward(x), ctx.valid_rows);
+  out.token_out = mul(final_norm->forward(x), ctx.valid_rows);
+  return out;
+}
+
+LraForSequenceClassification::LraForSequenceClassification(const LraConfig& c, uint64_t seed)
+    : SequenceClassifier(seed), config_(c) {
+  config_.validate();
+  Init init{&init_rng_, c.initializer_range, Init::Scheme::torch};
+  const int64_t D = c.transformer_dim;
+  encoder_ = register_module("model", std::make_shared<LraEncoder>(c, init, &dropout_rng_));
+  auto head = std::make_shared<Container>();
+  auto mlp = std::make_shared<Container>();
+  head_fc1_ = mlp->register_module("0", std::make_shared<Linear>(D, c.transformer_hidden_dim, init));
+  head_fc2_ = mlp->register_module("2", std::make_shared<Linear>(c.transformer_hidden_dim, c.num_classes, init));
+  head->register_module("mlpblock", mlp);
+  register_module("seq_classifer", head);  // sic: the official name
+}
+
+LraOutputs LraForSequenceClassification::forward(const LraInputs& in, const ForwardOptions& options) {
+  const char* who = "LRA model";
+  const Tensor mask = encoder_->check_input_ids(in.input_ids);  // first, as its errors always came first
+  if (in.labels.defined()) {
+    check_dtype(in.labels, DType::I64, who, "labels");
+    check_shape(in.labels, {mask.size(0)}, who, "labels");
+    check_ids_in_range(in.labels, 0, config_.num_classes, who, "labels", "num_classes");
+  }
+  LraEncoderOutputs body = encoder_->forward(in.input_ids, mask, options);
+  LraOutputs out;
+  out.token_out = body.token_out;
+  out.hidden_states = std::move(body.hidden_states);
   out.pooled = mean(out.token_out, {1});
-  out.logits = head_fc2_->forward(relu(head_fc1_->forward(out.pooled, ctx.precision)), ctx.precision);
+  out.logits = head_fc2_->forward(relu(head_fc1_->forward(out.pooled, options.precision)), options.precision);
   // host targets: cross_entropy checks them there and uploads them without a device sync
   if (in.labels.defined()) out.loss = cross_entropy(out.logits, in.labels.to(Device::cpu()));
   return out;

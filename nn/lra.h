@@ -41,6 +41,37 @@ class PreLNBlock : public Module {
   std::shared_ptr<Dropout> dropout;
 };
 
+// What the encoder gives: the official token_out and every hidden state.
+struct LraEncoderOutputs {
+  Tensor token_out;                   // [B, L, D]: final LayerNorm times the mask
+  std::vector<Tensor> hidden_states;  // N + 1 of [B, L, D]: embeddings, then after each block
+};
+
+// The encoder every LRA model shares, registered by its owner as "model": embeddings (word + learned
+// positions, dropout), the pre-LN blocks and the final LayerNorm. Its dropouts draw from the owner's Rng.
+class LraEncoder : public Module {
+ public:
+  LraEncoder(const LraConfig& config, const Init& init, Rng* dropout_rng);
+  // Checks input_ids (int64 [B, L] on any device: ids in [0, vocab), L <= max_seq_len, a real token in
+  // every row) and returns the official mask, host int64 [B, L], 1 where id != 0.
+  Tensor check_input_ids(const Tensor& input_ids) const;
+  // Checks the ids and runs. options: fused_mixer, dropout_rows and precision apply.
+  LraEncoderOutputs forward(const Tensor& input_ids, const ForwardOptions& options = {}) const {
+    return forward(input_ids, check_input_ids(input_ids), options);
+  }
+  // Runs on ids already checked, with their mask from check_input_ids (so a model checks its own
+  // inputs, e.g. labels, between the two without running anything).
+  LraEncoderOutputs forward(const Tensor& input_ids, const Tensor& mask, const ForwardOptions& options) const;
+
+  std::shared_ptr<Embedding> word_embeddings, position_embeddings;
+  std::shared_ptr<Dropout> embedding_dropout;
+  std::vector<std::shared_ptr<PreLNBlock>> blocks;
+  std::shared_ptr<LayerNorm> final_norm;
+
+ private:
+  LraConfig config_;
+};
+
 class LraForSequenceClassification : public SequenceClassifier {
  public:
   explicit LraForSequenceClassification(const LraConfig& config, uint64_t seed = 0);
@@ -59,13 +90,11 @@ class LraForSequenceClassification : public SequenceClassifier {
   int64_t num_classes() const override { return config_.num_classes; }
   int64_t max_length() const override { return config_.max_seq_len; }
   int64_t pad_id() const override { return 0; }
+  const LraEncoder& encoder() const { return *encoder_; }
 
  private:
   LraConfig config_;
-  std::shared_ptr<Embedding> word_embeddings_, position_embeddings_;
-  std::shared_ptr<Dropout> embedding_dropout_;
-  std::vector<std::shared_ptr<PreLNBlock>> blocks_;
-  std::shared_ptr<LayerNorm> final_norm_;
+  std::shared_ptr<LraEncoder> encoder_;  // "model"
   std::shared_ptr<Linear> head_fc1_, head_fc2_;
 };
 

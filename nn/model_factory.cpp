@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "nn/config_json.h"
 #include "nn/lra.h"
+#include "nn/lra_masked_lm.h"
 #include "nn/ponet_for_causal_lm.h"
 #include "nn/ponet_for_pretraining.h"
 #include "nn/ponet_classification.h"
@@ -40,6 +41,7 @@ const ModelClass kClasses[] = {
     {"PoNetForSequenceClassification", "ponet", build<PoNetForSequenceClassification, PoNetConfig>},
     {"PoNetForCausalLM", "ponet", build<PoNetForCausalLM, PoNetConfig>},
     {"LraForSequenceClassification", "lra", build<LraForSequenceClassification, LraConfig>},
+    {"LraForMaskedLM", "lra", build<LraForMaskedLM, LraConfig>},  // `ponet lra --self-pretrain`'s phase 1
 };
 
 // "\"ponet\" or \"lra\"": the known families, for error messages.

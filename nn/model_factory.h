@@ -12,8 +12,8 @@ namespace ponet::nn {
 
 // "ponet" or "lra"; unknown families and malformed JSON throw, naming `where`.
 std::string config_family(const std::string& config_json, const std::string& where = "config");
-// class_name: PoNetForPreTraining, PoNetForSequenceClassification (family ponet) or
-// LraForSequenceClassification (family lra). The config is validated; errors name `where`.
+// class_name: PoNetForPreTraining, PoNetForSequenceClassification, PoNetForCausalLM (family ponet),
+// LraForSequenceClassification or LraForMaskedLM (family lra). The config is validated; errors name `where`.
 std::unique_ptr<Model> make_model(const std::string& class_name, const std::string& config_json, uint64_t seed,
                                   const std::string& where = "config");
 // Whether a model class (as make_model names it) is a family's sequence classifier: the one question

@@ -9,6 +9,9 @@
 # `ponet lra` go in LRA_ARGS (e.g. LRA_ARGS="--schedule linear --clip 1") with a run-name suffix in TAG;
 # MIXERS="ponet" runs a subset (e.g. for an ablation). PONET (default build/ponet) is the program and RUNS
 # (default runs) the folder of the run directories.
+#   TAG=-sp LRA_ARGS="--self-pretrain 500 --steps 500" scripts/lra_study.sh listops cpu 0 1 2
+# self-pretrains each run for 500 masked-token steps on its training sequences, then fine-tunes 500 steps
+# (runs <task>-<mixer>-<preset>-sp-s<seed>; the table adds both phases' steps and seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 task=${1:?usage: scripts/lra_study.sh listops|image|pathfinder [preset] [seeds...]}

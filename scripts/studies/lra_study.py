@@ -2,7 +2,8 @@
 # The LRA study of scripts/lra_study.sh (ListOps, Image, Pathfinder): from
 # runs/<task>-<mixer>-<preset>-s<seed>/ (results.json, log.jsonl) prints a markdown table (test accuracy
 # per seed, mean +- std, best dev), the paired per-seed differences PoNet - softmax and PoNet - FNet with
-# a paired t-test, and the gradient norms per mixer; writes every run's dev curve to one SVG.
+# a paired t-test, and the gradient norms per mixer (and, for runs with --self-pretrain, both phases'
+# steps and seconds: the total budget); writes every run's dev curve to one SVG.
 #   scripts/studies/lra_study.py --task listops --preset cpu --seeds 0 1 2 3 4 --svg runs/listops-cpu-dev-curves.svg
 import argparse, json, os, sys
 
@@ -79,6 +80,19 @@ for m, name, _ in MIXERS:
 
 print("\nSeconds per run (wall, as run by lra_study.sh):",
       ", ".join(f"{name} {mean([results[m, s]['seconds'] for s in args.seeds]):.0f}" for m, name, _ in MIXERS))
+
+# `ponet lra --self-pretrain`: the budget is both phases (masked-token steps, then fine-tuning)
+if any("self_pretrain" in r for r in results.values()):
+    print("\nSelf-pretraining on the task's own training sequences, then fine-tuning (means over the seeds):\n")
+    print("| mixer | self-pretrain steps | fine-tuning steps | total steps | final dev MLM accuracy | total seconds |")
+    print("|---|---|---|---|---|---|")
+    for m, name, _ in MIXERS:
+        rs = [results[m, s] for s in args.seeds]
+        sp = [r.get("self_pretrain", {"steps": 0, "final_mlm_accuracy": float("nan")}) for r in rs]
+        print(f"| {name} | {mean([p['steps'] for p in sp]):.0f} | {mean([r['steps'] for r in rs]):.0f} |"
+              f" {mean([r.get('total_steps', r['steps']) for r in rs]):.0f} |"
+              f" {mean([100 * p['final_mlm_accuracy'] for p in sp]):.2f} |"
+              f" {mean([r.get('total_seconds', r['seconds']) for r in rs]):.0f} |")
 
 if args.svg:
     dev_series, train_series = [], []

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `ponet lra image` and `ponet lra pathfinder` end to end on tiny data: each mixer for a few steps,
 # --branches, results.json and config.json; Pathfinder's --make-data (same seed, same bytes) and --data;
-# and the errors of bad data files (named, exit 1, no run directory left). Run by ctest as `lra_tasks`.
+# and the errors of bad data files (named, exit 1, no run directory left). ListOps with --self-pretrain:
+# phase 1 in OUT/self_pretrain, its reuse by a rerun, and bad step counts. Run by ctest as `lra_tasks`.
 set -euo pipefail
-ponet="$1"
+ponet=$(realpath "$1")  # absolute: one run below starts in another directory
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "lra_tasks: $*"; exit 1; }
@@ -24,6 +25,7 @@ c = json.load(open(f"{run}/config.json"))
 assert r["task"] == task and r["mixer"] == mixer, r
 assert 0 <= r["test_accuracy"] <= 1 and 0 <= r["best_dev_accuracy"] <= 1, r
 assert r["steps"] == 3, r["steps"]
+assert "self_pretrain" not in r and r["total_steps"] == 3 and r["total_seconds"] == r["seconds"], r
 assert c["attn_type"] == mixer and c["num_classes"] == classes and c["vocab_size"] >= 257, c
 PY
 }
@@ -111,4 +113,52 @@ expect_fail 1 "--dashes must be in 3..20" "$ponet" lra pathfinder --dashes 40 "$
 expect_fail 1 "the switches are PoNet's" "$ponet" lra pathfinder --mixer softmax --branches ga "${tiny[@]}" --out "$dir/bad"
 expect_fail 1 "unknown LRA task 'cifar' (listops, image, pathfinder)" "$ponet" lra cifar
 [ ! -e "$dir/bad" ] || fail "a rejected run left its run directory"
+
+# ListOps with --self-pretrain: masked-token phase 1 in OUT/self_pretrain, then the usual fine-tuning
+listops=(--train 32 --dev 8 --test 8 --min-length 10 --max-length 40)
+"$ponet" lra listops "${listops[@]}" "${tiny[@]}" --self-pretrain 20 --out "$dir/lo-sp" > "$dir/out.txt"
+grep -q "^Self-pretraining (20 masked-token steps on the 32 training sequences, lr 0.0001, mask probability 0.15; trained in" \
+  "$dir/out.txt" || { cat "$dir/out.txt"; fail "listops --self-pretrain printed no phase-1 line"; }
+grep -q "^ListOps ponet (cpu preset, seed 0): .* test accuracy" "$dir/out.txt" || { cat "$dir/out.txt"; fail "listops --self-pretrain printed no test accuracy"; }
+python3 - "$dir/lo-sp" <<'PY' || fail "listops --self-pretrain: bad run directory"
+import json, struct, sys
+run = sys.argv[1]
+r = json.load(open(f"{run}/results.json"))
+p = json.load(open(f"{run}/self_pretrain/results.json"))
+sp = r["self_pretrain"]
+assert sp == p and sp["steps"] == 20 and sp["lr"] == 0.0001 and sp["mask_prob"] == 0.15, (sp, p)
+assert 0 <= sp["final_mlm_accuracy"] <= 1 and 0 < sp["final_mlm_loss"] < 10, sp
+assert r["total_steps"] == 23 and abs(r["total_seconds"] - sp["seconds"] - r["seconds"]) < 1e-6, r
+# phase 1 evaluates every tenth of its steps on the dev sequences
+evals = [json.loads(l) for l in open(f"{run}/self_pretrain/log.jsonl") if '"eval"' in l]
+assert [e["step"] for e in evals] == list(range(2, 21, 2)) and evals[-1]["loss"] == sp["final_mlm_loss"], evals
+# both phases have room for the mask id (ListOps ids 0..15, mask 16: the official 32 rows hold it)
+def header(path):
+    with open(path, "rb") as f:
+        return json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+h = header(f"{run}/self_pretrain/checkpoint.safetensors")
+assert h["__metadata__"]["model"] == "LraForMaskedLM", h["__metadata__"]["model"]
+assert h["model.embeddings.word_embeddings.weight"]["shape"] == header(f"{run}/best.safetensors")["model.embeddings.word_embeddings.weight"]["shape"]
+assert json.load(open(f"{run}/config.json"))["vocab_size"] == 32
+PY
+# a rerun reuses the finished phase 1 (says so, leaves its files untouched) and fine-tunes the same way
+stamp() { stat -c '%y %s' "$dir/lo-sp/self_pretrain/checkpoint.safetensors" "$dir/lo-sp/self_pretrain/log.jsonl"; }
+before=$(stamp)
+cp "$dir/lo-sp/best.safetensors" "$dir/best-first.safetensors"
+"$ponet" lra listops "${listops[@]}" "${tiny[@]}" --self-pretrain 20 --out "$dir/lo-sp" > "$dir/out.txt"
+grep -q "^Self-pretraining (20 masked-token steps .*; reused from $dir/lo-sp/self_pretrain)" "$dir/out.txt" || { cat "$dir/out.txt"; fail "the rerun did not reuse phase 1"; }
+[ "$(stamp)" = "$before" ] || fail "the rerun rewrote phase 1's files"
+cmp -s "$dir/best-first.safetensors" "$dir/lo-sp/best.safetensors" || fail "fine-tuning from the reused phase 1 differs"
+# another step count trains phase 1 again; the default run name says -sp<STEPS>
+(cd "$dir" && "$ponet" lra listops "${listops[@]}" "${tiny[@]}" --self-pretrain 4 > out.txt)
+grep -q "^Self-pretraining (4 masked-token steps .*trained in" "$dir/out.txt" || { cat "$dir/out.txt"; fail "--self-pretrain 4 printed no phase-1 line"; }
+[ -s "$dir/runs/listops-ponet-cpu-sp4-s0/self_pretrain/results.json" ] || fail "the default run name lacks -sp4"
+# bad step counts are refused, naming the value, before any run directory exists
+expect_fail 1 "--self-pretrain must be a step count >= 0 (0: off), got -3" \
+  "$ponet" lra listops "${listops[@]}" "${tiny[@]}" --self-pretrain -3 --out "$dir/bad"
+expect_fail 2 "--self-pretrain expects an integer, got 'abc'" \
+  "$ponet" lra listops "${listops[@]}" "${tiny[@]}" --self-pretrain abc --out "$dir/bad"
+expect_fail 1 "--self-pretrain-lr needs --self-pretrain STEPS > 0" \
+  "$ponet" lra listops "${listops[@]}" "${tiny[@]}" --self-pretrain-lr 0.001 --out "$dir/bad"
+[ ! -e "$dir/bad" ] || fail "a rejected --self-pretrain run left its run directory"
 echo "lra_tasks: ok"
