@@ -26,15 +26,16 @@ if [ "${1:-}" = "bf16" ]; then
     lscpu | grep -E "^Model name|^CPU family|^Model:" | tr -s ' '
     echo "bf16 GEMM kernel: $(build/bench_ponet_step --precision-ratio tiny 1 2>&1 | grep -o 'kernel [a-z0-9]*' | head -1)"
     for torch_mode in "" "--compile"; do
+      r=3; [ -n "$torch_mode" ] && r=2  # each torch.compile process compiles first (tens of seconds)
       for p in fp32 bf16; do
         targs="$torch_mode"; [ "$p" = bf16 ] && targs="$torch_mode --bf16"
         echo "== default pretraining step (tiny): ours $p vs torch${torch_mode:+ $torch_mode} $p"
-        PERF_STEP="build/bench_ponet_step --result --precision $p" python3 "$BENCH/compare.py" tiny --rounds 3 --reps 3 \
+        PERF_STEP="build/bench_ponet_step --result --precision $p" python3 "$BENCH/compare.py" tiny --rounds "$r" --reps 3 \
           --torch-args="$targs"
         echo "== LRA step: ours $p vs torch${torch_mode:+ $torch_mode} $p"
         # shellcheck disable=SC2086  # the lengths are words
         PERF_STEP="build/bench_ponet_step --result --precision $p" python3 "$BENCH/compare.py" lra --lengths $bf16_lengths \
-          --rounds 3 --reps 2 --torch-args="$targs"
+          --rounds "$r" --reps 2 --torch-args="$targs"
       done
     done
     echo "== ours bf16 / ours fp32, alternated in one process"
