@@ -71,18 +71,13 @@ ClassificationTask::ClassificationTask(nn::SequenceClassifier& model, std::vecto
               " output(s); classification needs at least 2 classes");
   check_examples(train_, model, "training");
   check_examples(eval_, model, "held-out");
-  if (options_.epochs) sampler_.emplace(train_.size());
+  draw_.emplace(train_.size(), options_.epochs);
 }
 
-void ClassificationTask::set_sampler_state(const std::string& state) {
-  if (!sampler_) return Task::set_sampler_state(state);
-  PONET_CHECK(!state.empty(), "classification: the checkpoint holds no sampler state, but this run samples in epochs");
-  sampler_->set_state_str(state);
-}
+void ClassificationTask::set_sampler_state(const std::string& state) { draw_->set_state(state, "classification"); }
 
 void ClassificationTask::set_shard(const Shard& shard) {
-  PONET_CHECK(shard.size >= 1 && options_.batch_size % shard.size == 0, "classification: the batch size ",
-              options_.batch_size, " (the global batch) must divide by the number of ranks ", shard.size);
+  check_batch_divides(shard, options_.batch_size, "classification");
   shard_ = shard;
 }
 
@@ -90,9 +85,7 @@ StepResult ClassificationTask::forward_next_batch(Rng& data_rng) {
   // The whole global batch is drawn on every rank (same Rng), then each keeps its rows: padded to the
   // global batch's longest example, so every rank's rows are exactly rows of the one-process batch.
   const int64_t B = options_.batch_size;
-  std::vector<size_t> picked(B);
-  for (size_t& i : picked)
-    i = sampler_ ? sampler_->next(data_rng) : static_cast<size_t>(data_rng.randint(0, static_cast<int64_t>(train_.size())));
+  const std::vector<size_t> picked = draw_->next_batch(B, data_rng);
   ClassificationBatch b = make_classification_batch(train_, picked, model_.pad_id(), options_.pad_to);
   const bool sharded = shard_.size > 1;
   double share = 1;  // this rank's share of the global mean loss

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "data/classification_example.h"
-#include "data/epoch_sampler.h"
 #include "nn/sequence_classifier.h"
+#include "train/example_draw.h"
 #include "train/task.h"
 
 namespace ponet::train {
@@ -49,7 +49,7 @@ class ClassificationTask : public Task {
   std::string describe(const Metrics& eval) const override;
   std::vector<std::string> chart_metrics() const override { return {"accuracy", "macro_f1"}; }
   void set_shard(const Shard& shard) override;
-  std::string sampler_state() const override { return sampler_ ? sampler_->state_str() : ""; }
+  std::string sampler_state() const override { return draw_->state(); }
   void set_sampler_state(const std::string& state) override;
 
  private:
@@ -57,7 +57,7 @@ class ClassificationTask : public Task {
   std::vector<data::ClassificationExample> train_, eval_;
   ClassificationOptions options_;
   Shard shard_;
-  std::optional<data::EpochSampler> sampler_;  // set when options_.epochs
+  std::optional<ExampleDraw> draw_;  // set once the examples are checked
 };
 
 }  // namespace ponet::train

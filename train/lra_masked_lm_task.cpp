@@ -103,27 +103,20 @@ LraMaskedLMTask::LraMaskedLMTask(nn::LraForMaskedLM& model, std::vector<std::vec
               c.vocab_size);
   check_sequences(train_, options_, "training");
   check_sequences(eval_, options_, "held-out");
-  if (options_.epochs) sampler_.emplace(train_.size());
+  draw_.emplace(train_.size(), options_.epochs);
 }
 
-void LraMaskedLMTask::set_sampler_state(const std::string& state) {
-  if (!sampler_) return Task::set_sampler_state(state);
-  PONET_CHECK(!state.empty(), "self-pretraining: the checkpoint holds no sampler state, but this run samples in epochs");
-  sampler_->set_state_str(state);
-}
+void LraMaskedLMTask::set_sampler_state(const std::string& state) { draw_->set_state(state, "self-pretraining"); }
 
 void LraMaskedLMTask::set_shard(const Shard& shard) {
-  PONET_CHECK(shard.size >= 1 && options_.batch_size % shard.size == 0, "self-pretraining: the batch size ",
-              options_.batch_size, " (the global batch) must divide by the number of ranks ", shard.size);
+  check_batch_divides(shard, options_.batch_size, "self-pretraining");
   shard_ = shard;
 }
 
 StepResult LraMaskedLMTask::forward_next_batch(Rng& data_rng) {
   // Every rank draws and masks the whole global batch (same Rng), then keeps its rows.
   const int64_t B = options_.batch_size;
-  std::vector<size_t> picked(B);
-  for (size_t& i : picked)
-    i = sampler_ ? sampler_->next(data_rng) : static_cast<size_t>(data_rng.randint(0, static_cast<int64_t>(train_.size())));
+  const std::vector<size_t> picked = draw_->next_batch(B, data_rng);
   MaskedBatch b = mask_sequences(train_, picked, options_.pad_to, options_.masking, data_rng);
   const bool sharded = shard_.size > 1;
   double share = 1;  // this rank's share of the global mean: its scored positions over the batch's

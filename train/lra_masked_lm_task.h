@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "data/classification_example.h"
-#include "data/epoch_sampler.h"
 #include "nn/lra_masked_lm.h"
+#include "train/example_draw.h"
 #include "train/task.h"
 
 namespace ponet::train {
@@ -62,7 +62,7 @@ class LraMaskedLMTask : public Task {
   std::vector<std::string> chart_metrics() const override { return {"accuracy"}; }
   std::string loss_title() const override { return "loss (MLM)"; }
   void set_shard(const Shard& shard) override;
-  std::string sampler_state() const override { return sampler_ ? sampler_->state_str() : ""; }
+  std::string sampler_state() const override { return draw_->state(); }
   void set_sampler_state(const std::string& state) override;
 
  private:
@@ -70,7 +70,7 @@ class LraMaskedLMTask : public Task {
   std::vector<std::vector<int64_t>> train_, eval_;
   LraMaskedLMOptions options_;
   Shard shard_;
-  std::optional<data::EpochSampler> sampler_;  // set when options_.epochs
+  std::optional<ExampleDraw> draw_;  // set once the examples are checked
 };
 
 }  // namespace ponet::train
