@@ -33,6 +33,14 @@ void check_full_ponet(const PoNetBranches& branches, const std::string& where) {
               "]); the official code has no such switch and would load it as the full PoNet, so it is not exported");
 }
 
+// The HF PoNet and BERT classes compute the post-LN block: a pre-LN model's weights would load there
+// (all but the final LayerNorm) and compute something else, so its export is refused.
+void check_post_ln(nn::LayerNormPosition position, const std::string& where) {
+  PONET_CHECK(position == nn::LayerNormPosition::post, where, ": layer_norm_position ",
+              nn::layer_norm_position_name(position),
+              " has no Hugging Face counterpart (the PoNet and BERT classes are post-LN), so it is not exported");
+}
+
 // id2label / label2id as transformers writes them: string ids ("0") to names, names to integer ids.
 void add_labels(json& j, int64_t num_labels, const std::vector<std::string>& labels, const std::string& out_dir) {
   PONET_CHECK(labels.empty() || static_cast<int64_t>(labels.size()) == num_labels, "Hugging Face export to '", out_dir,
@@ -190,6 +198,7 @@ HfExportResult export_hf_directory(const nn::Model& model, const std::string& ou
   } else {
     const nn::PoNetConfig c = nn::PoNetConfig::from_json(model.config_json(), our_class + " config");
     check_full_ponet(c.ponet_branches, where);
+    check_post_ln(c.layer_norm_position, where);
     arch = &hf_architecture_for(our_class, c.mixer);
     PONET_CHECK(options.tokenizer, where, ": a ", arch->name, " directory needs the vocabulary (no tokenizer given)");
     check_tokenizer(*options.tokenizer, c, out_dir);

@@ -142,6 +142,10 @@ nn::PoNetConfig hf_family_config(const json& j, const HfArchitecture& arch, cons
     } else if (key == "problem_type") {
       PONET_CHECK(value == "single_label_classification" || value == "regression", where, ": problem_type ",
                   value.dump(), " is not supported (single-label classification, or regression with 1 label)");
+    } else if (key == "layer_norm_position") {
+      // not an HF field; a directory that says "pre" was not written by an HF class (nor by our export)
+      PONET_CHECK(value == "post", where, ": layer_norm_position ", value.dump(),
+                  " is not supported here (the Hugging Face PoNet and BERT blocks are post-LN)");
     } else if (key == "classifier_dropout") {
       notes.push_back("classifier_dropout " + value.dump() +
                       " ignored: our classifier's dropout is hidden_dropout_prob (it matters only in training)");

@@ -32,14 +32,14 @@ std::vector<float> CausalDecoder::feed(int64_t token) {
                  e.position_embeddings->forward(Tensor::from_vector_i64({position_}, {1}, dev)));
   x = e.norm->forward(x);
   const BatchContext ctx;  // eval mode: the blocks' dropouts draw nothing
+  // generation runs in fp32 (docs/generation.md): the context's precision; nothing is recomputed
   for (size_t i = 0; i < body.layers.size(); ++i) {
-    const PostLNBlock& layer = *body.layers[i];
-    const Precision p = Precision::fp32;  // generation runs in fp32 (docs/generation.md)
-    Tensor mixed = layer.attention_output->dense->forward(as_incremental(*layer.mixer)->decode_step(x, *states_[i]), p);
-    Tensor a = layer.attention_output->add_and_norm(mixed, x, ctx);
-    Tensor f = layer.output->dense->forward(gelu(layer.intermediate_dense->forward(a, p)), p);
-    x = layer.output->add_and_norm(f, a, ctx);
+    const BertBlock& layer = *body.layers[i];
+    const IncrementalMixer* mixer = as_incremental(*layer.mixer);
+    DecodeState& state = *states_[i];
+    x = layer.forward_with(x, [mixer, &state](const Tensor& in) { return mixer->decode_step(in, state); }, ctx);
   }
+  if (body.final_layer_norm) x = body.final_layer_norm->forward(x);  // pre-LN
   ++position_;
   return model_.lm_logits(x).to_vector();
 }

@@ -21,7 +21,20 @@ std::string join(const std::vector<std::string>& names) {
 }
 
 constexpr const char* kBranchesField = "ponet_branches";
+constexpr const char* kLayerNormPositionField = "layer_norm_position";
+
+LayerNormPosition read_layer_norm_position(const json& value, const std::string& where) {
+  std::string name;
+  read_config_field(value, kLayerNormPositionField, name, where);
+  for (LayerNormPosition p : {LayerNormPosition::post, LayerNormPosition::pre})
+    if (name == layer_norm_position_name(p)) return p;
+  fail(where, ": field \"", kLayerNormPositionField, "\" is \"", name, "\"; expected \"post\" or \"pre\"");
+}
 }  // namespace
+
+const char* layer_norm_position_name(LayerNormPosition position) {
+  return position == LayerNormPosition::pre ? "pre" : "post";
+}
 
 PoNetBranches read_ponet_branches(const json& value, const std::string& where) {
   PONET_CHECK(value.is_array(), where, ": field \"", kBranchesField,
@@ -115,6 +128,8 @@ std::string PoNetConfig::to_json() const {
             {"family", "ponet"}};
   if (mixer == "ponet_causal") j["causal_segment_length"] = causal_segment_length;  // only the causal PoNet reads it
   if (!ponet_branches.all()) j[kBranchesField] = ponet_branch_names(ponet_branches);  // the full PoNet writes none
+  if (layer_norm_position != LayerNormPosition::post)
+    j[kLayerNormPositionField] = layer_norm_position_name(layer_norm_position);
   return io::json_text(j, 2);
 }
 
@@ -145,6 +160,7 @@ PoNetConfig PoNetConfig::from_json(const std::string& text, const std::string& w
     else if (key == "attention_probs_dropout_prob") read_config_field(value, key, c.attention_probs_dropout_prob, where);
     else if (key == "num_labels") read_config_field(value, key, c.num_labels, where);
     else if (key == kBranchesField) c.ponet_branches = read_ponet_branches(value, where);
+    else if (key == kLayerNormPositionField) c.layer_norm_position = read_layer_norm_position(value, where);
     else if (key == "family") check_family_field(value, "ponet", where);
     else fail(where, ": unknown field \"", key, "\"");
   }

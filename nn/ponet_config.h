@@ -11,6 +11,13 @@
 
 namespace ponet::nn {
 
+// Where each encoder block of the family puts its two LayerNorms (nn/ponet_model.h):
+//   post  after each residual add, BERT's and the official PoNet's block (the default)
+//   pre   on each sublayer's input, the residual stream left unnormalised, one more LayerNorm after the
+//         last block (Xiong et al. 2020); no Hugging Face class computes this block
+enum class LayerNormPosition { post, pre };
+const char* layer_norm_position_name(LayerNormPosition position);
+
 struct PoNetConfig {
   int64_t vocab_size = 30522;
   int64_t hidden_size = 768;
@@ -37,6 +44,9 @@ struct PoNetConfig {
   // The paper's ablation: which of GA, SMP, LMP the PoNet mixer sums (kernels/ponet_branches.h). JSON
   // "ponet_branches": the names of the branches kept, written only when one is removed.
   PoNetBranches ponet_branches;
+  // JSON "layer_norm_position": "post" or "pre", written only when "pre" (so post-LN configs, checkpoints
+  // and exports are as they were; a config without the field is post).
+  LayerNormPosition layer_norm_position = LayerNormPosition::post;
 
   int64_t head_size() const { return hidden_size / num_attention_heads; }
   // Throws ponet::Error naming the first bad field.

@@ -48,7 +48,12 @@ Tensor ResidualLayerNorm::add_and_norm(const Tensor& projected, const Tensor& re
                                 drop ? *dropout->rng() : unused, norm->eps, ctx.dropout_rows);
 }
 
-PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng) : dropout_rng_(dropout_rng) {
+Tensor ResidualLayerNorm::add_residual(const Tensor& projected, const Tensor& residual, const BatchContext& ctx) const {
+  return add(dropout->forward(projected, ctx.dropout_rows), residual);
+}
+
+BertBlock::BertBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng)
+    : position_(c.layer_norm_position), dropout_rng_(dropout_rng) {
   MixerOptions m;
   m.dim = c.hidden_size;
   m.num_heads = c.num_attention_heads;
@@ -71,28 +76,42 @@ PostLNBlock::PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rn
       "output", std::make_shared<ResidualLayerNorm>(c.intermediate_size, c.hidden_size, c, init, dropout_rng));
 }
 
-// The block. The dropout + residual + LayerNorm steps are one fused op each, kept outside every
-// recomputed part: they are cheap to keep.
-Tensor PostLNBlock::forward(const Tensor& x, const BatchContext& ctx) const {
-  Tensor mixed = mix(x, ctx);                             // W_o mixer(x)
+Tensor BertBlock::forward(const Tensor& x, const BatchContext& ctx) const {
+  return forward_with(x, [this, ctx](const Tensor& in) { return mixer->forward(in, ctx); }, ctx);
+}
+
+// The residual steps stay outside every recomputed part: they are cheap to keep. Post-LN each is one
+// fused dropout + add + LayerNorm op; pre-LN the LayerNorms belong to the sublayers (and are recomputed
+// with them).
+Tensor BertBlock::forward_with(const Tensor& x, const MixerFn& mixer_fn, const BatchContext& ctx) const {
+  Tensor mixed = mix(x, mixer_fn, ctx);
+  if (pre_ln()) {
+    Tensor a = attention_output->add_residual(mixed, x, ctx);  // x + dropout(mixed)
+    return output->add_residual(feed_forward(a, ctx), a, ctx);  // a + dropout(W_2 gelu(W_1 LN2(a)))
+  }
   Tensor a = attention_output->add_and_norm(mixed, x, ctx);  // LN(dropout(mixed) + x)
-  Tensor f = feed_forward(a, ctx);                        // W_2 gelu(W_1 a)
-  return output->add_and_norm(f, a, ctx);                 // LN(dropout(f) + a)
+  Tensor f = feed_forward(a, ctx);                           // W_2 gelu(W_1 a)
+  return output->add_and_norm(f, a, ctx);                    // LN(dropout(f) + a)
 }
 
-Tensor PostLNBlock::mix(const Tensor& x, const BatchContext& ctx) const {
-  auto mixer_and_projection = [this, ctx](const Tensor& in) {
-    return attention_output->dense->forward(mixer->forward(in, ctx), ctx.precision);
+Tensor BertBlock::mix(const Tensor& x, const MixerFn& mixer_fn, const BatchContext& ctx) const {
+  const bool pre = pre_ln();
+  const Precision precision = ctx.precision;
+  auto sublayer = [this, mixer_fn, pre, precision](const Tensor& in) {
+    const Tensor mixer_input = pre ? attention_output->norm->forward(in) : in;
+    return attention_output->dense->forward(mixer_fn(mixer_input), precision);
   };
-  return recomputed(recomputed_parts(ctx.recompute).mixer, "recompute_mixer", mixer_and_projection, x, dropout_rng_);
+  return recomputed(recomputed_parts(ctx.recompute).mixer, "recompute_mixer", sublayer, x, dropout_rng_);
 }
 
-Tensor PostLNBlock::feed_forward(const Tensor& a, const BatchContext& ctx) const {
+Tensor BertBlock::feed_forward(const Tensor& a, const BatchContext& ctx) const {
   const RecomputedParts parts = recomputed_parts(ctx.recompute);
   const Precision precision = ctx.precision;
+  const bool pre = pre_ln();
   auto from_hidden = [this, precision](const Tensor& h) { return output->dense->forward(gelu(h), precision); };
-  auto whole = [this, parts, from_hidden, precision](const Tensor& in) {
-    return recomputed(parts.gelu, "recompute_gelu", from_hidden, intermediate_dense->forward(in, precision));
+  auto whole = [this, parts, from_hidden, precision, pre](const Tensor& in) {
+    const Tensor ffn_input = pre ? output->norm->forward(in) : in;
+    return recomputed(parts.gelu, "recompute_gelu", from_hidden, intermediate_dense->forward(ffn_input, precision));
   };
   return recomputed(parts.ffn, "recompute_ffn", whole, a);
 }
@@ -103,8 +122,10 @@ PoNetModel::PoNetModel(const PoNetConfig& c, const Init& init, Rng* dropout_rng)
   auto encoder = std::make_shared<Container>();
   auto layer_list = std::make_shared<Container>();
   for (int64_t i = 0; i < c.num_hidden_layers; ++i)
-    layers.push_back(layer_list->register_module(std::to_string(i), std::make_shared<PostLNBlock>(c, init, dropout_rng)));
+    layers.push_back(layer_list->register_module(std::to_string(i), std::make_shared<BertBlock>(c, init, dropout_rng)));
   encoder->register_module("layer", layer_list);
+  if (c.layer_norm_position == LayerNormPosition::pre)
+    final_layer_norm = encoder->register_module("LayerNorm", std::make_shared<LayerNorm>(c.hidden_size, c.layer_norm_eps));
   register_module("encoder", encoder);
   auto pooler = std::make_shared<Container>();
   pooler_dense = pooler->register_module("dense", std::make_shared<Linear>(c.hidden_size, c.hidden_size, init));
@@ -171,6 +192,10 @@ PoNetModelOutputs PoNetModel::forward(const PoNetInputs& in, const ForwardOption
     ctx.trace = options.traces ? &(*options.traces)[i] : nullptr;
     h = layers[i]->forward(h, ctx);
     out.hidden_states.push_back(h);
+  }
+  if (final_layer_norm) {
+    h = final_layer_norm->forward(h);
+    out.hidden_states.back() = h;
   }
   out.last_hidden_state = h;
   out.pooler_output = tanh(pooler_dense->forward(h.slice(1, 0, 1).reshape({B, c.hidden_size}), ctx.precision));

@@ -1,10 +1,12 @@
-// The HF PoNet backbone, PoNetModel: BERT embeddings, N post-LN encoder blocks around a token mixer
-// (PoNet's by default; any registered mixer works), and the pooler. Parameter names are the official
-// HF names below "ponet." (embeddings..., encoder.layer.N..., pooler.dense...).
+// The HF PoNet backbone, PoNetModel: BERT embeddings, N encoder blocks around a token mixer (PoNet's by
+// default; any registered mixer works), post-LN as BERT (the default) or pre-LN (config
+// layer_norm_position), and the pooler. Parameter names are the official HF names below "ponet."
+// (embeddings..., encoder.layer.N..., pooler.dense...); a pre-LN model adds the final encoder.LayerNorm.
 //
 // The batch is prepared once per forward (PoNetModel::forward): inputs are checked on the host, defaults
 // filled, the segment index built, and one BatchContext uploaded for every layer.
 #pragma once
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -27,7 +29,9 @@ struct PoNetInputs {
 struct PoNetModelOutputs {
   Tensor last_hidden_state;           // [B, L, D]
   Tensor pooler_output;               // [B, D]
-  std::vector<Tensor> hidden_states;  // N + 1 of [B, L, D]: embeddings, then each layer
+  // N + 1 of [B, L, D]: embeddings, then each layer; pre-LN the last one is after the final LayerNorm
+  // (it is last_hidden_state, as in Hugging Face's pre-LN models)
+  std::vector<Tensor> hidden_states;
   Tensor segment_index;               // int64 [B, L] (host), the ids SMP used; undefined if no mixer pools
 };
 
@@ -40,33 +44,48 @@ class PoNetEmbeddings : public Module {
   std::shared_ptr<Dropout> dropout;
 };
 
-// LayerNorm(dropout(dense(x)) + residual): BERT's attention.output and output blocks.
+// BERT's attention.output and output modules: dense, LayerNorm, dropout. Post-LN they compute
+// LayerNorm(dropout(dense(x)) + residual); pre-LN the block applies the LayerNorm to the sublayer's input
+// and the residual step is dropout(dense(x)) + residual.
 class ResidualLayerNorm : public Module {
  public:
   ResidualLayerNorm(int64_t in, int64_t out, const PoNetConfig& c, const Init& init, Rng* dropout_rng);
   // norm(dropout(projected) + residual), projected = dense(x) computed by the caller (so that a
   // recomputed part can end at dense)
   Tensor add_and_norm(const Tensor& projected, const Tensor& residual, const BatchContext& ctx) const;
+  // dropout(projected) + residual: the pre-LN residual step
+  Tensor add_residual(const Tensor& projected, const Tensor& residual, const BatchContext& ctx) const;
   std::shared_ptr<Linear> dense;
   std::shared_ptr<LayerNorm> norm;
   std::shared_ptr<Dropout> dropout;
 };
 
-// A post-LN block: a = LN(dropout(W_o mixer(x)) + x); out = LN(dropout(W_2 gelu(W_1 a)) + a). Its two
-// parts, the mixer sublayer and the feed-forward, run again in backward where ctx.recompute says so
-// (nn/recompute.h).
-class PostLNBlock : public Module {
+// The family's encoder block, with LN1 = attention.output.LayerNorm and LN2 = output.LayerNorm:
+//   post-LN  a = LN1(dropout(W_o mixer(x)) + x);    out = LN2(dropout(W_2 gelu(W_1 a)) + a)
+//   pre-LN   a = x + dropout(W_o mixer(LN1(x)));    out = a + dropout(W_2 gelu(W_1 LN2(a)))
+// Its two parts, the mixer sublayer and the feed-forward (pre-LN: each with its LayerNorm), run again in
+// backward where ctx.recompute says so (nn/recompute.h).
+class BertBlock : public Module {
  public:
-  PostLNBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng);
+  BertBlock(const PoNetConfig& c, const Init& init, Rng* dropout_rng);
   Tensor forward(const Tensor& x, const BatchContext& ctx) const;
+  // The block with `mixer_fn` in place of mixer->forward (it gets the mixer's input: x post-LN, LN1(x)
+  // pre-LN): generation runs one position through a mixer's incremental state (nn/causal_decoder.h).
+  // A recomputed mixer part stores mixer_fn in the graph: it must own what it captures.
+  using MixerFn = std::function<Tensor(const Tensor& mixer_input)>;
+  Tensor forward_with(const Tensor& x, const MixerFn& mixer_fn, const BatchContext& ctx) const;
+  bool pre_ln() const { return position_ == LayerNormPosition::pre; }
   std::shared_ptr<TokenMixer> mixer;  // "attention.self"
   std::shared_ptr<ResidualLayerNorm> attention_output;
   std::shared_ptr<Linear> intermediate_dense;
   std::shared_ptr<ResidualLayerNorm> output;
 
  private:
-  Tensor mix(const Tensor& x, const BatchContext& ctx) const;  // W_o mixer(x)
-  Tensor feed_forward(const Tensor& a, const BatchContext& ctx) const;  // W_2 gelu(W_1 a)
+  // W_o mixer(x), pre-LN W_o mixer(LN1(x))
+  Tensor mix(const Tensor& x, const MixerFn& mixer_fn, const BatchContext& ctx) const;
+  // W_2 gelu(W_1 a), pre-LN W_2 gelu(W_1 LN2(a))
+  Tensor feed_forward(const Tensor& a, const BatchContext& ctx) const;
+  LayerNormPosition position_;
   Rng* dropout_rng_;  // replayed when a recomputed part draws from it (the softmax mixer's dropout)
 };
 
@@ -77,7 +96,12 @@ class PoNetModel : public Module {
   // backbone on the device of the parameters.
   PoNetModelOutputs forward(const PoNetInputs& inputs, const ForwardOptions& options = {}) const;
   std::shared_ptr<PoNetEmbeddings> embeddings;
-  std::vector<std::shared_ptr<PostLNBlock>> layers;
+  std::vector<std::shared_ptr<BertBlock>> layers;
+  // Pre-LN only (null post-LN): normalises the residual stream after the last block, so that the heads
+  // and the pooler read a normalised last_hidden_state. Named "encoder.LayerNorm" as in Hugging Face's
+  // pre-LN encoders (XLM-RoBERTa-XL), and like every LayerNorm here, so the optimizer's default filter
+  // keeps weight decay off it.
+  std::shared_ptr<LayerNorm> final_layer_norm;
   std::shared_ptr<Linear> pooler_dense;
 
  private:

@@ -1,7 +1,7 @@
 // Generation (nn/causal_decoder.h, nn/sampling.h): the logits of an incremental decode equal those of the
-// full causal forward of the same tokens, for both causal mixers; the causal PoNet's state keeps its size
-// while the key/value cache grows; sampling is deterministic for a seed; temperature, top-k and top-p
-// act as documented on a hand-made distribution.
+// full causal forward of the same tokens, for both causal mixers and both block layouts (post-LN, pre-LN);
+// the causal PoNet's state keeps its size while the key/value cache grows; sampling is deterministic for
+// a seed; temperature, top-k and top-p act as documented on a hand-made distribution.
 #include <cmath>
 
 #include "nn/causal_decoder.h"
@@ -36,10 +36,16 @@ PoNetConfig tiny_lm(const std::string& mixer) {
 
 }  // namespace
 
-TEST_CASE("incremental decoding equals the full causal forward, for both causal mixers") {
-  for (const char* mixer : {"ponet_causal", "softmax_causal"}) {
-    CAPTURE(mixer);
-    PoNetForCausalLM model(tiny_lm(mixer), 3);
+TEST_CASE("incremental decoding equals the full causal forward, for both causal mixers, post-LN and pre-LN") {
+  std::vector<std::pair<const char*, LayerNormPosition>> cases;
+  for (const char* mixer : {"ponet_causal", "softmax_causal"})
+    for (LayerNormPosition position : {LayerNormPosition::post, LayerNormPosition::pre}) cases.emplace_back(mixer, position);
+  for (auto [mixer, position] : cases) {
+    const std::string what = std::string(mixer) + " " + layer_norm_position_name(position) + "-LN";
+    CAPTURE(what);
+    PoNetConfig config = tiny_lm(mixer);
+    config.layer_norm_position = position;
+    PoNetForCausalLM model(config, 3);
     model.eval();
     Rng rng(4);
     const int64_t L = 40;  // every position the model has: several SMP segments

@@ -420,6 +420,29 @@ TEST_CASE("hf interop: bad directories are refused with the cause named") {
     CHECK_THROWS_WITH_AS(export_hf_directory(*model, d.str() + "/sub", {}), doctest::Contains("needs the vocabulary"),
                          Error);
   }
+  SUBCASE("export refuses a pre-LN model, the import a config.json that asks for one") {
+    for (const char* mixer : {"ponet", "softmax"}) {
+      CAPTURE(mixer);
+      nn::PoNetConfig c = tiny_config(tok, mixer);
+      c.layer_norm_position = nn::LayerNormPosition::pre;
+      for (const char* cls : {"PoNetForPreTraining", "PoNetForSequenceClassification"}) {
+        CAPTURE(cls);
+        ExportDir d("err_pre_ln");
+        CHECK_THROWS_WITH_AS(export_hf_directory(*tiny_model(cls, c), d.str(), opt),
+                             doctest::Contains("layer_norm_position pre has no Hugging Face counterpart"), Error);
+        CHECK_FALSE(fs::exists(d.file(kHfWeightsFile)));
+        CHECK_FALSE(fs::exists(d.file(kHfConfigFile)));
+      }
+    }
+    auto d = fresh("err_pre_ln_import");
+    json j = read_json(d->file(kHfConfigFile));
+    j["layer_norm_position"] = "pre";
+    io::write_file_atomically(d->file(kHfConfigFile), j.dump());
+    CHECK_THROWS_WITH_AS(load(*d), doctest::Contains("layer_norm_position \"pre\" is not supported here"), Error);
+    j["layer_norm_position"] = "post";  // says what every HF PoNet and BERT is
+    io::write_file_atomically(d->file(kHfConfigFile), j.dump());
+    CHECK(load(*d).notes.empty());
+  }
 }
 
 TEST_CASE("hf interop: a sharded checkpoint reads back") {

@@ -1,6 +1,6 @@
 // Recomputation in backward (nn/recompute.h): every level trains as `none` does (dropout on), for the
-// PoNet and the softmax mixer, and keeps less. gelu and ffn: the loss and every gradient to the bit. all:
-// the layer input's gradient is the same sum in another order (the mixer's five projections are added
+// PoNet and the softmax mixer, post-LN and pre-LN blocks, and keeps less. gelu and ffn: the loss and
+// every gradient to the bit. all: the layer input's gradient is the same sum in another order (the mixer's five projections are added
 // up inside the recomputation, then added to the residual's), so below that layer it agrees to rounding.
 #include "core/memory_stats.h"
 #include "nn/ponet_for_pretraining.h"
@@ -66,12 +66,17 @@ Step train_step(const PoNetConfig& c, Recompute r, int64_t B = 3, int64_t L = 24
 }  // namespace
 
 TEST_CASE("recompute: every level gives the loss and gradients of none (gelu, ffn: to the bit)") {
-  for (const char* mixer : {"ponet", "softmax"}) {
-    const PoNetConfig c = small_config(mixer);
+  std::vector<std::pair<const char*, LayerNormPosition>> cases;
+  for (const char* mixer : {"ponet", "softmax"})
+    for (LayerNormPosition position : {LayerNormPosition::post, LayerNormPosition::pre}) cases.emplace_back(mixer, position);
+  for (auto [mixer, position] : cases) {
+    PoNetConfig c = small_config(mixer);
+    c.layer_norm_position = position;  // pre-LN: each LayerNorm recomputed with its sublayer
     const Step plain = train_step(c, Recompute::none);
     REQUIRE(plain.grads.size() > 10);
     for (Recompute r : {Recompute::gelu, Recompute::ffn, Recompute::all}) {
-      const std::string what = std::string(mixer) + " / " + recompute_name(r);
+      const std::string what =
+          std::string(mixer) + " " + layer_norm_position_name(position) + "-LN / " + recompute_name(r);
       CAPTURE(what);
       const Step s = train_step(c, r);
       CHECK(s.loss == plain.loss);
@@ -87,14 +92,17 @@ TEST_CASE("recompute: every level gives the loss and gradients of none (gelu, ff
 }
 
 TEST_CASE("recompute: each level keeps less than the one before it") {
-  const PoNetConfig c = small_config("ponet");
-  size_t previous = train_step(c, Recompute::none, 8, 64).peak;
-  for (Recompute r : {Recompute::gelu, Recompute::ffn, Recompute::all}) {
-    const std::string what = recompute_name(r);
-    CAPTURE(what);
-    const size_t peak = train_step(c, r, 8, 64).peak;
-    CHECK(peak < previous);
-    previous = peak;
+  for (LayerNormPosition position : {LayerNormPosition::post, LayerNormPosition::pre}) {
+    PoNetConfig c = small_config("ponet");
+    c.layer_norm_position = position;
+    size_t previous = train_step(c, Recompute::none, 8, 64).peak;
+    for (Recompute r : {Recompute::gelu, Recompute::ffn, Recompute::all}) {
+      const std::string what = std::string(layer_norm_position_name(position)) + "-LN / " + recompute_name(r);
+      CAPTURE(what);
+      const size_t peak = train_step(c, r, 8, 64).peak;
+      CHECK(peak < previous);
+      previous = peak;
+    }
   }
 }
 

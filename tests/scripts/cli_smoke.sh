@@ -69,6 +69,26 @@ cmp -s "$dir/threads1/checkpoint.safetensors" "$dir/threads3/checkpoint.safetens
   { echo "pretraining with 1 and 3 threads gave different checkpoints"; exit 1; }
 expect_fail 1 "$ponet" pretrain "${common[@]}" --config <(echo '{"hidden_size": 32.9}') --out "$dir/other"
 [ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
+# a pre-LN model (docs/models.md): the field kept in config.json, the run stopped and resumed, evaluated
+# from its checkpoint; the export refuses it; a bad value is an error naming the file and the value
+sed 's/}$/, "mixer": "softmax", "layer_norm_position": "pre"}/' "$dir/model.json" > "$dir/model_pre.json"
+pre=(--corpus "$dir/corpus.txt" --vocab-size 60 --max-len 32 --batch-size 4 --warmup 2 --eval-every 5 --eval-batches 2
+     --checkpoint-every 5 --held-out 0.2 --quiet)
+"$ponet" pretrain "${pre[@]}" --config "$dir/model_pre.json" --out "$dir/pre" --steps 6 --stop-after 3 > /dev/null
+grep -q '"layer_norm_position": "pre"' "$dir/pre/config.json" || { echo "pre-LN: not in config.json"; exit 1; }
+"$ponet" pretrain --out "$dir/pre" --resume --quiet > "$dir/pre.txt"
+grep -q "trained 3 steps" "$dir/pre.txt" ||
+  { echo "pre-LN: resume did not run the remaining 3 steps"; cat "$dir/pre.txt"; exit 1; }
+"$ponet" eval --run "$dir/pre" --batches 1 | grep -q "MLM accuracy"
+expect_fail 1 "$ponet" export --run "$dir/pre" --out "$dir/hf_pre"
+grep -q "layer_norm_position pre has no Hugging Face counterpart" "$dir/err.txt" ||
+  { echo "pre-LN export: unclear refusal"; cat "$dir/err.txt"; exit 1; }
+[ ! -e "$dir/hf_pre/model.safetensors" ] || { echo "pre-LN export wrote weights"; exit 1; }
+sed 's/"pre"/"middle"/' "$dir/model_pre.json" > "$dir/model_bad.json"
+expect_fail 1 "$ponet" pretrain "${pre[@]}" --config "$dir/model_bad.json" --out "$dir/other"
+grep -q "model_bad.json: field \"layer_norm_position\" is \"middle\"" "$dir/err.txt" ||
+  { echo "bad layer_norm_position: unclear error"; cat "$dir/err.txt"; exit 1; }
+[ ! -e "$dir/other" ] || { echo "a rejected run left $dir/other behind"; exit 1; }
 expect_fail 1 "$ponet" predict --run "$dir/run" "no mask in this text"
 expect_fail 1 "$ponet" predict --run "$dir/run" "the [MASK]" --rank qzxqzxqzx  # not one token
 
