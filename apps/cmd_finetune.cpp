@@ -56,9 +56,7 @@ void declare(Args& a) {
   a.option("batch-size", "32", "examples per step", integer);
   declare_trainer_options(a, {"1000", "100", "0.0005", "0.01", "1.0", "linear", "100", "10"}, /*recorded=*/true);
   a.option("seed", "0", "seed for initialisation, batches and dropout", integer);
-  declare_device_option(a);
-  declare_precision_option(a);
-  declare_threads_option(a);
+  declare_compute_options(a);
   declare_resumable_run_options(a);
 }
 
@@ -102,15 +100,9 @@ int cmd_finetune(int argc, char** argv) {
                           : builtin_task         ? std::string("runs/kjv-divisions-") + (a.str("init").empty() ? "scratch" : "pretrained")
                                                  : "";
   PONET_CHECK(!out.empty(), "--out is required");
-  const bool resume = a.is_set("resume");
-  const Device device = device_option(a);
-  apply_threads_option(a);
-  nlohmann::json run_json;
-  if (resume) {
-    run_json = train::read_run_json(out, "finetune");
-    a.load_recorded(run_json, train::run_json_path(out));
-  }
-  const Precision precision = precision_option(a, resume ? &run_json : nullptr, train::run_json_path(out));
+  RunStart run = start_run(a, "finetune", out);
+  const bool resume = run.resume;
+  const Precision precision = run.precision;
   if (!resume && builtin_task) {
     const std::string dir = "runs/kjv-divisions";
     struct stat st;
@@ -197,14 +189,9 @@ int cmd_finetune(int argc, char** argv) {
     tok.save_vocab(out + "/vocab.txt");
     labels.save(out + "/labels.txt");
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    nlohmann::json recorded = a.recorded_json();
-    record_precision(recorded, precision);
-    train::write_run_json(out, "finetune", recorded);
+    write_new_run_json(a, run, "finetune");
   }
-  if (resume && a.is_set("precision")) {  // --precision on --resume: the run continues in it from here on
-    record_precision(run_json, precision);
-    train::write_run_json(out, "finetune", run_json);
-  }
+  record_resumed_precision(a, run, "finetune");
   std::vector<data::ClassificationExample> train_set = data::encode_dataset(train_text, labels, tok, max_len);
   std::vector<data::ClassificationExample> dev_set = data::encode_dataset(dev_text, labels, tok, max_len);
   std::vector<data::ClassificationExample> test_set = data::encode_dataset(test_text, labels, tok, max_len);
@@ -212,7 +199,7 @@ int cmd_finetune(int argc, char** argv) {
   const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
   nn::PoNetForSequenceClassification model(config, seed);
   if (pretrained) load_backbone(model, *pretrained, a.str("init"));
-  model.to(device);
+  model.to(run.device);
   std::fprintf(stderr, "PoNet classifier: %lld parameters, %lld labels, %s; %zu train / %zu dev / %zu test examples\n",
                static_cast<long long>(model.num_parameters()), static_cast<long long>(labels.size()),
                pretrained ? ("backbone from " + a.str("init")).c_str() : "from scratch", train_set.size(), dev_set.size(),

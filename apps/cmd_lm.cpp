@@ -35,7 +35,7 @@ std::string causal_list() {
 }
 
 void declare(Args& a) {
-  const RecordedAs string = RecordedAs::string, integer = RecordedAs::integer, number = RecordedAs::number;
+  const RecordedAs string = RecordedAs::string, integer = RecordedAs::integer;
   a.option("corpus", "", "corpus in BERT format (one sentence per line, blank line between documents); default: the King James Bible",
            string);
   a.option("out", "runs/kjv-lm", "run directory (created; holds vocab, config, checkpoint, log, chart)");
@@ -44,16 +44,9 @@ void declare(Args& a) {
   a.option("vocab", "", "a vocab.txt to use (e.g. a `ponet pretrain` run's) instead of training one", string);
   a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", integer);
   a.option("max-len", "128", "tokens per training window (at most max_position_embeddings)", integer);
-  a.option("batch-size", "32", "windows per step", integer);
   declare_trainer_options(a, {"3200", "100", "0.003", "0.01", "1.0", "linear", "250", "10"}, /*recorded=*/true);
-  a.option("eval-batches", "16", "held-out batches per evaluation", integer);
-  a.option("checkpoint-every", "250", "steps between checkpoints", integer);
-  a.option("held-out", "0.02", "fraction of documents held out for evaluation", number);
-  a.option("held-out-phase", nlohmann::json(data::kPretrainHeldOutPhase).dump(),
-           "which document of every 1/held-out is held out, as a fraction in [0, 1) (plus the seed)", number);
-  a.option("seed", "0", "seed for initialisation, data and dropout", integer);
-  declare_device_option(a);
-  declare_threads_option(a);
+  declare_text_run_options(a, "windows per step");
+  declare_compute_options(a);
   declare_resumable_run_options(a);
 }
 
@@ -65,11 +58,9 @@ int cmd_lm(int argc, char** argv) {
          "softmax baseline; `ponet generate --run DIR` writes with it.");
   declare(a);
   if (!a.parse(argc, argv)) return 0;
-  const std::string out = a.str("out");
-  const bool resume = a.is_set("resume");
-  const Device device = device_option(a);
-  apply_threads_option(a);
-  if (resume) a.load_recorded(train::read_run_json(out, "lm"), train::run_json_path(out));
+  RunStart run = start_run(a, "lm", a.str("out"));
+  const std::string& out = run.out;
+  const bool resume = run.resume;
   train::TrainerOptions to = read_trainer_options(a, out);
   to.checkpoint_every = a.integer("checkpoint-every");
   train::check_options(to);
@@ -77,12 +68,8 @@ int cmd_lm(int argc, char** argv) {
   PONET_CHECK(nn::is_causal_mixer(mixer), "--mixer ", mixer,
               " is not causal: a language model must not see the tokens it predicts (causal mixers: ", causal_list(),
               ")");
-  PONET_CHECK(a.integer("batch-size") > 0, "--batch-size must be positive, got ", a.integer("batch-size"));
+  check_text_run_options(a);
   const double held_out = a.number("held-out");
-  PONET_CHECK(held_out > 0 && held_out < 1, "--held-out must be in (0, 1), got ", held_out);
-  PONET_CHECK(a.number("held-out-phase") >= 0 && a.number("held-out-phase") < 1,
-              "--held-out-phase must be in [0, 1), got ", a.number("held-out-phase"));
-  PONET_CHECK(a.integer("eval-batches") > 0, "--eval-batches must be positive");
   const std::string corpus_arg = a.str("corpus");
   const text::Corpus corpus = text::read_corpus(corpus_arg.empty() ? train::ensure_default_corpus() : corpus_arg);
   const uint64_t seed = static_cast<uint64_t>(a.integer("seed"));
@@ -113,8 +100,9 @@ int cmd_lm(int argc, char** argv) {
     config.segment_num = 0;
     config.validate();
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    train::write_run_json(out, "lm", a.recorded_json());
+    write_new_run_json(a, run, "lm");
   }
+  record_resumed_precision(a, run, "lm");
 
   auto [train_docs, held_docs] = data::split_documents(corpus.documents.size(), held_out, seed, a.number("held-out-phase"));
   const data::LmData train_data(corpus, tok, train_docs, a.integer("max-len"), a.integer("batch-size"));
@@ -124,7 +112,7 @@ int cmd_lm(int argc, char** argv) {
   for (int64_t i = 0; i < a.integer("eval-batches"); ++i) eval_batches.push_back(eval_data.next_batch(eval_rng));
 
   nn::PoNetForCausalLM model(config, seed);
-  model.to(device);
+  model.to(run.device);
   std::fprintf(stderr,
                "causal LM (%s): %lld parameters (hidden %lld, %lld layers, %lld heads, vocab %lld); %lld train / %lld "
                "held-out tokens; device %s\n",
@@ -132,8 +120,8 @@ int cmd_lm(int argc, char** argv) {
                static_cast<long long>(config.hidden_size), static_cast<long long>(config.num_hidden_layers),
                static_cast<long long>(config.num_attention_heads), static_cast<long long>(config.vocab_size),
                static_cast<long long>(train_data.num_tokens()), static_cast<long long>(eval_data.num_tokens()),
-               device.str().c_str());
-  train::CausalLMTask task(model, train_data, eval_batches);
+               run.device.str().c_str());
+  train::CausalLMTask task(model, train_data, eval_batches, run.precision);
   train::Trainer trainer(task, to, seed);
   if (resume) {
     trainer.resume(trainer.checkpoint_path());

@@ -93,7 +93,6 @@ void declare(Args& a) {
            string);
   a.option("vocab-size", std::to_string(kPretrainVocabSize), "WordPiece vocabulary size to train", integer);
   a.option("max-len", "128", "tokens per example ([CLS] A [SEP] B [SEP] + padding)", integer);
-  a.option("batch-size", "32", "examples per step", integer);
   declare_trainer_options(a, {"3200", "100", "0.003", "0.01", "1.0", "linear", "250", "10"}, /*recorded=*/true);
   a.option("objective", "mlm+sso",
            "pretraining objective: mlm+sso (MLM + PoNet's 3-way sentence structure), mlm+nsp (MLM + BERT's "
@@ -108,15 +107,8 @@ void declare(Args& a) {
            "fraction of tokens chosen for MLM in training batches (held-out batches always use BERT's 0.15, so "
            "accuracies stay comparable)",
            number);
-  a.option("eval-batches", "16", "held-out batches per evaluation", integer);
-  a.option("checkpoint-every", "250", "steps between checkpoints", integer);
-  a.option("held-out", "0.02", "fraction of documents held out for evaluation", number);
-  a.option("held-out-phase", nlohmann::json(data::kPretrainHeldOutPhase).dump(),
-           "which document of every 1/held-out is held out, as a fraction in [0, 1) (plus the seed)", number);
-  a.option("seed", "0", "seed for initialisation, data and dropout", integer);
-  declare_device_option(a);
-  declare_precision_option(a);
-  declare_threads_option(a);
+  declare_text_run_options(a, "examples per step");
+  declare_compute_options(a);
   declare_resumable_run_options(a);
   a.flag("composed", "use the composed (op-by-op) mixer instead of the fused kernel", RecordedAs::boolean);
   a.option("dump-batches", "",
@@ -137,26 +129,15 @@ int cmd_pretrain(int argc, char** argv) {
          "ablation objectives MLM + next-sentence prediction (NSP) or MLM alone (--objective).");
   declare(a);
   if (!a.parse(argc, argv)) return 0;
-  const std::string out = a.str("out");
-  const bool resume = a.is_set("resume");
-  const Device device = device_option(a);
-  apply_threads_option(a);
-
-  nlohmann::json run_json;
-  if (resume) {
-    run_json = train::read_run_json(out, "pretrain");
-    a.load_recorded(run_json, train::run_json_path(out));
-  }
-  const Precision precision = precision_option(a, resume ? &run_json : nullptr, train::run_json_path(out));
+  RunStart run = start_run(a, "pretrain", a.str("out"));
+  const std::string& out = run.out;
+  const bool resume = run.resume;
+  const Precision precision = run.precision;
   train::TrainerOptions to = read_trainer_options(a, out);
   to.checkpoint_every = a.integer("checkpoint-every");
   train::check_options(to);  // before the corpus, vocabulary and model are built
-  PONET_CHECK(a.integer("batch-size") > 0, "--batch-size must be positive, got ", a.integer("batch-size"));
+  check_text_run_options(a);
   const double held_out = a.number("held-out");
-  PONET_CHECK(held_out > 0 && held_out < 1, "--held-out must be in (0, 1), got ", held_out);
-  PONET_CHECK(a.number("held-out-phase") >= 0 && a.number("held-out-phase") < 1, "--held-out-phase must be in [0, 1), got ",
-              a.number("held-out-phase"));
-  PONET_CHECK(a.integer("eval-batches") > 0, "--eval-batches must be positive");
   PONET_CHECK(a.number("mask-prob") > 0 && a.number("mask-prob") < 1, "--mask-prob must be in (0, 1), got ",
               a.number("mask-prob"));
   const nn::Recompute recompute = nn::parse_recompute(a.str("recompute"));
@@ -214,14 +195,9 @@ int cmd_pretrain(int argc, char** argv) {
     if (sentence_task && !initial) config.num_sso_labels = train::sentence_labels(objective);
     config.validate();
     io::write_file_atomically(out + "/config.json", config.to_json() + "\n");
-    nlohmann::json recorded = a.recorded_json();
-    record_precision(recorded, precision);
-    train::write_run_json(out, "pretrain", recorded);
+    write_new_run_json(a, run, "pretrain");
   }
-  if (resume && a.is_set("precision")) {  // --precision on --resume: the run continues in it from here on
-    record_precision(run_json, precision);
-    train::write_run_json(out, "pretrain", run_json);
-  }
+  record_resumed_precision(a, run, "pretrain");
 
   data::PretrainingOptions data_opt;
   data_opt.pairs = train::sentence_pairs(objective);
@@ -245,11 +221,11 @@ int cmd_pretrain(int argc, char** argv) {
     model.load_state_dict(weights);
     initial.reset();
   }
-  model.to(device);
+  model.to(run.device);
   std::fprintf(stderr, "PoNet: %lld parameters (hidden %lld, %lld layers, %lld heads, vocab %lld); %zu train / %zu held-out documents; device %s\n",
                static_cast<long long>(model.num_parameters()), static_cast<long long>(config.hidden_size),
                static_cast<long long>(config.num_hidden_layers), static_cast<long long>(config.num_attention_heads),
-               static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), device.str().c_str());
+               static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), run.device.str().c_str());
   if (precision != Precision::fp32) std::fprintf(stderr, "precision: %s GEMMs (docs/precision.md)\n", precision_name(precision));
 
   const std::string dump_dir = a.str("dump-batches");

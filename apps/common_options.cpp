@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "kernels/cpu/gemm_bf16.h"
 #include "train/precision_choice.h"
+#include "train/run_format.h"
 
 namespace ponet::app {
 
@@ -74,13 +75,47 @@ Precision precision_option(const Args& a, const nlohmann::json* resumed, const s
   } else {
     p = parse_precision(value);  // a bad recorded value fails here, naming it
   }
-  if (p == Precision::bf16 && !cpu::cpu_has_avx512_bf16())
-    std::fprintf(stderr, "note: this CPU has no AVX512_BF16; bf16 runs the %s bf16 GEMM kernel (same results, "
-                         "slower than fp32)\n", cpu::gemm_bf16_micro_kernel_name());
-  if (p == Precision::bf16) cpu::gemm_bf16_micro_kernel_name();  // a bad PONET_GEMM_BF16_KERNEL fails here
+  if (p == Precision::bf16) {
+    const char* kernel = cpu::gemm_bf16_micro_kernel_name();  // a bad PONET_GEMM_BF16_KERNEL fails here
+    if (!cpu::cpu_has_avx512_bf16())
+      std::fprintf(stderr, "note: this CPU has no AVX512_BF16; bf16 runs the %s bf16 GEMM kernel (same results, "
+                           "slower than fp32)\n", kernel);
+  }
   return p;
 }
 
 void record_precision(nlohmann::json& run_options, Precision p) { run_options["precision"] = precision_name(p); }
+
+void declare_compute_options(Args& a) {
+  declare_device_option(a);
+  declare_precision_option(a);
+  declare_threads_option(a);
+}
+
+RunStart start_run(Args& a, const std::string& command, const std::string& out) {
+  RunStart run;
+  run.out = out;
+  run.resume = a.is_set("resume");
+  run.device = device_option(a);
+  apply_threads_option(a);
+  if (run.resume) {
+    run.run_json = train::read_run_json(out, command);
+    a.load_recorded(run.run_json, train::run_json_path(out));
+  }
+  run.precision = precision_option(a, run.resume ? &run.run_json : nullptr, train::run_json_path(out));
+  return run;
+}
+
+void write_new_run_json(const Args& a, const RunStart& run, const std::string& command) {
+  nlohmann::json recorded = a.recorded_json();
+  record_precision(recorded, run.precision);
+  train::write_run_json(run.out, command, recorded);
+}
+
+void record_resumed_precision(const Args& a, RunStart& run, const std::string& command) {
+  if (!run.resume || !a.is_set("precision")) return;
+  record_precision(run.run_json, run.precision);
+  train::write_run_json(run.out, command, run.run_json);
+}
 
 }  // namespace ponet::app

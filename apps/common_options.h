@@ -1,5 +1,7 @@
 // Options that several `ponet` commands offer under the same name, each declared and read here once.
 #pragma once
+#include <nlohmann/json.hpp>
+
 #include "apps/args.h"
 #include "core/device.h"
 #include "core/precision.h"
@@ -33,5 +35,23 @@ void declare_precision_option(Args& a);
 // bf16 on a CPU without AVX512_BF16 prints one line saying the portable (slow) kernel runs.
 Precision precision_option(const Args& a, const nlohmann::json* resumed = nullptr, const std::string& where = "");
 void record_precision(nlohmann::json& run_options, Precision p);
+
+// --device, --precision and --threads: where and how a training or timing command computes.
+void declare_compute_options(Args& a);
+
+// What every training command reads first, in one order: --resume with the recorded options of the run
+// in `out` (its run.json, written by `command`), --device, --threads and --precision (resolved once).
+struct RunStart {
+  std::string out;
+  bool resume = false;
+  Device device;
+  nlohmann::json run_json;  // the resumed run's run.json; null when the run starts here
+  Precision precision = Precision::fp32;
+};
+RunStart start_run(Args& a, const std::string& command, const std::string& out);
+// Writes run.json of a run that starts here: the recorded options and the resolved precision.
+void write_new_run_json(const Args& a, const RunStart& run, const std::string& command);
+// A --precision named on --resume: the run continues in it, and its run.json says so from here on.
+void record_resumed_precision(const Args& a, RunStart& run, const std::string& command);
 
 }  // namespace ponet::app

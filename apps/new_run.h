@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "apps/args.h"
 #include "nn/ponet_config.h"
 #include "text/corpus.h"
 #include "text/tokenizer.h"
@@ -18,5 +19,11 @@ text::WordPieceTokenizer train_vocabulary(const text::Corpus& corpus, int64_t si
 
 // The vocabulary size and the [PAD], [CLS], [SEP], [MASK] ids of `tok`, into `config`.
 void use_tokenizer_ids(nn::PoNetConfig& config, const text::WordPieceTokenizer& tok);
+
+// --batch-size, --eval-batches, --checkpoint-every, --held-out, --held-out-phase and --seed, recorded in
+// run.json: the batch, held-out split and cadence of a text run. `batch_help` says what a batch holds.
+void declare_text_run_options(Args& a, const std::string& batch_help);
+// Checks them before any work; a bad value is an error naming it.
+void check_text_run_options(const Args& a);
 
 }  // namespace ponet::app

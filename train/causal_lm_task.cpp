@@ -18,8 +18,8 @@ nn::PoNetInputs to_inputs(const data::LmBatch& b) {
 }  // namespace
 
 CausalLMTask::CausalLMTask(nn::PoNetForCausalLM& model, const data::LmData& train_data,
-                           std::vector<data::LmBatch> eval_batches)
-    : model_(model), train_data_(train_data), eval_batches_(std::move(eval_batches)) {
+                           std::vector<data::LmBatch> eval_batches, Precision precision)
+    : model_(model), train_data_(train_data), eval_batches_(std::move(eval_batches)), precision_(precision) {
   PONET_CHECK(train_data.max_len() <= model.config().max_position_embeddings, "language model: windows of ",
               train_data.max_len(), " tokens exceed max_position_embeddings ", model.config().max_position_embeddings);
 }
@@ -45,6 +45,7 @@ StepResult CausalLMTask::forward_next_batch(Rng& data_rng) {
   }
   nn::ForwardOptions fo;
   fo.dropout_rows = shard_.dropout_rows(B);
+  fo.precision = precision_;
   const nn::CausalLMOutputs out = model_.forward(to_inputs(batch), fo);
   StepResult r;
   r.objective = shard_.size > 1 ? scale(out.loss, static_cast<float>(share)) : out.loss;
@@ -63,8 +64,10 @@ Metrics CausalLMTask::evaluate() {
   double loss = 0;
   Accuracy accuracy;
   const int64_t V = model_.config().vocab_size;
+  nn::ForwardOptions fo;
+  fo.precision = precision_;
   for (const data::LmBatch& b : eval_batches_) {
-    const nn::CausalLMOutputs out = model_.forward(to_inputs(b));
+    const nn::CausalLMOutputs out = model_.forward(to_inputs(b), fo);
     loss += out.loss.item();
     const int64_t n = b.input_ids.numel();
     accuracy.add(argmax_accuracy(out.logits.reshape({n, V}), b.labels.reshape({n})));

@@ -14,7 +14,9 @@ namespace ponet::train {
 class CausalLMTask : public Task {
  public:
   // eval_batches are fixed (drawn once by the caller) so every evaluation sees the same windows.
-  CausalLMTask(nn::PoNetForCausalLM& model, const data::LmData& train_data, std::vector<data::LmBatch> eval_batches);
+  // precision: of the model's GEMMs in training and evaluation (core/precision.h).
+  CausalLMTask(nn::PoNetForCausalLM& model, const data::LmData& train_data, std::vector<data::LmBatch> eval_batches,
+               Precision precision = Precision::fp32);
 
   nn::Model& model() override { return model_; }
   StepResult forward_next_batch(Rng& data_rng) override;
@@ -28,6 +30,7 @@ class CausalLMTask : public Task {
   nn::PoNetForCausalLM& model_;
   const data::LmData& train_data_;
   std::vector<data::LmBatch> eval_batches_;
+  Precision precision_;
   Shard shard_;
 };
 

@@ -5,6 +5,8 @@
 #   - run.json records the precision; a bf16 run stopped at step 10 and resumed gives the bits of the
 #     uninterrupted one; resumed with --precision fp32 it continues in fp32 (run.json says so) and stays
 #     close to the fp32 run;
+#   - `ponet lm --precision bf16` (the causal language model) runs in bf16 close to fp32, records it, and
+#     a stop and resume keeps it;
 #   - `ponet export --dtype bf16` writes BF16 weights that `ponet predict --run` imports back.
 # Usage: tests/scripts/precision_test.sh path/to/ponet
 set -euo pipefail
@@ -86,6 +88,18 @@ cp -r "$dir/bf16" "$dir/bf16_auto"
 grep -q "^trained 0 steps" "$dir/out.txt" || fail "resuming a finished run did not report it"
 grep -q '"precision": "bf16"' "$dir/bf16_auto/run.json" || fail "resuming a bf16 run with auto changed its precision"
 echo "precision_test: auto chose $chosen on this CPU"
+
+# the causal language model: the same checks, shorter
+lm=(--corpus "$dir/corpus.txt" --config "$here/apps/configs/tiny.json" --vocab-size 60 --max-len 32 --batch-size 8
+    --steps 20 --warmup 2 --eval-every 10 --checkpoint-every 10 --log-every 1 --eval-batches 1 --held-out 0.2 --quiet)
+"$ponet" lm "${lm[@]}" --out "$dir/lm32" > /dev/null 2>&1 || fail "ponet lm in fp32 failed"
+"$ponet" lm "${lm[@]}" --precision bf16 --out "$dir/lm16" > /dev/null 2>&1 || fail "ponet lm --precision bf16 failed"
+grep -q '"precision": "bf16"' "$dir/lm16/run.json" || fail "the lm run.json does not record bf16"
+compare "$dir/lm32/log.jsonl" "$dir/lm16/log.jsonl" 1 0.01 || fail "the bf16 language model does not follow fp32"
+"$ponet" lm "${lm[@]}" --precision bf16 --stop-after 10 --out "$dir/lmstop" > /dev/null 2>&1
+"$ponet" lm --resume --out "$dir/lmstop" > /dev/null 2>&1
+cmp -s "$dir/lmstop/checkpoint.safetensors" "$dir/lm16/checkpoint.safetensors" ||
+  fail "a bf16 language model stopped at step 10 and resumed differs from the uninterrupted one"
 
 # export in bf16: half the bytes, BF16 tensors, read back by ponet's import
 "$ponet" export --run "$dir/bf16" --out "$dir/hf32" > /dev/null
