@@ -114,9 +114,7 @@ int cmd_lra(int argc, char** argv) {
            "(in OUT/self_pretrain; a finished one there is reused), then fine-tune from it; 0: off");
   a.option("self-pretrain-lr", "", "peak lr of the self-pretraining (default: the run's --lr)");
   a.option("out", "", "run directory (default: runs/<task>-<mixer>-<preset>-s<seed>, with -sp<STEPS> before -s<seed> when self-pretraining)");
-  declare_device_option(a);
-  declare_precision_option(a);
-  declare_threads_option(a);
+  declare_compute_options(a);
   if (!a.parse(argc, argv)) return 0;
   PONET_CHECK(task, "ponet lra: the task comes first (ponet lra TASK [options]; TASK: ", task_names(", "), ")");
   auto preset_it = task->presets.find(a.str("preset"));

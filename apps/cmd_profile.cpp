@@ -104,9 +104,7 @@ int cmd_profile(int argc, char** argv) {
            "0.15 for the LRA-size model)");
   a.option("batch", "32", "sequences per step");
   a.option("steps", "3", "profiled training steps, after one warm-up step");
-  declare_device_option(a);
-  declare_precision_option(a);
-  declare_threads_option(a);
+  declare_compute_options(a);
   a.option("json", "", "also write the profile to this JSON file");
   a.option("recompute", "none", "what each layer recomputes in backward: none, gelu, ffn or all (nn/recompute.h)");
   if (!a.parse(argc, argv)) return 0;
