@@ -37,10 +37,22 @@ def paired_t(a, b):
     """Paired t-test of a - b: (mean difference, its std, t, two-sided p). Needs >= 2 pairs."""
     d = [x - y for x, y in zip(a, b)]
     m, s = mean(d), std(d)
-    if s == 0:
+    if s <= 1e-12 * max(1.0, abs(m)):  # the same difference on every pair, up to float rounding
+        s = 0.0
         return m, s, math.copysign(math.inf, m) if m else 0.0, 0.0 if m else 1.0
     t = m / (s / math.sqrt(len(d)))
     return m, s, t, t_two_sided_p(t, len(d) - 1)
+
+
+def paired_cells(a, b, ahead="ahead", behind="behind"):
+    """The markdown cells "mean +- std | t | p | verdict" of the paired t-test of a - b (>= 2 pairs). The
+    same nonzero gap on every pair has an infinite t; its p of 0 would overstate a few seeds, so it gets
+    no verdict."""
+    m, s, t, p = paired_t(a, b)
+    if s == 0 and m != 0:
+        return f"{m:+.2f} +- 0.00 | - | - | the same gap on every seed: no test"
+    verdict = "no significant difference" if p >= 0.05 else (ahead if m > 0 else behind)
+    return f"{m:+.2f} +- {s:.2f} | {t:.2f} | {p:.3f} | {verdict}"
 
 
 if __name__ == "__main__":
@@ -51,4 +63,7 @@ if __name__ == "__main__":
     assert t_two_sided_p(0, 4) > 0.9999
     m, s, t, p = paired_t([1, 2, 3, 4, 5], [1, 2, 3, 4, 5])
     assert (m, p) == (0, 1.0)
+    # a constant difference whose float spread is rounding, not data: zero spread, infinite t
+    m, s, t, p = paired_t([0.30, 0.32, 0.34], [0.32, 0.34, 0.36])
+    assert s == 0.0 and math.isinf(t) and p == 0.0, (s, t, p)
     print("paired_stats: ok")

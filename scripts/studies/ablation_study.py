@@ -9,7 +9,7 @@
 import argparse, json, os, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from paired_stats import mean, paired_t, std  # noqa: E402
+from paired_stats import mean, paired_cells, std  # noqa: E402
 
 VARIANTS = {"full": "PoNet", "no_ga": "w/o GA", "no_smp": "w/o SMP", "no_lmp": "w/o LMP"}
 OBJECTIVES = {"mlm+sso": "MLM + SSO", "mlm+nsp": "MLM + NSP", "mlm": "MLM"}
@@ -95,7 +95,4 @@ for title, values in (("fine-tuned test accuracy", test), ("held-out MLM accurac
         if len(d) < 2:
             print(f"| {name(c)} | " + " | ".join(f"{x:+.2f}" for x in d) + " | needs 2 seeds | | | |")
             continue
-        m, s, t, p = paired_t(values[c], values[base])
-        verdict = "no significant difference" if p >= 0.05 else ("ahead" if m > 0 else "behind")
-        print(f"| {name(c)} | " + " | ".join(f"{x:+.2f}" for x in d) +
-              f" | {m:+.2f} +- {s:.2f} | {t:.2f} | {p:.3f} | {verdict} |")
+        print(f"| {name(c)} | " + " | ".join(f"{x:+.2f}" for x in d) + " | " + paired_cells(values[c], values[base]) + " |")

@@ -3,12 +3,14 @@
 # runs/<task>-<mixer>-<preset>-s<seed>/ (results.json, log.jsonl) prints a markdown table (test accuracy
 # per seed, mean +- std, best dev), the paired per-seed differences PoNet - softmax and PoNet - FNet with
 # a paired t-test, and the gradient norms per mixer (and, for runs with --self-pretrain, both phases'
-# steps and seconds: the total budget); writes every run's dev curve to one SVG.
+# steps and seconds: the total budget); writes every run's dev curve to one SVG. With --baseline PRESET
+# (e.g. --preset cpu-sp --baseline cpu) it also prints, per mixer, the paired per-seed difference of
+# these runs against the baseline's runs of the same mixer and seed (self-pretrained against scratch).
 #   scripts/studies/lra_study.py --task listops --preset cpu --seeds 0 1 2 3 4 --svg runs/listops-cpu-dev-curves.svg
 import argparse, json, os, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from paired_stats import mean, paired_t, std  # noqa: E402
+from paired_stats import mean, paired_cells, std  # noqa: E402
 from svg_chart import line_chart  # noqa: E402
 
 MIXERS = [("ponet", "PoNet", "#d62728"), ("softmax", "softmax attention", "#1f77b4"), ("fnet", "FNet", "#2ca02c")]
@@ -20,25 +22,30 @@ ap.add_argument("--seeds", nargs="+", default=["0", "1", "2", "3", "4"])
 ap.add_argument("--runs", default="runs")
 ap.add_argument("--svg", default="")
 ap.add_argument("--mixers", nargs="+", default=[m for m, _, _ in MIXERS])
+ap.add_argument("--baseline", default="", help="another preset tag to compare against, mixer by mixer and seed by seed")
 args = ap.parse_args()
 MIXERS = [m for m in MIXERS if m[0] in args.mixers]
 
-def run_dir(mixer, seed):
-    return os.path.join(args.runs, f"{args.task}-{mixer}-{args.preset}-s{seed}")
+def run_dir(mixer, seed, preset=None):
+    return os.path.join(args.runs, f"{args.task}-{mixer}-{preset or args.preset}-s{seed}")
 
 def records(mixer, seed):
     return [json.loads(l) for l in open(os.path.join(run_dir(mixer, seed), "log.jsonl")) if l.strip()]
 
-results, missing = {}, []
-for mixer, _, _ in MIXERS:
-    for seed in args.seeds:
-        path = os.path.join(run_dir(mixer, seed), "results.json")
-        if os.path.exists(path):
-            results[mixer, seed] = json.load(open(path))
-        else:
-            missing.append(path)
-if missing:
-    sys.exit("lra_study: missing " + ", ".join(missing))
+def load_results(preset):
+    found, missing = {}, []
+    for mixer, _, _ in MIXERS:
+        for seed in args.seeds:
+            path = os.path.join(run_dir(mixer, seed, preset), "results.json")
+            if os.path.exists(path):
+                found[mixer, seed] = json.load(open(path))
+            else:
+                missing.append(path)
+    if missing:
+        sys.exit("lra_study: missing " + ", ".join(missing))
+    return found
+
+results = load_results(args.preset)
 
 test = {m: [100 * results[m, s]["test_accuracy"] for s in args.seeds] for m, _, _ in MIXERS}
 dev = {m: [100 * results[m, s]["best_dev_accuracy"] for s in args.seeds] for m, _, _ in MIXERS}
@@ -60,10 +67,8 @@ for other, oname in [p for p in (("softmax", "softmax"), ("fnet", "FNet")) if "p
     if len(d) < 2:  # one seed has no spread: a t-test would divide by zero and call any gap significant
         print(f"| PoNet - {oname} | {d[0]:+.2f} | {d[0]:+.2f} | - | - | one seed: no test |")
         continue
-    m, s, t, p = paired_t(test["ponet"], test[other])
-    verdict = "no significant difference" if p >= 0.05 else ("PoNet ahead" if m > 0 else "PoNet behind")
-    print(f"| PoNet - {oname} | " + " | ".join(f"{x:+.2f}" for x in d) +
-          f" | {m:+.2f} +- {s:.2f} | {t:.2f} | {p:.3f} | {verdict} |")
+    print(f"| PoNet - {oname} | " + " | ".join(f"{x:+.2f}" for x in d) + " | " +
+          paired_cells(test["ponet"], test[other], "PoNet ahead", "PoNet behind") + " |")
 
 print("\nGradient norm per mixer (log.jsonl, mean over the records of each phase, all seeds):\n")
 print("| mixer | steps 1-200 | 201-1000 | 1001-end | largest |")
@@ -93,6 +98,22 @@ if any("self_pretrain" in r for r in results.values()):
               f" {mean([r.get('total_steps', r['steps']) for r in rs]):.0f} |"
               f" {mean([100 * p['final_mlm_accuracy'] for p in sp]):.2f} |"
               f" {mean([r.get('total_seconds', r['seconds']) for r in rs]):.0f} |")
+
+if args.baseline:
+    base = load_results(args.baseline)
+    print(f"\nPaired per-seed differences of test accuracy, {args.preset} - {args.baseline} (points; same mixer, data"
+          " and seed):\n")
+    print(f"| mixer | {args.baseline} mean | {args.preset} mean | " + " | ".join(f"seed {s}" for s in args.seeds) +
+          " | mean +- std | t | p (two-sided) | at 5 % |")
+    print("|---|---|---|" + "---|" * (len(args.seeds) + 4))
+    for m, name, _ in MIXERS:
+        ours, theirs = test[m], [100 * base[m, s]["test_accuracy"] for s in args.seeds]
+        d = [a - b for a, b in zip(ours, theirs)]
+        head = f"| {name} | {mean(theirs):.2f} | {mean(ours):.2f} | " + " | ".join(f"{x:+.2f}" for x in d)
+        if len(d) < 2:  # no spread to test against
+            print(head + f" | {d[0]:+.2f} | - | - | one seed: no test |")
+            continue
+        print(head + " | " + paired_cells(ours, theirs) + " |")
 
 if args.svg:
     dev_series, train_series = [], []
