@@ -103,17 +103,6 @@ void pack_b(float* dst, const float* B, int64_t ldb, bool t, int64_t k0, int64_t
   for (int64_t s = 0; s < nc; s += NR) pack_b_sliver(dst + s * kc, B, ldb, t, k0, kc, j0, s, nc);
 }
 
-// A packing buffer of at least n floats, kept per thread and only grown: a fresh zero-filled vector for
-// every block spent about a tenth of a K = 128 product in memset (perf, the decoder's 1640 x 8000 x 128).
-// which: 0 the shared B panel (owned by the calling thread), 1 a thread's packed A (a partial sliver, or
-// a transposed A's whole block).
-float* packing_buffer(int which, size_t n) {
-  thread_local std::vector<float> buffers[2];
-  std::vector<float>& b = buffers[which];
-  if (b.size() < n) b.resize(n);
-  return b.data();
-}
-
 }  // namespace
 
 void gemm_scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
@@ -139,12 +128,12 @@ void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
     const int64_t nc_padded = (nc + NR - 1) / NR * NR;
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
       const int64_t kc = std::min(KC, K - k0);
-      float* bpack = packing_buffer(0, static_cast<size_t>(kc * nc_padded));
+      float* bpack = packing_buffer<float>(0, static_cast<size_t>(kc * nc_padded));
       const int64_t m_blocks = (M + MC - 1) / MC;
 #pragma omp parallel if (M * nc * kc > 1 << 18)
       {
         pack_b(bpack, B, ldb, trans_b, k0, kc, j0, nc);  // ends with the omp for's barrier
-        float* apack = packing_buffer(1, static_cast<size_t>(trans_a ? (MC + MR - 1) / MR * MR * kc : MR * kc));
+        float* apack = packing_buffer<float>(1, static_cast<size_t>(trans_a ? (MC + MR - 1) / MR * MR * kc : MR * kc));
 #pragma omp for schedule(dynamic, 1)
         for (int64_t mb = 0; mb < m_blocks; ++mb) {
           const int64_t i0 = mb * MC, mc = std::min(MC, M - i0);
@@ -171,15 +160,7 @@ void gemm_with(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, 
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   // With few M blocks the M split leaves threads idle (128 rows are three 48-row blocks); the main
   // job's weight gradients (128 x 128 over 4096 tokens) are that case (kernels/cpu/gemm_split_k.h).
-  if (use_split_k(M, N, K, MC)) {
-    auto blocked = [micro_kernel](bool ta, bool tb, int64_t m, int64_t n, int64_t k, float al, const float* a,
-                                  int64_t la, const float* b, int64_t lb, float be, float* c, int64_t lc) {
-      gemm_blocked(micro_kernel, ta, tb, m, n, k, al, a, la, b, lb, be, c, lc);
-    };
-    gemm_split_k(blocked, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  } else {
-    gemm_blocked(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  }
+  gemm_blocked_or_split_k(gemm_blocked, micro_kernel, MC, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace

@@ -84,15 +84,6 @@ void pack_b_sliver(uint32_t* dst, const float* B, int64_t ldb, bool t, int64_t k
   }
 }
 
-// A packing buffer of at least n pairs, kept per thread and only grown (which: 0 the shared B panel, 1 a thread's A
-// block).
-uint32_t* packing_buffer(int which, size_t n) {
-  thread_local std::vector<uint32_t> buffers[2];
-  std::vector<uint32_t>& b = buffers[which];
-  if (b.size() < n) b.resize(n);
-  return b.data();
-}
-
 void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                   const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
@@ -102,13 +93,13 @@ void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
     const int64_t nc_padded = (nc + NR - 1) / NR * NR;
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
       const int64_t kc = std::min(KC, K - k0), kp = (kc + 1) / 2;
-      uint32_t* bpack = packing_buffer(0, static_cast<size_t>(kp * nc_padded));
+      uint32_t* bpack = gemm_detail::packing_buffer<uint32_t>(0, static_cast<size_t>(kp * nc_padded));
       const int64_t m_blocks = (M + MC - 1) / MC;
 #pragma omp parallel if (M * nc * kc > 1 << 18)
       {
 #pragma omp for schedule(static)
         for (int64_t s = 0; s < nc; s += NR) pack_b_sliver(bpack + s * kp, B, ldb, trans_b, k0, kc, j0, s, nc);
-        uint32_t* apack = packing_buffer(1, static_cast<size_t>((MC + MR - 1) / MR * MR * kp));
+        uint32_t* apack = gemm_detail::packing_buffer<uint32_t>(1, static_cast<size_t>((MC + MR - 1) / MR * MR * kp));
 #pragma omp for schedule(dynamic, 1)
         for (int64_t mb = 0; mb < m_blocks; ++mb) {
           const int64_t i0 = mb * MC, mc = std::min(MC, M - i0);
@@ -126,15 +117,8 @@ void gemm_blocked(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t 
 
 void gemm_with(MicroKernel micro_kernel, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  if (gemm_detail::use_split_k(M, N, K, MC)) {
-    auto blocked = [micro_kernel](bool ta, bool tb, int64_t m, int64_t n, int64_t k, float al, const float* a,
-                                  int64_t la, const float* b, int64_t lb, float be, float* c, int64_t lc) {
-      gemm_blocked(micro_kernel, ta, tb, m, n, k, al, a, la, b, lb, be, c, lc);
-    };
-    gemm_detail::gemm_split_k(blocked, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  } else {
-    gemm_blocked(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  }
+  gemm_detail::gemm_blocked_or_split_k(gemm_blocked, micro_kernel, MC, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb,
+                                       beta, C, ldc);
 }
 
 struct NamedKernel {

@@ -1,7 +1,8 @@
 // The split along K shared by the fp32 and bf16 blocked GEMMs (kernels/cpu/gemm.cpp, kernels/cpu/gemm_bf16.cpp). A
 // product with a small C and a long K (a weight gradient, dW = g^T x over every token) has too few M blocks for the M
 // split to keep the threads busy; it is split along K: every chunk's product goes to its own M x N buffer in parallel
-// (each a one-thread blocked GEMM), then the buffers are added in chunk order.
+// (each a one-thread blocked GEMM), then the buffers are added in chunk order. Also the two GEMMs' shared entry and
+// packing buffers.
 #pragma once
 #include <omp.h>
 
@@ -45,6 +46,34 @@ void gemm_split_k(const Blocked& blocked, bool trans_a, bool trans_b, int64_t M,
       float& c = C[i * ldc + j];
       c = (beta == 0.f ? 0.f : beta * c) + acc;
     }
+}
+
+// The whole product through blocked(micro_kernel, ta, tb, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc), split along K
+// first where use_split_k says the M split would leave threads idle: the one entry of the fp32 and bf16 GEMMs.
+template <class MicroKernel, class Blocked>
+void gemm_blocked_or_split_k(const Blocked& blocked, MicroKernel micro_kernel, int64_t mc_block, bool trans_a,
+                             bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                             const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (use_split_k(M, N, K, mc_block)) {
+    auto chunk = [&](bool ta, bool tb, int64_t m, int64_t n, int64_t k, float al, const float* a, int64_t la,
+                     const float* b, int64_t lb, float be, float* c, int64_t lc) {
+      blocked(micro_kernel, ta, tb, m, n, k, al, a, la, b, lb, be, c, lc);
+    };
+    gemm_split_k(chunk, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  } else {
+    blocked(micro_kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+}
+
+// A packing buffer of at least n elements, kept per thread and only grown: a fresh zero-filled vector for every block
+// spent about a tenth of a K = 128 product in memset (perf, the MLM decoder's 1640 x 8000 x 128). which: 0 the shared
+// B panel (owned by the calling thread), 1 a thread's packed A.
+template <class Element>
+Element* packing_buffer(int which, size_t n) {
+  thread_local std::vector<Element> buffers[2];
+  std::vector<Element>& b = buffers[which];
+  if (b.size() < n) b.resize(n);
+  return b.data();
 }
 
 }  // namespace ponet::cpu::gemm_detail
