@@ -52,7 +52,6 @@ void check_text_run_options(const Args& a) {
   PONET_CHECK(held_out > 0 && held_out < 1, "--held-out must be in (0, 1), got ", held_out);
   PONET_CHECK(phase >= 0 && phase < 1, "--held-out-phase must be in [0, 1), got ", phase);
   PONET_CHECK(a.integer("eval-batches") > 0, "--eval-batches must be positive, got ", a.integer("eval-batches"));
-  PONET_CHECK(a.integer("checkpoint-every") > 0, "--checkpoint-every must be positive, got ", a.integer("checkpoint-every"));
 }
 
 }  // namespace ponet::app

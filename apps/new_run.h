@@ -23,7 +23,8 @@ void use_tokenizer_ids(nn::PoNetConfig& config, const text::WordPieceTokenizer& 
 // --batch-size, --eval-batches, --checkpoint-every, --held-out, --held-out-phase and --seed, recorded in
 // run.json: the batch, held-out split and cadence of a text run. `batch_help` says what a batch holds.
 void declare_text_run_options(Args& a, const std::string& batch_help);
-// Checks them before any work; a bad value is an error naming it.
+// Checks them before any work; a bad value is an error naming it (--checkpoint-every is the trainer's
+// to check, with the rest of TrainerOptions: train::check_options).
 void check_text_run_options(const Args& a);
 
 }  // namespace ponet::app
