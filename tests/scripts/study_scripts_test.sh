@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The study scripts' arithmetic (scripts/lib/paired_stats.py against a t table;
-# scripts/studies/lra_study.py on made-up runs whose mean, std and paired t are known by hand), and their refusal of a missing run.
+# scripts/studies/lra_study.py and scripts/compare_mixers.py on made-up runs whose mean, std and paired t are
+# known by hand), and their refusal of a missing run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 scripts/lib/paired_stats.py
@@ -66,4 +67,44 @@ if python3 scripts/studies/lra_study.py --runs "$dir" --preset cpu --seeds 0 1 2
   echo "FAIL: a missing run was not refused"; exit 1
 fi
 grep -q "missing .*listops-fnet-cpu-s2/results.json" "$dir/err"
+# scripts/compare_mixers.py on made-up runs: the sweep on seed 0 picks lr 3e-3 for PoNet and FNet and 1e-3
+# for softmax attention; fine-tuned test accuracy (%) ponet 80 82 84, softmax 79 80 81, so PoNet - BERT is
+# +1 +2 +3 (mean 2, std 1, t 3.46, p 0.074) and PoNet's mean relative to BERT's 82 / 80 = 102.5 %
+cm="$dir/compare"
+python3 - "$cm" <<'PY2'
+import json, os, sys
+d = sys.argv[1]
+mlm = {("ponet", "1e-3"): 0.30, ("ponet", "3e-3"): 0.35, ("softmax", "1e-3"): 0.17, ("softmax", "3e-3"): 0.16,
+       ("fnet", "1e-3"): 0.29, ("fnet", "3e-3"): 0.31}
+best = {"ponet": "3e-3", "softmax": "1e-3", "fnet": "3e-3"}
+ft = {"ponet": [80, 82, 84], "softmax": [79, 80, 81], "fnet": [50, 55, 60], "scratch": [78, 78, 79]}
+for (m, lr), acc in mlm.items():
+    for s in range(3):
+        if s and lr != best[m]:
+            continue
+        r = os.path.join(d, f"pretrain-{m}-lr{lr}-s{s}")
+        os.makedirs(r)
+        with open(f"{r}/log.jsonl", "w") as f:
+            for step in (100, 200):
+                f.write(json.dumps({"kind": "eval", "step": step, "mlm_accuracy": acc + s / 100, "sso_accuracy": 0.4,
+                                    "mlm_loss": 4.0, "elapsed_s": 10}) + "\n")
+for m, v in ft.items():
+    for s, a in enumerate(v):
+        r = os.path.join(d, f"finetune-{m if m == 'scratch' else m + '-lr' + best[m]}-s{s}")
+        os.makedirs(r)
+        json.dump({"test_accuracy": a / 100, "test_macro_f1": a / 200, "best_dev_accuracy": a / 100},
+                  open(f"{r}/results.json", "w"))
+PY2
+[ "$(python3 scripts/compare_mixers.py best "$cm" --seeds 0 --lrs 1e-3 3e-3 | tr '\n' ' ')" = "ponet 3e-3 softmax 1e-3 fnet 3e-3 " ]
+out=$(python3 scripts/compare_mixers.py report "$cm" --seeds 0 1 2 --lrs 1e-3 3e-3)
+echo "$out"
+grep -q "| PoNet | 3e-3 | 35.00 | 36.00 | 37.00 | 36.00 +- 1.00 |" <<<"$out"
+grep -q "| PoNet | 80.00 | 82.00 | 84.00 | 82.00 +- 2.00 | .* | 102.5 % |" <<<"$out"
+grep -q "| PoNet - softmax attention (BERT) | +1.00 | +2.00 | +3.00 | +2.00 +- 1.00 | 3.46 | 0.074 | no significant difference |" <<<"$out"
+grep -q "<polyline" "$cm/pretraining-curves.svg"
+rm -rf "$cm/finetune-fnet-lr3e-3-s2"
+if python3 scripts/compare_mixers.py report "$cm" --seeds 0 1 2 --lrs 1e-3 3e-3 >/dev/null 2>"$dir/err"; then
+  echo "FAIL: compare_mixers.py accepted a missing fine-tuning"; exit 1
+fi
+grep -q "missing .*finetune-fnet-lr3e-3-s2/results.json" "$dir/err"
 echo "study scripts: ok"
