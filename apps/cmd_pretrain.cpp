@@ -222,8 +222,9 @@ int cmd_pretrain(int argc, char** argv) {
     initial.reset();
   }
   model.to(run.device);
-  std::fprintf(stderr, "PoNet: %lld parameters (hidden %lld, %lld layers, %lld heads, vocab %lld); %zu train / %zu held-out documents; device %s\n",
-               static_cast<long long>(model.num_parameters()), static_cast<long long>(config.hidden_size),
+  // the model family is PoNet's; its token mixer may be another (softmax attention for BERT, FNet)
+  std::fprintf(stderr, "model: %lld parameters (%s mixer, hidden %lld, %lld layers, %lld heads, vocab %lld); %zu train / %zu held-out documents; device %s\n",
+               static_cast<long long>(model.num_parameters()), config.mixer.c_str(), static_cast<long long>(config.hidden_size),
                static_cast<long long>(config.num_hidden_layers), static_cast<long long>(config.num_attention_heads),
                static_cast<long long>(config.vocab_size), train_docs.size(), held_docs.size(), run.device.str().c_str());
   if (precision != Precision::fp32) std::fprintf(stderr, "precision: %s GEMMs (docs/precision.md)\n", precision_name(precision));

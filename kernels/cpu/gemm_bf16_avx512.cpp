@@ -5,9 +5,8 @@
 // tests/test_gemm_bf16.cpp.
 #include "kernels/cpu/gemm_bf16_micro_kernel.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 10)
+#ifdef PONET_HAVE_ZMM_TILE_STORE  // (x86-64 and a compiler that knows AVX512_BF16: kernels/cpu/gemm_store.h)
 #define PONET_HAVE_AVX512BF16_KERNEL 1
-#include <immintrin.h>
 #endif
 
 namespace ponet::cpu::gemm_bf16_detail {
@@ -15,35 +14,6 @@ namespace ponet::cpu::gemm_bf16_detail {
 #ifdef PONET_HAVE_AVX512BF16_KERNEL
 
 bool have_avx512bf16_kernel() { return true; }
-
-// Writes the register tile to C (C = alpha acc + beta C on the first K block, C += alpha acc after), whole vectors
-// for a full tile.
-__attribute__((target("avx512f"))) inline void store_acc(__m512 (&acc)[MR][2], float* C, int64_t ldc, int64_t m,
-                                                         int64_t n, float alpha, bool first_k_block, float beta) {
-  if (m == MR && n == NR) {
-    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    const bool add = !first_k_block || beta == 1.f;
-    for (int64_t r = 0; r < MR; ++r)
-      for (int64_t h = 0; h < 2; ++h) {
-        float* c = C + r * ldc + 16 * h;
-        __m512 v;
-        if (add)
-          v = _mm512_fmadd_ps(va, acc[r][h], _mm512_loadu_ps(c));
-        else if (beta == 0.f)
-          v = _mm512_mul_ps(va, acc[r][h]);  // C is not read: NaN there is ignored
-        else
-          v = _mm512_fmadd_ps(va, acc[r][h], _mm512_mul_ps(vb, _mm512_loadu_ps(c)));
-        _mm512_storeu_ps(c, v);
-      }
-    return;
-  }
-  float tile[MR][NR];
-  for (int64_t r = 0; r < MR; ++r) {
-    _mm512_storeu_ps(tile[r], acc[r][0]);
-    _mm512_storeu_ps(tile[r] + 16, acc[r][1]);
-  }
-  store_tile(tile, C, ldc, m, n, alpha, first_k_block, beta);
-}
 
 // Per pair of k: two B vectors (32 columns, each lane a bf16 pair) and, per row, the row's pair broadcast to all lanes;
 // vdpbf16ps adds both products to the fp32 accumulator. B is prefetched 8 pairs (1 KiB) ahead, as the fp32 kernel does
@@ -69,7 +39,7 @@ __attribute__((target("avx512f,avx512bf16"))) void micro_kernel_avx512bf16(int64
     a += a_pair_stride;
     b += NR;
   }
-  store_acc(acc, C, ldc, m, n, alpha, first_k_block, beta);
+  gemm_store::store_zmm_tile(acc, C, ldc, m, n, alpha, first_k_block, beta);
 }
 
 // The vdpbf16ps loop with FMAs: per pair, the B vectors' low halves shifted up and their high halves masked are the
@@ -101,7 +71,7 @@ __attribute__((target("avx512f"))) void micro_kernel_avx512fma(int64_t kp, const
     a += a_pair_stride;
     b += NR;
   }
-  store_acc(acc, C, ldc, m, n, alpha, first_k_block, beta);
+  gemm_store::store_zmm_tile(acc, C, ldc, m, n, alpha, first_k_block, beta);
 }
 
 #else

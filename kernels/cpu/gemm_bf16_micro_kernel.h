@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "core/bfloat16.h"
+#include "kernels/cpu/gemm_store.h"
 
 namespace ponet::cpu::gemm_bf16_detail {
 
@@ -28,19 +29,7 @@ inline uint32_t bf16_pair(float even_k, float odd_k) {
 inline float pair_low(uint32_t p) { return bf16_to_float(static_cast<uint16_t>(p & 0xffffu)); }
 inline float pair_high(uint32_t p) { return bf16_to_float(static_cast<uint16_t>(p >> 16)); }
 
-// Writes an m x n tile of alpha * acc into C: C = alpha acc + beta C on the first K block (beta 0: C is not read, as in
-// BLAS), C += alpha acc after.
-inline void store_tile(const float (&acc)[MR][NR], float* C, int64_t ldc, int64_t m, int64_t n, float alpha,
-                       bool first_k_block, float beta) {
-  const bool add = !first_k_block || beta == 1.f;
-  for (int64_t r = 0; r < m; ++r) {
-    float* c_row = C + r * ldc;
-    for (int64_t c = 0; c < n; ++c) {
-      const float v = alpha * acc[r][c];
-      c_row[c] = add ? c_row[c] + v : beta == 0.f ? v : v + beta * c_row[c];
-    }
-  }
-}
+using gemm_store::store_tile;
 
 // Plain loops over the packed pairs: each bf16 product is exact in fp32 and added in fp32.
 inline void micro_kernel_portable(int64_t kp, const uint32_t* a, int64_t a_row_stride, int64_t a_pair_stride,

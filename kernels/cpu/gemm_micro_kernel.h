@@ -12,9 +12,7 @@
 #pragma once
 #include <cstdint>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
+#include "kernels/cpu/gemm_store.h"
 
 namespace ponet::cpu::gemm_detail {
 
@@ -39,25 +37,7 @@ constexpr int64_t NR = 16;
 using MicroKernel = void (*)(int64_t kc, const float* a, int64_t a_row_stride, int64_t a_k_stride, const float* b,
                              float* C, int64_t ldc, int64_t m, int64_t n, float alpha, bool first_k_block, float beta);
 
-// Writes an m x n tile of alpha * acc into C: C = alpha acc + beta C on the first K block (beta 0: C is
-// not read, so NaN there is ignored as in BLAS), C += alpha acc after.
-inline void store_tile(const float (&acc)[MR][NR], float* C, int64_t ldc, int64_t m, int64_t n, float alpha,
-                       bool first_k_block, float beta) {
-  const bool add = !first_k_block || beta == 1.f;
-  for (int64_t r = 0; r < m; ++r) {
-    float* c_row = C + r * ldc;
-    if (add) {
-#pragma omp simd
-      for (int64_t c = 0; c < n; ++c) c_row[c] += alpha * acc[r][c];
-    } else if (beta == 0.f) {
-#pragma omp simd
-      for (int64_t c = 0; c < n; ++c) c_row[c] = alpha * acc[r][c];
-    } else {
-#pragma omp simd
-      for (int64_t c = 0; c < n; ++c) c_row[c] = alpha * acc[r][c] + beta * c_row[c];
-    }
-  }
-}
+using gemm_store::store_tile;
 
 // acc[MR][NR] = sum_k a(r, k) * b[k][c], then stored into the m x n tile of C. A full tile goes through
 // store_tile with constant bounds, so the compiler stores whole vectors (the partial tile's loop is scalar).
@@ -118,26 +98,7 @@ inline void micro_kernel_avx512(int64_t kc, const float* a, int64_t a_row_stride
     a += a_k_stride;
     b += NR;
   }
-  if (m == MR && n == NR) {
-    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    const bool add = !first_k_block || beta == 1.f;
-    for (int64_t r = 0; r < MR; ++r)
-      for (int64_t h = 0; h < 2; ++h) {
-        float* c = C + r * ldc + 16 * h;
-        __m512 v;
-        if (add) v = _mm512_fmadd_ps(va, acc[r][h], _mm512_loadu_ps(c));
-        else if (beta == 0.f) v = _mm512_mul_ps(va, acc[r][h]);  // C is not read: NaN there is ignored
-        else v = _mm512_fmadd_ps(va, acc[r][h], _mm512_mul_ps(vb, _mm512_loadu_ps(c)));
-        _mm512_storeu_ps(c, v);
-      }
-    return;
-  }
-  float tile[MR][NR];
-  for (int64_t r = 0; r < MR; ++r) {
-    _mm512_storeu_ps(tile[r], acc[r][0]);
-    _mm512_storeu_ps(tile[r] + 16, acc[r][1]);
-  }
-  store_tile(tile, C, ldc, m, n, alpha, first_k_block, beta);
+  gemm_store::store_zmm_tile(acc, C, ldc, m, n, alpha, first_k_block, beta);
 }
 #endif
 
