@@ -12,6 +12,7 @@
 #include "apps/builtin_configs.h"
 #include "apps/commands.h"
 #include "apps/common_options.h"
+#include "apps/new_run.h"
 #include "apps/trainer_options.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
@@ -167,11 +168,7 @@ int cmd_finetune(int argc, char** argv) {
               config.max_position_embeddings);
   config.num_labels = labels.size();
   if (!resume) {
-    ::mkdir(out.c_str(), 0755);
-    struct stat st;
-    PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
-    PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
-                "' already holds a run: pass --resume to continue it or choose another --out");
+    create_run_directory(out);
     if (!pretrained) {
       std::vector<std::string> texts;
       for (auto& e : train_text) {

@@ -124,7 +124,7 @@ int cmd_lra(int argc, char** argv) {
 
   if (task->make_data && !a.str("make-data").empty()) {
     const std::string dir = a.str("make-data");
-    ::mkdir(dir.c_str(), 0755);
+    io::make_directories(dir);
     task->make_data(a, p, dir);
     return 0;
   }
@@ -187,8 +187,7 @@ int cmd_lra(int argc, char** argv) {
   PONET_CHECK(longest <= max_len, task->title, " data has a sequence of ", longest,
               " tokens, more than the padded length ", max_len, task->name == "listops" ? " (raise --max-length)" : " (raise --pad-to)");
 
-  ::mkdir("runs", 0755);
-  ::mkdir(out.c_str(), 0755);
+  io::make_directories(out);
   nn::LraForSequenceClassification model(config, seed);
   model.to(device);
   io::write_file_atomically(out + "/config.json", config.to_json() + "\n");

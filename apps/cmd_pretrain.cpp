@@ -66,7 +66,7 @@ std::vector<SampleSentence> sample_sentences(const text::Corpus& corpus, const s
 // from 1, the step that uses them; held-out batches from 0).
 void dump_batches_to(const std::string& dir, const std::string& kind, const std::vector<data::Batch>& batches,
                      int64_t first = 0) {
-  ::mkdir(dir.c_str(), 0755);
+  io::make_directories(dir);
   for (size_t i = 0; i < batches.size(); ++i) {
     const data::Batch& b = batches[i];
     char name[64];

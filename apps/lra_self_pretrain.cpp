@@ -74,7 +74,7 @@ nlohmann::json SelfPretrainResult::json() const {
 SelfPretrainResult self_pretrain(const nn::LraConfig& config, const std::vector<data::ClassificationExample>& train_set,
                                  const std::vector<data::ClassificationExample>& dev, const SelfPretrainPlan& plan,
                                  const train::TrainerOptions& run_options, nn::LraForSequenceClassification& classifier) {
-  ::mkdir(plan.dir.c_str(), 0755);
+  io::make_directories(plan.dir);
   nn::LraForMaskedLM model(config, plan.seed);
   model.to(plan.device);
   SelfPretrainResult r;

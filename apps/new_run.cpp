@@ -7,13 +7,13 @@
 
 #include "core/error.h"
 #include "data/pretraining_data.h"
+#include "io/atomic_file.h"
 
 namespace ponet::app {
 
 void create_run_directory(const std::string& out) {
-  ::mkdir(out.c_str(), 0755);
+  io::make_directories(out);
   struct stat st;
-  PONET_CHECK(::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "cannot create run directory '", out, "'");
   PONET_CHECK(::stat((out + "/checkpoint.safetensors").c_str(), &st) != 0, "'", out,
               "' already holds a run: pass --resume to continue it or choose another --out");
 }

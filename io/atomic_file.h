@@ -15,5 +15,8 @@ void write_file_atomically(const std::string& path, const std::string& contents)
 void append_line(const std::string& path, const std::string& line);
 // Reads a whole file; throws ponet::Error naming the path when it cannot.
 std::string read_file(const std::string& path);
+// Creates a directory and any missing parents (as mkdir -p); throws ponet::Error naming the path when it
+// cannot or when the path exists as something else.
+void make_directories(const std::string& path);
 
 }  // namespace ponet::io

