@@ -59,10 +59,12 @@ for m, name, _ in MIXERS:
           f" | {mean(test[m]):.2f} +- {std(test[m]):.2f} | {mean(dev[m]):.2f} |"
           f" {100 * results[m, args.seeds[0]]['majority_test_accuracy']:.2f} |")
 
-print("\nPaired per-seed differences of test accuracy (points; same data, same seed):\n")
-print("| pair | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean +- std | t | p (two-sided) | at 5 % |")
-print("|---|" + "---|" * (len(args.seeds) + 4))
-for other, oname in [p for p in (("softmax", "softmax"), ("fnet", "FNet")) if "ponet" in test and p[0] in test]:
+pairs = [p for p in (("softmax", "softmax"), ("fnet", "FNet")) if "ponet" in test and p[0] in test]
+if pairs:  # (a study of one mixer has no pair)
+    print("\nPaired per-seed differences of test accuracy (points; same data, same seed):\n")
+    print("| pair | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean +- std | t | p (two-sided) | at 5 % |")
+    print("|---|" + "---|" * (len(args.seeds) + 4))
+for other, oname in pairs:
     d = [a - b for a, b in zip(test["ponet"], test[other])]
     if len(d) < 2:  # one seed has no spread: a t-test would divide by zero and call any gap significant
         print(f"| PoNet - {oname} | {d[0]:+.2f} | {d[0]:+.2f} | - | - | one seed: no test |")
