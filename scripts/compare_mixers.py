@@ -48,7 +48,7 @@ if args.mode == "best":
 
 
 def pct(v):
-    return f"{mean(v):.2f} +- {std(v):.2f}"
+    return f"{mean(v):.2f} +- {std(v):.2f}" if len(v) > 1 else f"{v[0]:.2f}"  # (one seed has no spread)
 
 
 def per_seed_row(name, values):
