@@ -6,10 +6,10 @@
 # curves of the first seed to runs/compare/pretraining-curves.svg.
 #   scripts/compare_mixers.sh
 # defaults: STEPS=10000 of a SCHEDULE_STEPS=20000-step schedule, LRS=1e-3, SEEDS="0 1 2", JOBS=2,
-# THREADS=1: about 2.5 hours on 2 cores. Tiny BERT sits on a bag-of-words plateau near 17 % MLM accuracy
-# until about step 4500 of that schedule and leaves it by step 6000; a shorter budget, or a schedule whose
-# learning rate has decayed by then, compares PoNet and FNet with a BERT that has not begun to use word
-# order (docs/results.md, "Tiny BERT's plateau, and where it ends").
+# THREADS=1, FT_STEPS=600 and FT_LR=0.0005 for fine-tuning: about 2.5 hours on 2 cores. Tiny BERT sits
+# on a bag-of-words plateau near 17 % MLM accuracy until about step 4500 of that schedule and leaves it
+# by step 6000; a shorter budget, or a schedule whose learning rate has decayed by then, compares PoNet
+# and FNet with a BERT that has not begun to use word order (docs/results.md, "Tiny BERT's plateau, and where it ends").
 #   STEPS=2000 SCHEDULE_STEPS=2000 LRS="3e-4 1e-3 3e-3" SEEDS=0 scripts/compare_mixers.sh
 # is the short study (about 40 min on 2 cores).
 # With several LRS, the rates are swept on the first seed and each mixer's best (held-out MLM accuracy)
@@ -31,6 +31,7 @@ seeds=(${SEEDS:-0 1 2})
 jobs=${JOBS:-2}
 threads=${THREADS:-1}
 ft_steps=${FT_STEPS:-600}
+ft_lr=${FT_LR:-0.0005}  # fine-tuning learning rate (FNet fine-tunes best near 2e-3: docs/results.md)
 warmup=${WARMUP:-$(( steps >= 1000 ? 100 : steps / 10 ))}
 out=${OUT:-runs/compare}
 ponet=${PONET:-build/ponet}  # the program (a copy keeps a long study safe from rebuilds)
@@ -67,17 +68,18 @@ pretrain_one() {
 finetune_one() {
   read -r name init seed <<<"$1"
   local dir="$out/finetune-$name-s$seed"
-  [ -s "$dir/results.json" ] && return 0
+  [ -s "$dir/results.json" ] && [ "$(cat "$dir/ft_lr" 2>/dev/null)" = "$ft_lr" ] && return 0
   rm -rf "$dir"
   local from=()
   [ "$init" = scratch ] || from=(--init "$init")
   "$ponet" finetune "${from[@]}" --out "$dir" --steps "$ft_steps" --warmup $((ft_steps / 10)) --eval-every 100 \
-    --lr 0.0005 --batch-size 32 --max-len 128 --seed "$seed" --threads "$threads" --quiet > "$dir.txt" 2>&1 ||
+    --lr "$ft_lr" --batch-size 32 --max-len 128 --seed "$seed" --threads "$threads" --quiet > "$dir.txt" 2>&1 ||
     { echo "compare_mixers: fine-tuning $name seed $seed failed (see $dir.txt)"; return 1; }
+  echo "$ft_lr" > "$dir/ft_lr"  # a rerun with another FT_LR fine-tunes again
   echo "fine-tuned $name seed $seed"
 }
 export -f pretrain_one finetune_one
-export out steps schedule_steps threads ft_steps warmup ponet
+export out steps schedule_steps threads ft_steps ft_lr warmup ponet
 
 # the learning-rate sweep on the first seed
 for mixer in ponet softmax fnet; do for lr in "${lrs[@]}"; do echo "$mixer $lr ${seeds[0]}"; done; done |
