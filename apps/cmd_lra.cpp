@@ -1,7 +1,6 @@
 // `ponet lra TASK`: an LRA task end to end with any token mixer: the task's data (apps/lra_task.h; one
 // file per task), the LRA family model, the trainer with best-dev checkpoints, then one test pass of the
 // best checkpoint beside the majority-class baseline. What differs between tasks is their table entry.
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <map>

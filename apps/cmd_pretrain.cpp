@@ -1,7 +1,6 @@
 // `ponet pretrain`: corpus -> tokenizer -> MLM + SSO (or NSP, or no sentence task) batches -> Trainer,
 // then sample predictions.
 #include <omp.h>
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <iterator>

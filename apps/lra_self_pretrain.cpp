@@ -1,6 +1,5 @@
 #include "apps/lra_self_pretrain.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>

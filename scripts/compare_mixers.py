@@ -61,8 +61,7 @@ def paired_table(title, values, pairs):
     print("|---|" + "---|" * len(seeds) + "---|---|---|---|")
     for a, b in pairs:
         d = [x - y for x, y in zip(values[a], values[b])]
-        cells = paired_cells(values[a], values[b]) if len(seeds) > 1 else f"{d[0]:+.2f} | - | - | one seed: no test"
-        print(f"| {NAMES[a]} - {NAMES[b]} | " + " | ".join(f"{x:+.2f}" for x in d) + f" | {cells} |")
+        print(f"| {NAMES[a]} - {NAMES[b]} | " + " | ".join(f"{x:+.2f}" for x in d) + f" | {paired_cells(values[a], values[b])} |")
 
 
 steps = final("ponet", lrs[0], first)["step"]

@@ -9,7 +9,8 @@
 # THREADS=1, FT_STEPS=600 and FT_LR=0.0005 for fine-tuning: about 2.5 hours on 2 cores. Tiny BERT sits
 # on a bag-of-words plateau near 17 % MLM accuracy until about step 4500 of that schedule and leaves it
 # by step 6000; a shorter budget, or a schedule whose learning rate has decayed by then, compares PoNet
-# and FNet with a BERT that has not begun to use word order (docs/results.md, "Tiny BERT's plateau, and where it ends").
+# and FNet with a BERT that has not begun to use word order (docs/results.md, "Tiny BERT's plateau, and
+# where it ends").
 #   STEPS=2000 SCHEDULE_STEPS=2000 LRS="3e-4 1e-3 3e-3" SEEDS=0 scripts/compare_mixers.sh
 # is the short study (about 40 min on 2 cores).
 # With several LRS, the rates are swept on the first seed and each mixer's best (held-out MLM accuracy)
@@ -58,8 +59,7 @@ pretrain_one() {
   # rerun compares the mixers as they did (docs/results.md, "Pretraining and fine-tuning: PoNet, BERT
   # and FNet").
   "$ponet" pretrain --config "$out/config-$mixer.json" --lr "$lr" --steps "$schedule_steps" --stop-after "$steps" \
-    --warmup "$warmup" \
-    --vocab-size 4000 --mask-prob 0.15 \
+    --warmup "$warmup" --vocab-size 4000 --mask-prob 0.15 \
     --eval-every 100 --threads "$threads" --seed "$seed" --out "$dir" --quiet > "$dir.txt" 2>&1 ||
     { echo "compare_mixers: pretraining $mixer lr $lr seed $seed failed (see $dir.txt)"; return 1; }
   echo "steps $steps of $schedule_steps" > "$dir/done"

@@ -45,9 +45,11 @@ def paired_t(a, b):
 
 
 def paired_cells(a, b, ahead="ahead", behind="behind"):
-    """The markdown cells "mean +- std | t | p | verdict" of the paired t-test of a - b (>= 2 pairs). The
-    same nonzero gap on every pair has an infinite t; its p of 0 would overstate a few seeds, so it gets
-    no verdict."""
+    """The markdown cells "mean +- std | t | p | verdict" of the paired t-test of a - b. One pair has no
+    spread to test against, and the same nonzero gap on every pair has an infinite t whose p of 0 would
+    overstate a few seeds: neither gets a verdict."""
+    if len(a) < 2:
+        return f"{a[0] - b[0]:+.2f} | - | - | one seed: no test"
     m, s, t, p = paired_t(a, b)
     if s == 0 and m != 0:
         return f"{m:+.2f} +- 0.00 | - | - | the same gap on every seed: no test"
