@@ -6,11 +6,11 @@
 # curves of the first seed to runs/compare/pretraining-curves.svg.
 #   scripts/compare_mixers.sh
 # defaults: STEPS=10000 of a SCHEDULE_STEPS=20000-step schedule, LRS=1e-3, SEEDS="0 1 2", JOBS=2,
-# THREADS=1, FT_STEPS=600 and FT_LR=0.0005 for fine-tuning: about 2.5 hours on 2 cores. Tiny BERT sits
-# on a bag-of-words plateau near 17 % MLM accuracy until about step 4500 of that schedule and leaves it
-# by step 6000; a shorter budget, or a schedule whose learning rate has decayed by then, compares PoNet
-# and FNet with a BERT that has not begun to use word order (docs/results.md, "Tiny BERT's plateau, and
-# where it ends").
+# THREADS=1, EVAL_EVERY=100 (held-out evaluation of pretraining), FT_STEPS=600 and FT_LR=0.0005 for
+# fine-tuning: about 2.5 hours on 2 cores. Tiny BERT sits on a bag-of-words plateau near 17 % MLM
+# accuracy until about step 4500 of that schedule and leaves it by step 6000; a shorter budget, or a
+# schedule whose learning rate has decayed by then, compares PoNet and FNet with a BERT that has not
+# begun to use word order (docs/results.md, "Tiny BERT's plateau, and where it ends").
 #   STEPS=2000 SCHEDULE_STEPS=2000 LRS="3e-4 1e-3 3e-3" SEEDS=0 scripts/compare_mixers.sh
 # is the short study (about 40 min on 2 cores).
 # With several LRS, the rates are swept on the first seed and each mixer's best (held-out MLM accuracy)
@@ -33,6 +33,7 @@ jobs=${JOBS:-2}
 threads=${THREADS:-1}
 ft_steps=${FT_STEPS:-600}
 ft_lr=${FT_LR:-0.0005}  # fine-tuning learning rate (FNet fine-tunes best near 2e-3: docs/results.md)
+eval_every=${EVAL_EVERY:-100}  # held-out evaluation interval of pretraining (the curves' resolution)
 warmup=${WARMUP:-$(( steps >= 1000 ? 100 : steps / 10 ))}
 out=${OUT:-runs/compare}
 ponet=${PONET:-build/ponet}  # the program (a copy keeps a long study safe from rebuilds)
@@ -60,7 +61,7 @@ pretrain_one() {
   # and FNet").
   "$ponet" pretrain --config "$out/config-$mixer.json" --lr "$lr" --steps "$schedule_steps" --stop-after "$steps" \
     --warmup "$warmup" --vocab-size 4000 --mask-prob 0.15 \
-    --eval-every 100 --threads "$threads" --seed "$seed" --out "$dir" --quiet > "$dir.txt" 2>&1 ||
+    --eval-every "$eval_every" --threads "$threads" --seed "$seed" --out "$dir" --quiet > "$dir.txt" 2>&1 ||
     { echo "compare_mixers: pretraining $mixer lr $lr seed $seed failed (see $dir.txt)"; return 1; }
   echo "steps $steps of $schedule_steps" > "$dir/done"
   echo "pretrained $mixer lr $lr seed $seed"
@@ -79,17 +80,23 @@ finetune_one() {
   echo "fine-tuned $name seed $seed"
 }
 export -f pretrain_one finetune_one
-export out steps schedule_steps threads ft_steps ft_lr warmup ponet
+export out steps schedule_steps threads ft_steps ft_lr warmup eval_every ponet
 
-# the learning-rate sweep on the first seed
-for mixer in ponet softmax fnet; do for lr in "${lrs[@]}"; do echo "$mixer $lr ${seeds[0]}"; done; done |
-  xargs -P "$jobs" -I{} bash -c 'pretrain_one "$@"' _ {}
-
-# the best learning rate of each mixer (the higher final held-out MLM accuracy on the first seed), then
-# that rate on the other seeds
-best=$(python3 scripts/compare_mixers.py best "$out" --seeds "${seeds[0]}" --lrs "${lrs[@]}")
+if [ ${#lrs[@]} -gt 1 ]; then
+  # the learning-rate sweep on the first seed
+  for mixer in ponet softmax fnet; do for lr in "${lrs[@]}"; do echo "$mixer $lr ${seeds[0]}"; done; done |
+    xargs -P "$jobs" -I{} bash -c 'pretrain_one "$@"' _ {}
+  # the best learning rate of each mixer (the higher final held-out MLM accuracy on the first seed), then
+  # that rate on the other seeds
+  best=$(python3 scripts/compare_mixers.py best "$out" --seeds "${seeds[0]}" --lrs "${lrs[@]}")
+  rest=("${seeds[@]:1}")
+else
+  # one rate: nothing to choose, so every seed goes in one queue (no core waits for a sweep to end)
+  best=$(printf '%s\n' "ponet ${lrs[0]}" "softmax ${lrs[0]}" "fnet ${lrs[0]}")
+  rest=("${seeds[@]}")
+fi
 best_lr() { echo "$best" | grep "^$1 " | cut -d' ' -f2; }
-for mixer in ponet softmax fnet; do for seed in "${seeds[@]:1}"; do echo "$mixer $(best_lr "$mixer") $seed"; done; done |
+for seed in "${rest[@]}"; do for mixer in ponet softmax fnet; do echo "$mixer $(best_lr "$mixer") $seed"; done; done |
   xargs -P "$jobs" -I{} bash -c 'pretrain_one "$@"' _ {}
 
 for seed in "${seeds[@]}"; do
