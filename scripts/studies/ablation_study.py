@@ -92,7 +92,4 @@ for title, values in (("fine-tuned test accuracy", test), ("held-out MLM accurac
     print("|---|" + "---|" * (len(args.seeds) + 4))
     for c in args.cells[1:]:
         d = [a - b for a, b in zip(values[c], values[base])]
-        if len(d) < 2:
-            print(f"| {name(c)} | " + " | ".join(f"{x:+.2f}" for x in d) + " | needs 2 seeds | | | |")
-            continue
         print(f"| {name(c)} | " + " | ".join(f"{x:+.2f}" for x in d) + " | " + paired_cells(values[c], values[base]) + " |")

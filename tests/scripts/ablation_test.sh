@@ -43,6 +43,9 @@ expect_line "| PoNet, MLM | +0.00 | +0.00 | +0.00 | +0.00 +- 0.00 | 0.00 | 1.000
 # held-out MLM accuracy, MLM alone - full: +1 +1 +1: a constant difference, t infinite; a p of 0 would
 # overstate three seeds, so no verdict
 expect_line "| PoNet, MLM | +1.00 | +1.00 | +1.00 | +1.00 +- 0.00 | - | - | the same gap on every seed: no test |"
+# one seed: the differences, without a test
+out=$(python3 scripts/studies/ablation_study.py --runs "$dir/made_up" --seeds 2 --cells "${cells[@]}")
+expect_line "| w/o SMP, MLM + SSO | -3.00 | -3.00 | - | - | one seed: no test |"
 rm -rf "$dir/made_up/finetune-no_smp-mlm+sso-s2"
 if python3 scripts/studies/ablation_study.py --runs "$dir/made_up" --seeds 0 1 2 --cells "${cells[@]}" 2> "$dir/err"; then
   fail "a missing run was not refused"
