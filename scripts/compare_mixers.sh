@@ -38,8 +38,9 @@ warmup=${WARMUP:-$(( steps >= 1000 ? 100 : steps / 10 ))}
 out=${OUT:-runs/compare}
 ponet=${PONET:-build/ponet}  # the program (a copy keeps a long study safe from rebuilds)
 if [ -z "${PONET:-}" ] && [ ! -x build/ponet ]; then scripts/setup.sh; fi
+mixers=(ponet softmax fnet)
 mkdir -p "$out"
-for mixer in ponet softmax fnet; do
+for mixer in "${mixers[@]}"; do
   python3 - "$mixer" "$out/config-$mixer.json" <<'PY'
 import json, sys
 c = json.load(open("apps/configs/tiny.json"))
@@ -84,7 +85,7 @@ export out steps schedule_steps threads ft_steps ft_lr warmup eval_every ponet
 
 if [ ${#lrs[@]} -gt 1 ]; then
   # the learning-rate sweep on the first seed
-  for mixer in ponet softmax fnet; do for lr in "${lrs[@]}"; do echo "$mixer $lr ${seeds[0]}"; done; done |
+  for mixer in "${mixers[@]}"; do for lr in "${lrs[@]}"; do echo "$mixer $lr ${seeds[0]}"; done; done |
     xargs -P "$jobs" -I{} bash -c 'pretrain_one "$@"' _ {}
   # the best learning rate of each mixer (the higher final held-out MLM accuracy on the first seed), then
   # that rate on the other seeds
@@ -92,15 +93,15 @@ if [ ${#lrs[@]} -gt 1 ]; then
   rest=("${seeds[@]:1}")
 else
   # one rate: nothing to choose, so every seed goes in one queue (no core waits for a sweep to end)
-  best=$(printf '%s\n' "ponet ${lrs[0]}" "softmax ${lrs[0]}" "fnet ${lrs[0]}")
+  best=$(for mixer in "${mixers[@]}"; do echo "$mixer ${lrs[0]}"; done)
   rest=("${seeds[@]}")
 fi
 best_lr() { echo "$best" | grep "^$1 " | cut -d' ' -f2; }
-for seed in "${rest[@]}"; do for mixer in ponet softmax fnet; do echo "$mixer $(best_lr "$mixer") $seed"; done; done |
+for seed in "${rest[@]}"; do for mixer in "${mixers[@]}"; do echo "$mixer $(best_lr "$mixer") $seed"; done; done |
   xargs -P "$jobs" -I{} bash -c 'pretrain_one "$@"' _ {}
 
 for seed in "${seeds[@]}"; do
-  for mixer in ponet softmax fnet; do
+  for mixer in "${mixers[@]}"; do
     lr=$(best_lr "$mixer")
     echo "$mixer-lr$lr $out/pretrain-$mixer-lr$lr-s$seed $seed"
   done
